@@ -1,0 +1,1 @@
+//! Gazetteer sources and the compiled matcher.

@@ -1,0 +1,1 @@
+//! Readers, the parallel batch driver and CSV writers.
