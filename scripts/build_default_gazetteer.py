@@ -127,6 +127,13 @@ class Gazetteer:
             self.rows[key] = kind
         return True
 
+    def remove_where(self, predicate) -> int:
+        """Drops non-canonical rows whose name satisfies predicate; returns how many."""
+        doomed = [k for k, kind in self.rows.items() if kind != "canonical" and predicate(k[1])]
+        for k in doomed:
+            del self.rows[k]
+        return len(doomed)
+
     def set_canonical(self, eid: str, name: str, lang: str) -> None:
         name = clean_name(name)
         self.canonical[eid] = (name, lang)
@@ -180,6 +187,15 @@ EN_ADJ_SUFFIXES = ("an", "ian", "ean", "ese", "ish", "ic", "i")
 STEM_STRIP = "aeiouyаеиоуыэюяьйіїє"
 
 
+def skeleton(name: str) -> str:
+    """A rough stand-in for entnorm's transliterated key of Latin-script names: no accents, lower case,
+    w->v, j->y, no apostrophes, doubled letters collapsed."""
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    s = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    s = s.replace("w", "v").replace("j", "y").replace("'", "").replace("’", "")
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
 def is_demonym(cand: str, trusted: set[str], trusted_multi_first: set[str]) -> bool:
     """True if cand (one word) looks like an adjective/demonym of one of the trusted names."""
     c = cand.lower()
@@ -194,7 +210,8 @@ def is_demonym(cand: str, trusted: set[str], trusted_multi_first: set[str]) -> b
         if len(stem) < 3 or not c.startswith(stem) or c == t:
             continue
         rest = c[len(stem):]
-        if rest in LATIN_DEMONYM_SUFFIXES or rest in CYRL_DEMONYM_SUFFIXES:
+        # rest == "": the stem alone (`German` from `Germany`) is the adjective in English
+        if rest == "" or rest in LATIN_DEMONYM_SUFFIXES or rest in CYRL_DEMONYM_SUFFIXES:
             return True
     # Arabic nisba: سوريا -> سوري
     for t in trusted:
@@ -229,8 +246,17 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
                 alpha3[code] = r["iso_alpha3"]
             by_code[code].append((r["source"], r["lang"], clean_name(r["name"])))
 
+    # Main names of GeoNames populated places: countrynames and rigour's weak lists map cities to their
+    # country (`Moscow` under RU, `Geneva` under CH); a city's name must never become its country.
+    place_names: set[str] = set()
+    with open(src / "geonames-cities500" / "cities500_names_flat.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["name_kind"] == "name":
+                place_names.add(r["name"])
+
     g = Gazetteer()
     excluded = []
+    demonym_skeletons: set[str] = set()
     for code in sorted(by_code):
         t = territories.get(code.lower())
         if t is None:
@@ -287,6 +313,10 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
                 return False
             if is_demonym(name, trusted_lower, multi_first):
                 stats[f"dropped ({what}): demonym/adjective"] += 1
+                demonym_skeletons.add(skeleton(name))
+                return False
+            if name in place_names:
+                stats[f"dropped ({what}): name of a GeoNames place"] += 1
                 return False
             return True
 
@@ -305,6 +335,11 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
                 if not name or not untrusted(name, "rigour " + field):
                     continue
                 g.add(qid, name, "und", "abbreviation" if ABBREV_RE.match(name) else "alias")
+    # A label of a minor language can spell like a demonym once transliterated (Ewondo `Rúsian` and
+    # English `Russian` meet on entnorm's loosest key). The demonyms found above are the evidence:
+    # drop every alias whose skeleton equals one of theirs.
+    dropped = g.remove_where(lambda name: skeleton(name) in demonym_skeletons)
+    stats["dropped: aliases spelled like a demonym after transliteration"] += dropped
     return g, {"stats": stats, "excluded": excluded}
 
 
@@ -447,6 +482,12 @@ def build_persons(shared: Path) -> tuple[Gazetteer, dict]:
             g.add(q, name, "en", "label")
         for lang, name in leg_labels.get(q, []):
             g.add(q, name, lang, "label")
+            # Wikidata labels in some languages (ru, uk, be, ...) are "Surname, Given"; text says
+            # "Given Surname", so add that order too when the label is exactly two comma-separated parts.
+            parts = [p.strip() for p in name.split(",")]
+            if len(parts) == 2 and all(parts) and " " not in parts[0]:
+                if g.add(q, f"{parts[1]} {parts[0]}", lang, "alias"):
+                    stats["'Surname, Given' labels reordered"] += 1
         known_lower = {canon[0].lower()}
         known_lower |= {n.lower() for n in en_labels.get(q, {})}
         known_lower |= {n.lower() for _, n in leg_labels.get(q, [])}

@@ -1,1 +1,227 @@
-fn main() {}
+//! The `entnorm` command: parses arguments, loads the gazetteer, hands over to `entnorm-pipeline`, and
+//! reports errors. No matching logic lives here.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use entnorm_gazetteer::{Gazetteer, Matcher, SourceSpec};
+use entnorm_pipeline::{run, write_manifest, FieldNames, RunConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "entnorm",
+    version,
+    about = "Find entity mentions in multilingual news and map every spelling to one ID"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find mentions in articles and write the CSV tables into OUTDIR.
+    Run(RunArgs),
+    /// Show which entities a name would match, with the method and score.
+    Lookup(LookupArgs),
+}
+
+#[derive(Args)]
+struct GazetteerArgs {
+    /// A gazetteer file (.tsv or .tsv.gz) or a directory of them; repeatable. These take precedence over the
+    /// bundled default gazetteer.
+    #[arg(short = 'g', long = "gazetteer", value_name = "GAZETTEER")]
+    gazetteers: Vec<PathBuf>,
+    /// Do not load the bundled default gazetteer.
+    #[arg(long)]
+    no_default_gazetteer: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// JSON Lines, CSV or .txt files, directories of them, or `-` for JSON Lines on stdin (.gz/.zst read
+    /// transparently).
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Directory for mentions.csv, entities.csv, documents.csv, rejects.csv and run.json.
+    #[arg(short = 'o', long = "out", value_name = "OUTDIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    gazetteer: GazetteerArgs,
+    /// Worker threads (default: all cores). Output is identical for any value.
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Field (JSON) or column (CSV) holding the text.
+    #[arg(long, alias = "text-column", default_value = "text")]
+    text_field: String,
+    /// Field or column holding the document ID; repeatable, first present wins.
+    #[arg(long, alias = "id-column", default_values_t = [String::from("id"), String::from("doc_id")])]
+    id_field: Vec<String>,
+    /// Field or column holding the title (matched too, reported as field `title`).
+    #[arg(long, alias = "title-column", default_value = "title")]
+    title_field: String,
+    /// Field or column holding the language code.
+    #[arg(long, default_value = "lang")]
+    lang_field: String,
+    /// Field or column holding the date.
+    #[arg(long, default_value = "date")]
+    date_field: String,
+    /// No progress display.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct LookupArgs {
+    /// Names to look up.
+    #[arg(required = true)]
+    names: Vec<String>,
+    #[command(flatten)]
+    gazetteer: GazetteerArgs,
+}
+
+/// The bundled default gazetteer: `ENTNORM_DEFAULT_GAZETTEER` if set, else `gazetteers/default` of the
+/// source tree this binary was built from.
+fn default_gazetteer_dir() -> PathBuf {
+    match std::env::var_os("ENTNORM_DEFAULT_GAZETTEER") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/gazetteers/default")),
+    }
+}
+
+fn load_matcher(args: &GazetteerArgs, verbose: bool) -> Result<Matcher> {
+    let mut specs: Vec<SourceSpec> = args.gazetteers.iter().map(SourceSpec::user).collect();
+    if !args.no_default_gazetteer {
+        let dir = default_gazetteer_dir();
+        if !dir.exists() {
+            bail!(
+                "the default gazetteer is missing at {} (set ENTNORM_DEFAULT_GAZETTEER, or use \
+                 --no-default-gazetteer with -g)",
+                dir.display()
+            );
+        }
+        specs.push(SourceSpec::default_gazetteer(dir));
+    }
+    if specs.is_empty() {
+        bail!("no gazetteer: give one with -g, or drop --no-default-gazetteer");
+    }
+    let started = std::time::Instant::now();
+    let gazetteer = Gazetteer::load(&specs).context("cannot load gazetteer")?;
+    let matcher = Matcher::new(gazetteer);
+    if verbose {
+        let g = matcher.gazetteer();
+        eprintln!(
+            "entnorm: gazetteer: {} entities, {} aliases from {} files in {:.1} s",
+            g.entities.len(),
+            g.aliases.len(),
+            g.sources.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(matcher)
+}
+
+fn cmd_run(args: RunArgs) -> Result<()> {
+    let matcher = load_matcher(&args.gazetteer, !args.quiet)?;
+    let mut config = RunConfig::new(args.inputs, args.out);
+    if let Some(t) = args.threads {
+        if t == 0 {
+            bail!("--threads must be at least 1");
+        }
+        config.threads = t;
+    }
+    config.progress = !args.quiet;
+    config.fields = FieldNames {
+        id: args.id_field,
+        text: args.text_field,
+        title: args.title_field,
+        lang: args.lang_field,
+        date: args.date_field,
+    };
+    let summary = run(&config, &matcher)?;
+    write_manifest(&config.out_dir, &config, matcher.gazetteer(), &summary)?;
+    if !args.quiet {
+        eprintln!(
+            "entnorm: {} records ({} processed, {} rejected), {} mentions of {} entities, {:.1} MB in {:.1} s -> {}",
+            summary.records,
+            summary.processed,
+            summary.rejected,
+            summary.mentions,
+            summary.entities,
+            summary.bytes_of_text as f64 / 1e6,
+            summary.elapsed_seconds,
+            config.out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn cmd_lookup(args: LookupArgs) -> Result<()> {
+    let matcher = load_matcher(&args.gazetteer, false)?;
+    let g = matcher.gazetteer();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "name\tentity_id\tentity_name\tentity_type\tmethod\tscore\talias\talias_lang"
+    )?;
+    for name in &args.names {
+        let hits = matcher.lookup(name);
+        if hits.is_empty() {
+            // Nothing matches: show the nearest names, marked as suggestions, so a typo or an unknown
+            // spelling can be told apart at a glance.
+            for (alias, score) in matcher.suggest(name, 3) {
+                let a = g.alias(alias);
+                let e = g.entity(a.entity);
+                writeln!(
+                    out,
+                    "{name}\t{}\t{}\t{}\tsuggestion\t{score:.2}\t{}\t{}",
+                    e.id, e.name, e.entity_type, a.text, a.lang
+                )?;
+            }
+        }
+        for hit in hits {
+            let e = g.entity(hit.entity);
+            let a = g.alias(hit.alias);
+            writeln!(
+                out,
+                "{name}\t{}\t{}\t{}\t{}\t{:.2}\t{}\t{}",
+                e.id,
+                e.name,
+                e.entity_type,
+                hit.layer.name(),
+                hit.score,
+                a.text,
+                a.lang
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => cmd_run(args),
+        Command::Lookup(args) => cmd_lookup(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A closed pipe (`entnorm lookup ... | head`) is the reader's choice, not a failure.
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("entnorm: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

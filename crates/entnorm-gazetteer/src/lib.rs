@@ -1,1 +1,16 @@
 //! Gazetteer sources and the compiled matcher.
+//!
+//! [`Gazetteer::load`] reads and merges source files (format: `gazetteers/README.md`); [`Matcher::new`]
+//! compiles it into token tries keyed by the normalizer of `entnorm-tokenize`; [`Matcher::find`] reports
+//! leftmost-longest, non-overlapping [`Mention`]s. The matcher is immutable and shared by all worker threads;
+//! each thread brings its own [`MatchScratch`]. This crate does no I/O beyond reading gazetteer files.
+
+mod error;
+mod matcher;
+mod model;
+mod source;
+
+pub use error::GazetteerError;
+pub use matcher::{layer_score, LookupHit, MatchScratch, Matcher, Mention};
+pub use model::{Alias, AliasKind, Entity, Gazetteer, Origin, SourceInfo};
+pub use source::{expand_source, GazetteerBuilder, SourceSpec};

@@ -1,1 +1,19 @@
-//! Readers, the parallel batch driver and CSV writers.
+//! Readers, the parallel batch driver and the CSV writers.
+//!
+//! [`run`] streams records from the inputs ([`input`]), processes batches of them on a rayon pool with one
+//! [`Worker`] per thread, and writes `mentions.csv`, `documents.csv`, `rejects.csv` and `entities.csv` in
+//! input order. Per-record problems become rows of `rejects.csv`; only problems with the run as a whole are
+//! [`PipelineError`]s.
+
+mod error;
+pub mod input;
+mod manifest;
+mod output;
+mod process;
+mod run;
+
+pub use error::PipelineError;
+pub use input::{Document, FieldNames, Format, InputFile, Record, RecordSource};
+pub use manifest::write_manifest;
+pub use process::{MentionRow, Worker};
+pub use run::{run, InputSummary, RunConfig, RunSummary};

@@ -1,0 +1,136 @@
+//! The in-memory gazetteer: entities and their aliases, merged across source files.
+
+use std::path::PathBuf;
+
+/// Where a gazetteer file came from. User files outrank the bundled default, so that a researcher's own list
+/// decides what a shared alias means in their output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    User,
+    Default,
+}
+
+impl Origin {
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::User => "user",
+            Origin::Default => "default",
+        }
+    }
+}
+
+/// How an alias relates to its entity, as declared by the source (`kind` column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AliasKind {
+    Canonical,
+    Label,
+    Alias,
+    Abbreviation,
+    Transliteration,
+}
+
+impl AliasKind {
+    pub fn parse(s: &str) -> Option<AliasKind> {
+        Some(match s {
+            "" | "alias" => AliasKind::Alias,
+            "canonical" => AliasKind::Canonical,
+            "label" => AliasKind::Label,
+            "abbreviation" | "abbr" | "acronym" => AliasKind::Abbreviation,
+            "transliteration" | "translit" => AliasKind::Transliteration,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AliasKind::Canonical => "canonical",
+            AliasKind::Label => "label",
+            AliasKind::Alias => "alias",
+            AliasKind::Abbreviation => "abbreviation",
+            AliasKind::Transliteration => "transliteration",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Entity {
+    pub id: String,
+    pub name: String,
+    pub entity_type: String,
+    pub prior: f64,
+    /// `key=value` pairs in source order, merged across files without duplicates.
+    pub attributes: Vec<(String, String)>,
+    /// The highest-ranking origin of any file that mentions this entity.
+    pub origin: Origin,
+    /// The origin of the `kind=canonical` row that fixed the name; `None` while the first row's name
+    /// stands in. A user's canonical row overrides the default gazetteer's.
+    pub(crate) canonical_from: Option<Origin>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Alias {
+    pub entity: u32,
+    pub text: String,
+    pub lang: String,
+    pub kind: AliasKind,
+    /// Index into [`Gazetteer::sources`].
+    pub source: u32,
+}
+
+/// One loaded gazetteer file, for the run manifest.
+#[derive(Clone, Debug)]
+pub struct SourceInfo {
+    pub path: PathBuf,
+    pub origin: Origin,
+    pub rows: u64,
+    /// FNV-1a 64 of the file's bytes as stored (compressed or not), in hex.
+    pub fingerprint: String,
+}
+
+/// Entities and aliases from one or more source files, merged by entity ID.
+#[derive(Clone, Debug, Default)]
+pub struct Gazetteer {
+    pub entities: Vec<Entity>,
+    pub aliases: Vec<Alias>,
+    pub sources: Vec<SourceInfo>,
+}
+
+impl Gazetteer {
+    pub fn entity(&self, index: u32) -> &Entity {
+        &self.entities[index as usize]
+    }
+
+    pub fn alias(&self, index: u32) -> &Alias {
+        &self.aliases[index as usize]
+    }
+
+    /// One fingerprint over every source in load order, so a manifest can tell two runs' gazetteers apart.
+    pub fn fingerprint(&self) -> String {
+        let mut h = Fnv64::new();
+        for s in &self.sources {
+            h.write(s.origin.name().as_bytes());
+            h.write(s.fingerprint.as_bytes());
+        }
+        h.write(&entnorm_tokenize::NORMALIZER_VERSION.to_le_bytes());
+        format!("{:016x}", h.finish())
+    }
+}
+
+/// FNV-1a, 64 bit: stable across Rust versions and platforms, unlike `std::hash`, and enough to tell files
+/// apart (not a security measure).
+pub(crate) struct Fnv64(u64);
+
+impl Fnv64 {
+    pub(crate) fn new() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    pub(crate) fn finish(&self) -> u64 {
+        self.0
+    }
+}

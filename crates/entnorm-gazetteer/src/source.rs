@@ -1,0 +1,339 @@
+//! Reading gazetteer source files (TSV, optionally gzip-compressed) into a [`Gazetteer`].
+//!
+//! The format is documented in `gazetteers/README.md`: a header row naming at least `entity_id`, `name`,
+//! `type` and `lang`; optional `kind`, `prior` and `attributes`; extra columns ignored; no quoting.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::error::GazetteerError;
+use crate::model::{Alias, AliasKind, Entity, Fnv64, Gazetteer, Origin, SourceInfo};
+
+/// A gazetteer file or a directory of them, and whether it is the user's or the bundled default.
+#[derive(Clone, Debug)]
+pub struct SourceSpec {
+    pub path: PathBuf,
+    pub origin: Origin,
+}
+
+impl SourceSpec {
+    pub fn user(path: impl Into<PathBuf>) -> Self {
+        SourceSpec {
+            path: path.into(),
+            origin: Origin::User,
+        }
+    }
+    pub fn default_gazetteer(path: impl Into<PathBuf>) -> Self {
+        SourceSpec {
+            path: path.into(),
+            origin: Origin::Default,
+        }
+    }
+}
+
+/// The gazetteer files a spec stands for: the file itself, or the `.tsv`/`.tsv.gz` files of a directory in
+/// byte order of their names (so the load order, and with it the output, never depends on the file system).
+pub fn expand_source(spec: &SourceSpec) -> Result<Vec<PathBuf>, GazetteerError> {
+    let path = &spec.path;
+    let meta = std::fs::metadata(path).map_err(|source| GazetteerError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    if meta.is_file() {
+        return Ok(vec![path.clone()]);
+    }
+    if !meta.is_dir() {
+        return Err(GazetteerError::NotFound { path: path.clone() });
+    }
+    let entries = std::fs::read_dir(path).map_err(|source| GazetteerError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| GazetteerError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let p = entry.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if (name.ends_with(".tsv") || name.ends_with(".tsv.gz")) && p.is_file() {
+            files.push(p);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads a whole file, decompressing `.gz` transparently. Gazetteers are read once per run, so holding one
+/// file in memory is fine, and it lets the fingerprint cover exactly the stored bytes.
+fn read_source_bytes(path: &Path) -> Result<(Vec<u8>, String), GazetteerError> {
+    let io_err = |source| GazetteerError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let raw = std::fs::read(path).map_err(io_err)?;
+    let mut fnv = Fnv64::new();
+    fnv.write(&raw);
+    let fingerprint = format!("{:016x}", fnv.finish());
+    let is_gzip = raw.starts_with(&[0x1f, 0x8b]);
+    if is_gzip {
+        let mut text = Vec::with_capacity(raw.len() * 4);
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut text)
+            .map_err(io_err)?;
+        Ok((text, fingerprint))
+    } else {
+        Ok((raw, fingerprint))
+    }
+}
+
+struct Columns {
+    entity_id: usize,
+    name: usize,
+    entity_type: usize,
+    lang: usize,
+    kind: Option<usize>,
+    prior: Option<usize>,
+    attributes: Option<usize>,
+    /// The number of fields a row must have to reach every required column; optional columns beyond a
+    /// row's end read as empty, so a trailing empty `prior` or `kind` may be left off.
+    needed: usize,
+}
+
+impl Columns {
+    fn from_header(header: &str, path: &Path, line: u64) -> Result<Columns, GazetteerError> {
+        let names: Vec<&str> = header.split('\t').map(str::trim).collect();
+        let find = |col: &str| names.iter().position(|n| n.eq_ignore_ascii_case(col));
+        let require = |col: &'static str| {
+            find(col).ok_or_else(|| GazetteerError::MissingColumn {
+                path: path.to_path_buf(),
+                line,
+                column: col,
+                found: names.join(", "),
+            })
+        };
+        let mut cols = Columns {
+            entity_id: require("entity_id")?,
+            name: require("name")?,
+            entity_type: require("type")?,
+            lang: require("lang")?,
+            kind: find("kind"),
+            prior: find("prior"),
+            attributes: find("attributes"),
+            needed: 0,
+        };
+        cols.needed = [cols.entity_id, cols.name, cols.entity_type, cols.lang]
+            .into_iter()
+            .max()
+            .unwrap_or(0)
+            + 1;
+        Ok(cols)
+    }
+}
+
+/// Accumulates sources into one [`Gazetteer`], merging rows by entity ID.
+#[derive(Default)]
+pub struct GazetteerBuilder {
+    gazetteer: Gazetteer,
+    by_id: FxHashMap<String, u32>,
+    seen_alias: FxHashSet<(u32, String)>,
+}
+
+impl GazetteerBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Loads a file or directory of files.
+    pub fn add(&mut self, spec: &SourceSpec) -> Result<&mut Self, GazetteerError> {
+        for file in expand_source(spec)? {
+            self.add_file(&file, spec.origin)?;
+        }
+        Ok(self)
+    }
+
+    pub fn add_file(&mut self, path: &Path, origin: Origin) -> Result<&mut Self, GazetteerError> {
+        let (bytes, fingerprint) = read_source_bytes(path)?;
+        self.add_text(path, &bytes, fingerprint, origin)
+    }
+
+    /// Adds a source already in memory (uncompressed); `path` only labels it in errors and the manifest.
+    pub fn add_bytes(
+        &mut self,
+        path: &Path,
+        bytes: &[u8],
+        origin: Origin,
+    ) -> Result<&mut Self, GazetteerError> {
+        let mut fnv = Fnv64::new();
+        fnv.write(bytes);
+        self.add_text(path, bytes, format!("{:016x}", fnv.finish()), origin)
+    }
+
+    fn add_text(
+        &mut self,
+        path: &Path,
+        bytes: &[u8],
+        fingerprint: String,
+        origin: Origin,
+    ) -> Result<&mut Self, GazetteerError> {
+        let source_index = self.gazetteer.sources.len() as u32;
+        let mut rows = 0u64;
+        let mut columns: Option<Columns> = None;
+        let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        for (i, raw_line) in body.split(|&b| b == b'\n').enumerate() {
+            let line_no = i as u64 + 1;
+            let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+            let line = std::str::from_utf8(raw_line).map_err(|e| GazetteerError::Row {
+                path: path.to_path_buf(),
+                line: line_no,
+                message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+            })?;
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some(cols) = &columns else {
+                columns = Some(Columns::from_header(line, path, line_no)?);
+                continue;
+            };
+            self.add_row(line, cols, path, line_no, origin, source_index)?;
+            rows += 1;
+        }
+        if columns.is_none() {
+            return Err(GazetteerError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        self.gazetteer.sources.push(SourceInfo {
+            path: path.to_path_buf(),
+            origin,
+            rows,
+            fingerprint,
+        });
+        Ok(self)
+    }
+
+    fn add_row(
+        &mut self,
+        line: &str,
+        cols: &Columns,
+        path: &Path,
+        line_no: u64,
+        origin: Origin,
+        source: u32,
+    ) -> Result<(), GazetteerError> {
+        let row_err = |message: String| GazetteerError::Row {
+            path: path.to_path_buf(),
+            line: line_no,
+            message,
+        };
+        let fields: Vec<&str> = line.split('\t').collect();
+        if fields.len() < cols.needed {
+            return Err(row_err(format!(
+                "expected at least {} tab-separated fields, found {}",
+                cols.needed,
+                fields.len()
+            )));
+        }
+        let id = fields[cols.entity_id].trim();
+        let name = fields[cols.name].trim();
+        let entity_type = fields[cols.entity_type].trim();
+        let lang = fields[cols.lang].trim();
+        if id.is_empty() {
+            return Err(row_err("empty entity_id".into()));
+        }
+        if name.is_empty() {
+            return Err(row_err(format!("empty name for entity {id}")));
+        }
+        if entity_type.is_empty() {
+            return Err(row_err(format!("empty type for entity {id}")));
+        }
+        let optional = |col: Option<usize>| col.and_then(|c| fields.get(c)).map(|f| f.trim());
+        let kind_text = optional(cols.kind).unwrap_or("");
+        let kind = AliasKind::parse(kind_text).ok_or_else(|| {
+            row_err(format!(
+                "unknown kind `{kind_text}` (expected canonical, label, alias, abbreviation or transliteration)"
+            ))
+        })?;
+        let prior = match optional(cols.prior) {
+            None | Some("") => 0.0,
+            Some(p) => match p.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => v,
+                _ => return Err(row_err(format!("prior `{p}` is not a non-negative number"))),
+            },
+        };
+        let attributes = match optional(cols.attributes) {
+            None | Some("") => Vec::new(),
+            Some(a) => parse_attributes(a).map_err(row_err)?,
+        };
+
+        let gaz = &mut self.gazetteer;
+        let entity = match self.by_id.get(id) {
+            Some(&e) => e,
+            None => {
+                let e = gaz.entities.len() as u32;
+                gaz.entities.push(Entity {
+                    id: id.to_owned(),
+                    name: name.to_owned(),
+                    entity_type: entity_type.to_owned(),
+                    prior: 0.0,
+                    attributes: Vec::new(),
+                    origin,
+                    canonical_from: None,
+                });
+                self.by_id.insert(id.to_owned(), e);
+                e
+            }
+        };
+        let ent = &mut gaz.entities[entity as usize];
+        ent.prior = ent.prior.max(prior);
+        ent.origin = ent.origin.min(origin);
+        if kind == AliasKind::Canonical && ent.canonical_from.is_none_or(|o| origin < o) {
+            ent.name = name.to_owned();
+            ent.canonical_from = Some(origin);
+        }
+        for (k, v) in attributes {
+            if !ent.attributes.iter().any(|(k2, v2)| *k2 == k && *v2 == v) {
+                ent.attributes.push((k, v));
+            }
+        }
+        if self.seen_alias.insert((entity, name.to_owned())) {
+            gaz.aliases.push(Alias {
+                entity,
+                text: name.to_owned(),
+                lang: lang.to_owned(),
+                kind,
+                source,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn build(self) -> Gazetteer {
+        self.gazetteer
+    }
+}
+
+fn parse_attributes(text: &str) -> Result<Vec<(String, String)>, String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+            _ => Err(format!("attribute `{pair}` is not of the form key=value")),
+        })
+        .collect()
+}
+
+impl Gazetteer {
+    /// Loads and merges the given sources in order.
+    pub fn load(specs: &[SourceSpec]) -> Result<Gazetteer, GazetteerError> {
+        let mut builder = GazetteerBuilder::new();
+        for spec in specs {
+            builder.add(spec)?;
+        }
+        Ok(builder.build())
+    }
+}

@@ -1,0 +1,257 @@
+//! Matcher behaviour as tables of (text, expected mentions), in many scripts and for every key layer.
+//! IDs are test IDs (`t:...`), not real Wikidata QIDs: these tests are about matching, not about data.
+
+use std::path::Path;
+
+use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
+use entnorm_tokenize::{Analysis, Analyzer};
+
+const GAZETTEER: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+t:lavrov\tSergey Lavrov\tPER\ten\tcanonical\t10
+t:lavrov\tСергей Лавров\tPER\tru\tlabel\t
+t:kerry\tJohn Kerry\tPER\ten\tcanonical\t10
+t:kerry\tДжон Керри\tPER\tru\tlabel\t
+t:kerry\tجون كيري\tPER\tar\tlabel\t
+t:kerry-county\tKerry\tLOC\ten\tcanonical\t1
+t:assad\tBashar al-Assad\tPER\ten\tcanonical\t10
+t:assad\tبشار الأسد\tPER\tar\tlabel\t
+t:jaafari\tBashar Ja'afari\tPER\ten\tcanonical\t5
+t:syria\tSyria\tGPE\ten\tcanonical\t1000000
+t:syria\tСирия\tGPE\tru\tlabel\t
+t:syria\tΣυρία\tGPE\tel\tlabel\t
+t:syria\tסוריה\tGPE\the\tlabel\t
+t:syria\tसीरिया\tGPE\thi\tlabel\t
+t:syria\t叙利亚\tGPE\tzh\tlabel\t
+t:syria\tシリア\tGPE\tja\tlabel\t
+t:syria\t시리아\tGPE\tko\tlabel\t
+t:syria\tซีเรีย\tGPE\tth\tlabel\t
+t:iran\tIran\tGPE\ten\tcanonical\t1000000
+t:rome\tRome\tGPE\ten\tcanonical\t100000
+t:rome\tРим\tGPE\tru\tlabel\t
+t:usa\tUnited States\tGPE\ten\tcanonical\t1000000
+t:usa\tUS\tGPE\ten\tabbreviation\t
+t:turkey\tTurkey\tGPE\ten\tcanonical\t1000000
+t:georgia\tGeorgia\tGPE\ten\tcanonical\t1000000
+t:georgia-us\tGeorgia\tGPE\ten\tcanonical\t10000
+t:cdi\tCôte d'Ivoire\tGPE\tfr\tcanonical\t1000000
+";
+
+fn matcher(extra_user: Option<&str>) -> Matcher {
+    let mut b = GazetteerBuilder::new();
+    if let Some(user) = extra_user {
+        b.add_bytes(Path::new("user.tsv"), user.as_bytes(), Origin::User)
+            .unwrap();
+    }
+    b.add_bytes(
+        Path::new("default.tsv"),
+        GAZETTEER.as_bytes(),
+        Origin::Default,
+    )
+    .unwrap();
+    Matcher::new(b.build())
+}
+
+/// (surface, entity id, method, candidates)
+fn find(m: &Matcher, text: &str) -> Vec<(String, String, &'static str, u32)> {
+    let mut analyzer = Analyzer::new();
+    let mut analysis = Analysis::default();
+    analyzer.analyze(text, &mut analysis);
+    let mut out = Vec::new();
+    m.find(text, &analysis, &mut MatchScratch::default(), &mut out);
+    out.iter()
+        .map(|x| {
+            let e = m.gazetteer().entity(x.entity);
+            (
+                text[x.start..x.end].to_owned(),
+                e.id.clone(),
+                x.layer.name(),
+                x.candidates,
+            )
+        })
+        .collect()
+}
+
+/// Each row: text, then the expected (surface, id, method) mentions in order.
+type Row = (
+    &'static str,
+    &'static [(&'static str, &'static str, &'static str)],
+);
+
+const TABLE: &[Row] = &[
+    // exact layer, many scripts
+    (
+        "Sergey Lavrov said on Thursday",
+        &[("Sergey Lavrov", "t:lavrov", "exact")],
+    ),
+    (
+        "Сергей Лавров заявил",
+        &[("Сергей Лавров", "t:lavrov", "exact")],
+    ),
+    ("وقال جون كيري إن", &[("جون كيري", "t:kerry", "exact")]),
+    ("Η Συρία και", &[("Συρία", "t:syria", "exact")]),
+    ("ממשלת סוריה", &[("סוריה", "t:syria", "exact")]),
+    ("सीरिया में युद्ध", &[("सीरिया", "t:syria", "exact")]),
+    (
+        "俄罗斯外长拉夫罗夫访问叙利亚首都",
+        &[("叙利亚", "t:syria", "exact")],
+    ),
+    ("ロシアはシリアの", &[("シリア", "t:syria", "exact")]),
+    ("러시아는 시리아에서", &[("시리아", "t:syria", "exact")]),
+    ("ประเทศซีเรียมี", &[("ซีเรีย", "t:syria", "exact")]),
+    ("the US said", &[("US", "t:usa", "exact")]),
+    (
+        "in Côte d'Ivoire today",
+        &[("Côte d'Ivoire", "t:cdi", "exact")],
+    ),
+    // hyphen, space and non-breaking hyphen are all token separators
+    (
+        "Bashar al Assad",
+        &[("Bashar al Assad", "t:assad", "exact")],
+    ),
+    (
+        "Bashar al\u{2011}Assad",
+        &[("Bashar al\u{2011}Assad", "t:assad", "exact")],
+    ),
+    // folded layer: case, diacritics, apostrophe variants, Arabic hamza, Greek tonos
+    ("SERGEY LAVROV", &[("SERGEY LAVROV", "t:lavrov", "folded")]),
+    (
+        "Bashar Ja’afari",
+        &[("Bashar Ja’afari", "t:jaafari", "folded")],
+    ),
+    (
+        "Bashar Jaʼafari",
+        &[("Bashar Jaʼafari", "t:jaafari", "folded")],
+    ),
+    ("بشار الاسد", &[("بشار الاسد", "t:assad", "folded")]),
+    ("ΣΥΡΙΑ", &[("ΣΥΡΙΑ", "t:syria", "folded")]),
+    ("Cote d’Ivoire", &[("Cote d’Ivoire", "t:cdi", "folded")]),
+    // transliterated layer: across scripts and romanisations
+    (
+        "Sergej Lavrov",
+        &[("Sergej Lavrov", "t:lavrov", "translit")],
+    ),
+    (
+        "Sergej Lawrow",
+        &[("Sergej Lawrow", "t:lavrov", "translit")],
+    ),
+    (
+        "Bashar Jaafari",
+        &[("Bashar Jaafari", "t:jaafari", "translit")],
+    ),
+    // word boundaries in spaced scripts
+    ("Irani officials", &[]),
+    ("Римма пришла", &[]),
+    ("в Рим", &[("Рим", "t:rome", "exact")]),
+    // Hangul: a name may be followed by a particle but not start inside a word
+    ("아시리아", &[]),
+    // acronyms and capitalised names do not match lower-case words
+    ("tell us more", &[]),
+    ("Us and them", &[]),
+    ("a turkey dinner", &[]),
+    ("TURKEY", &[("TURKEY", "t:turkey", "folded")]),
+    // leftmost-longest
+    (
+        "John Kerry and Kerry",
+        &[
+            ("John Kerry", "t:kerry", "exact"),
+            ("Kerry", "t:kerry-county", "exact"),
+        ],
+    ),
+    (
+        "Iran Syria",
+        &[("Iran", "t:iran", "exact"), ("Syria", "t:syria", "exact")],
+    ),
+];
+
+#[test]
+fn table_of_mentions_in_many_scripts_and_layers() {
+    let m = matcher(None);
+    let mut failures = Vec::new();
+    for (text, expected) in TABLE {
+        let got: Vec<(String, String, &str)> = find(&m, text)
+            .into_iter()
+            .map(|(s, id, l, _)| (s, id, l))
+            .collect();
+        let want: Vec<(String, String, &str)> = expected
+            .iter()
+            .map(|(s, id, l)| (s.to_string(), id.to_string(), *l))
+            .collect();
+        if got != want {
+            failures.push(format!("{text:?}\n   got  {got:?}\n   want {want:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows failed:\n{}",
+        failures.len(),
+        TABLE.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_layer_fires_for_the_same_alias() {
+    let m = matcher(None);
+    let layers: Vec<&str> = ["Sergey Lavrov", "SERGEY LAVRÓV", "Sergej Lavrov"]
+        .iter()
+        .map(|t| {
+            let found = find(&m, t);
+            assert_eq!(found.len(), 1, "{t}: {found:?}");
+            assert_eq!(found[0].1, "t:lavrov");
+            found[0].2
+        })
+        .collect();
+    assert_eq!(layers, ["exact", "folded", "translit"]);
+}
+
+#[test]
+fn shared_alias_keeps_all_candidates_and_prefers_the_higher_prior() {
+    let m = matcher(None);
+    let found = find(&m, "Georgia");
+    assert_eq!(
+        found,
+        vec![("Georgia".to_string(), "t:georgia".to_string(), "exact", 2)]
+    );
+}
+
+#[test]
+fn user_gazetteer_wins_a_shared_alias_whatever_the_prior() {
+    let user = "entity_id\tname\ttype\tlang\nmy:georgia-state\tGeorgia\tLOC\ten\n";
+    let m = matcher(Some(user));
+    let found = find(&m, "Georgia");
+    assert_eq!(
+        found,
+        vec![(
+            "Georgia".to_string(),
+            "my:georgia-state".to_string(),
+            "exact",
+            3
+        )]
+    );
+}
+
+#[test]
+fn aliases_of_one_id_merge_across_files() {
+    let user = "entity_id\tname\ttype\tlang\nt:lavrov\tЛавров Сергей Викторович\tPER\tru\n";
+    let m = matcher(Some(user));
+    let found = find(&m, "Лавров Сергей Викторович");
+    assert_eq!(found[0].1, "t:lavrov");
+    assert_eq!(
+        m.gazetteer()
+            .entities
+            .iter()
+            .filter(|e| e.id == "t:lavrov")
+            .count(),
+        1
+    );
+    let lavrov = m
+        .gazetteer()
+        .entities
+        .iter()
+        .find(|e| e.id == "t:lavrov")
+        .unwrap();
+    assert_eq!(
+        lavrov.name, "Sergey Lavrov",
+        "the canonical row keeps the name"
+    );
+}

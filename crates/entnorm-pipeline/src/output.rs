@@ -1,0 +1,185 @@
+//! The output tables. Each is written to `NAME.partial` and renamed when the run completes, so a table that
+//! carries its final name is always complete.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use entnorm_gazetteer::Gazetteer;
+
+use crate::error::PipelineError;
+use crate::process::MentionRow;
+
+pub(crate) struct Table {
+    writer: csv::Writer<BufWriter<File>>,
+    partial: PathBuf,
+    path: PathBuf,
+}
+
+impl Table {
+    pub(crate) fn create(dir: &Path, name: &str, header: &[&str]) -> Result<Table, PipelineError> {
+        let path = dir.join(name);
+        let partial = dir.join(format!("{name}.partial"));
+        let file = File::create(&partial).map_err(|source| PipelineError::Io {
+            path: partial.clone(),
+            source,
+        })?;
+        let mut writer =
+            csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, file));
+        writer
+            .write_record(header)
+            .map_err(|e| csv_err(&partial, e))?;
+        Ok(Table {
+            writer,
+            partial,
+            path,
+        })
+    }
+
+    pub(crate) fn row<I, T>(&mut self, fields: I) -> Result<(), PipelineError>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.writer
+            .write_record(fields)
+            .map_err(|e| csv_err(&self.partial, e))
+    }
+
+    pub(crate) fn finish(self) -> Result<(), PipelineError> {
+        let Table {
+            writer,
+            partial,
+            path,
+        } = self;
+        let mut inner = writer.into_inner().map_err(|e| PipelineError::Io {
+            path: partial.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        inner.flush().map_err(|source| PipelineError::Io {
+            path: partial.clone(),
+            source,
+        })?;
+        std::fs::rename(&partial, &path).map_err(|source| PipelineError::Io { path, source })
+    }
+}
+
+fn csv_err(path: &Path, e: csv::Error) -> PipelineError {
+    PipelineError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+pub(crate) const MENTIONS_HEADER: &[&str] = &[
+    "doc_id",
+    "field",
+    "start",
+    "end",
+    "surface",
+    "entity_id",
+    "entity_name",
+    "entity_type",
+    "method",
+    "score",
+    "alias",
+    "alias_lang",
+    "candidates",
+    "start_byte",
+    "end_byte",
+];
+
+pub(crate) fn mention_fields(doc_id: &str, m: &MentionRow, gazetteer: &Gazetteer) -> [String; 15] {
+    let entity = gazetteer.entity(m.entity);
+    let alias = gazetteer.alias(m.alias);
+    [
+        doc_id.to_owned(),
+        m.field.to_owned(),
+        m.start.to_string(),
+        m.end.to_string(),
+        m.surface.clone(),
+        entity.id.clone(),
+        entity.name.clone(),
+        entity.entity_type.clone(),
+        m.method.to_owned(),
+        format!("{:.2}", m.score),
+        alias.text.clone(),
+        alias.lang.clone(),
+        m.candidates.to_string(),
+        m.start_byte.to_string(),
+        m.end_byte.to_string(),
+    ]
+}
+
+/// Corpus-wide per-entity state: only counts and surface forms, never the mentions themselves.
+#[derive(Default)]
+pub(crate) struct EntityTally {
+    mentions: u64,
+    documents: u64,
+    last_document: u64,
+    surfaces: BTreeMap<String, u64>,
+}
+
+#[derive(Default)]
+pub(crate) struct EntityTable {
+    tallies: BTreeMap<u32, EntityTally>,
+}
+
+impl EntityTable {
+    /// `document` is the run-wide sequence number of the document (1-based), so counting distinct
+    /// documents needs no set.
+    pub(crate) fn add(&mut self, document: u64, m: &MentionRow) {
+        let t = self.tallies.entry(m.entity).or_default();
+        t.mentions += 1;
+        if t.last_document != document {
+            t.last_document = document;
+            t.documents += 1;
+        }
+        *t.surfaces.entry(m.surface.clone()).or_default() += 1;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.tallies.len()
+    }
+
+    pub(crate) fn write(&self, dir: &Path, gazetteer: &Gazetteer) -> Result<(), PipelineError> {
+        let mut table = Table::create(
+            dir,
+            "entities.csv",
+            &[
+                "entity_id",
+                "entity_name",
+                "entity_type",
+                "mentions",
+                "documents",
+                "surface_forms",
+            ],
+        )?;
+        let mut rows: Vec<(&u32, &EntityTally)> = self.tallies.iter().collect();
+        rows.sort_by(|a, b| {
+            b.1.mentions
+                .cmp(&a.1.mentions)
+                .then_with(|| gazetteer.entity(*a.0).id.cmp(&gazetteer.entity(*b.0).id))
+        });
+        for (&entity, t) in rows {
+            let e = gazetteer.entity(entity);
+            let mut surfaces: Vec<(&String, &u64)> = t.surfaces.iter().collect();
+            surfaces.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+            let forms = surfaces
+                .iter()
+                .map(|(s, n)| format!("{s} ({n})"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            table.row([
+                e.id.as_str(),
+                e.name.as_str(),
+                e.entity_type.as_str(),
+                &t.mentions.to_string(),
+                &t.documents.to_string(),
+                &forms,
+            ])?;
+        }
+        table.finish()
+    }
+}

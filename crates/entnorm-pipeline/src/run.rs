@@ -1,0 +1,309 @@
+//! The batch driver: reads records in input order, processes them in parallel batches, and writes every
+//! table in input order, so the output never depends on the number of threads.
+
+use std::io::IsTerminal;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use entnorm_gazetteer::Matcher;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::PipelineError;
+use crate::input::{discover, FieldNames, FileReader, Record};
+use crate::output::{mention_fields, EntityTable, Table, MENTIONS_HEADER};
+use crate::process::{MentionRow, Worker};
+
+/// Settings of one run, already validated by the caller.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub inputs: Vec<PathBuf>,
+    pub out_dir: PathBuf,
+    pub threads: usize,
+    pub fields: FieldNames,
+    /// Show a progress line on stderr (only honoured when stderr is a terminal).
+    pub progress: bool,
+    /// Records per parallel batch; bounds memory together with the record size.
+    pub batch_records: usize,
+}
+
+impl RunConfig {
+    pub fn new(inputs: Vec<PathBuf>, out_dir: PathBuf) -> Self {
+        RunConfig {
+            inputs,
+            out_dir,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            fields: FieldNames::default(),
+            progress: true,
+            batch_records: 512,
+        }
+    }
+}
+
+/// Per-input-file accounting, written to `run.json`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct InputSummary {
+    pub path: String,
+    pub records: u64,
+    pub processed: u64,
+    pub rejected: u64,
+    pub bytes_of_text: u64,
+}
+
+/// What a finished run reports.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunSummary {
+    pub records: u64,
+    pub processed: u64,
+    pub rejected: u64,
+    pub mentions: u64,
+    pub entities: u64,
+    pub bytes_of_text: u64,
+    pub inputs: Vec<InputSummary>,
+    pub elapsed_seconds: f64,
+}
+
+enum Outcome {
+    Processed(Vec<MentionRow>),
+    Failed(String),
+}
+
+/// Runs the whole pipeline over `config.inputs` with `matcher`, writing the tables into `config.out_dir`.
+/// `run.json` is written by the caller, who knows the options and gazetteer files.
+pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, PipelineError> {
+    let started = Instant::now();
+    let files = discover(&config.inputs)?;
+    // Open every input before writing anything, so a missing or unreadable input stops the run up front.
+    let mut readers = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        readers.push(FileReader::open(f, i as u32, &config.fields)?);
+    }
+    let dir = &config.out_dir;
+    std::fs::create_dir_all(dir).map_err(|source| PipelineError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.max(1))
+        .build()
+        .map_err(|e| PipelineError::ThreadPool {
+            threads: config.threads,
+            message: e.to_string(),
+        })?;
+
+    let gazetteer = matcher.gazetteer();
+    let mut mentions = Table::create(dir, "mentions.csv", MENTIONS_HEADER)?;
+    let mut documents = Table::create(
+        dir,
+        "documents.csv",
+        &[
+            "doc_id",
+            "source_file",
+            "record",
+            "line",
+            "status",
+            "mentions",
+            "chars",
+        ],
+    )?;
+    let mut rejects = Table::create(
+        dir,
+        "rejects.csv",
+        &["source_file", "record", "line", "doc_id", "reason"],
+    )?;
+    let mut entities = EntityTable::default();
+    let mut summary = RunSummary {
+        inputs: files
+            .iter()
+            .map(|f| InputSummary {
+                path: f.display(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let mut progress = Progress::new(config.progress);
+    let mut document_seq = 0u64;
+
+    let mut records = readers.into_iter().flatten().peekable();
+    let mut batch: Vec<Record> = Vec::with_capacity(config.batch_records);
+    while records.peek().is_some() {
+        batch.clear();
+        batch.extend(records.by_ref().take(config.batch_records.max(1)));
+        let outcomes: Vec<Option<Outcome>> = pool.install(|| {
+            batch
+                .par_iter()
+                .map_init(
+                    || Worker::new(matcher),
+                    |worker, record| match record {
+                        Record::Document { doc, .. } => Some(process_isolated(worker, doc)),
+                        Record::Rejected { .. } => None,
+                    },
+                )
+                .collect()
+        });
+        for (record, outcome) in batch.iter().zip(outcomes) {
+            let at = record.source();
+            let file_name = &summary.inputs[at.file as usize].path.clone();
+            let input = &mut summary.inputs[at.file as usize];
+            input.records += 1;
+            match (record, outcome) {
+                (Record::Document { doc, .. }, Some(Outcome::Processed(rows))) => {
+                    document_seq += 1;
+                    input.processed += 1;
+                    let text_bytes =
+                        (doc.text.len() + doc.title.as_ref().map_or(0, String::len)) as u64;
+                    input.bytes_of_text += text_bytes;
+                    for m in &rows {
+                        mentions.row(mention_fields(&doc.id, m, gazetteer))?;
+                        entities.add(document_seq, m);
+                    }
+                    summary.mentions += rows.len() as u64;
+                    documents.row([
+                        doc.id.as_str(),
+                        file_name,
+                        &at.record.to_string(),
+                        &at.line.to_string(),
+                        "processed",
+                        &rows.len().to_string(),
+                        &doc.text.chars().count().to_string(),
+                    ])?;
+                    progress.advance(text_bytes);
+                }
+                (Record::Document { doc, .. }, Some(Outcome::Failed(reason))) => {
+                    input.rejected += 1;
+                    let reason = format!("internal error: {reason}");
+                    write_reject(
+                        &mut documents,
+                        &mut rejects,
+                        file_name,
+                        at,
+                        Some(&doc.id),
+                        &reason,
+                    )?;
+                }
+                (Record::Rejected { doc_id, reason, .. }, _) => {
+                    input.rejected += 1;
+                    write_reject(
+                        &mut documents,
+                        &mut rejects,
+                        file_name,
+                        at,
+                        doc_id.as_deref(),
+                        reason,
+                    )?;
+                }
+                (Record::Document { .. }, None) => unreachable!("every document gets an outcome"),
+            }
+        }
+    }
+    progress.finish();
+
+    // The run checks its own bookkeeping before claiming success: every record read is accounted for.
+    for input in &summary.inputs {
+        if input.records != input.processed + input.rejected {
+            return Err(PipelineError::Accounting {
+                path: input.path.clone(),
+                read: input.records,
+                processed: input.processed,
+                rejected: input.rejected,
+            });
+        }
+        summary.records += input.records;
+        summary.processed += input.processed;
+        summary.rejected += input.rejected;
+        summary.bytes_of_text += input.bytes_of_text;
+    }
+    summary.entities = entities.len() as u64;
+    entities.write(dir, gazetteer)?;
+    mentions.finish()?;
+    documents.finish()?;
+    rejects.finish()?;
+    summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn write_reject(
+    documents: &mut Table,
+    rejects: &mut Table,
+    file_name: &str,
+    at: crate::input::RecordSource,
+    doc_id: Option<&str>,
+    reason: &str,
+) -> Result<(), PipelineError> {
+    let (record, line) = (at.record.to_string(), at.line.to_string());
+    let doc_id = doc_id.unwrap_or("");
+    rejects.row([file_name, &record, &line, doc_id, reason])?;
+    documents.row([
+        doc_id,
+        file_name,
+        &record,
+        &line,
+        &format!("rejected: {reason}"),
+        "0",
+        "0",
+    ])
+}
+
+/// Runs one document, turning a panic into a rejection so one bad article never stops the batch.
+fn process_isolated(worker: &mut Worker<'_>, doc: &crate::input::Document) -> Outcome {
+    match catch_unwind(AssertUnwindSafe(|| worker.process(doc))) {
+        Ok(rows) => Outcome::Processed(rows),
+        Err(payload) => {
+            worker.reset();
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic with a non-text payload".into());
+            Outcome::Failed(format!("panic while processing: {message}"))
+        }
+    }
+}
+
+/// Progress on stderr, only when a person is watching.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    records: u64,
+    bytes: u64,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(wanted: bool) -> Self {
+        let bar = (wanted && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress {
+            bar,
+            records: 0,
+            bytes: 0,
+            started: Instant::now(),
+        }
+    }
+
+    fn advance(&mut self, bytes: u64) {
+        self.records += 1;
+        self.bytes += bytes;
+        if let Some(bar) = &self.bar {
+            if self.records % 256 == 0 {
+                let secs = self.started.elapsed().as_secs_f64().max(1e-9);
+                let mb = self.bytes as f64 / 1e6;
+                bar.set_message(format!(
+                    "{} records, {mb:.1} MB, {:.1} MB/s",
+                    self.records,
+                    mb / secs
+                ));
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

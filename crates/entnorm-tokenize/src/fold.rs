@@ -1,0 +1,336 @@
+//! The Folded normalization: case, compatibility forms, accents and script-specific spelling variants.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::chars::{
+    is_apostrophe, is_combining_mark, is_dash, is_quote, is_removed_by_fold, strips_diacritics,
+};
+
+/// The Folded normalization of any text.
+///
+/// One streaming pipeline (no intermediate strings), in this order:
+///
+/// 1. Premap: apostrophe, quote and dash variants to ASCII; invisible format characters, the zero-width
+///    space and the Arabic tatweel removed. Done *before* NFKC because NFKC turns `´` into a space plus a
+///    combining accent, and again after it because NFKC produces some dashes (`﹘` → `—`).
+/// 2. NFKC: compatibility forms (ligatures, full/halfwidth, presentation forms, `ſ`, `ϐ`) to plain letters.
+/// 3. Lower-casing with `char::to_lowercase`, plus the full case folds it lacks: `ß`/`ẞ` → `ss`, `ς` → `σ`.
+///    `İ` lower-cases to `i` + U+0307, whose dot step 4 removes.
+/// 4. NFD, then per character: drop U+0300..=U+036F after Latin, Greek and Cyrillic letters (accents,
+///    Greek tonos and dialytika, Cyrillic `ё` → `е`), except the breve on `и`, so `й` stays a letter of its
+///    own (Russian `Сергей` must transliterate to `sergey`, not `sergei`); drop Arabic harakat and Quranic
+///    marks (U+064B..=U+065F, U+0670, U+06D6..=U+06ED) — under NFD this also turns `أ إ آ ؤ ئ` into their
+///    carriers `ا ا ا و ي`; map `ٱ ٲ ٳ` → `ا`, `ى` → `ي`, `ة` → `ه`, Persian `ی` → `ي`, `ک` → `ك`; drop
+///    Hebrew points and cantillation. Marks of all other scripts are spelling and are kept.
+/// 5. NFC.
+///
+/// The result is stable under a second application (checked exhaustively for single characters and by
+/// property tests): after step 2 no compatibility characters remain, steps 3–4 only remove or map to
+/// characters that are fixed points of every step, and step 5 recomposes what step 4 of the next run would
+/// decompose again.
+///
+/// ```
+/// use entnorm_tokenize::fold;
+/// assert_eq!(fold("Straße"), fold("STRASSE"));
+/// assert_eq!(fold("Ja’afari"), "ja'afari");
+/// assert_eq!(fold("ΑΘΉΝΑ"), "αθηνα");
+/// ```
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// Appends `fold(text)` to `out` without allocating (beyond growing `out`).
+pub(crate) fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        fold_ascii_into(text, out);
+        return;
+    }
+    // Most words of Cyrillic, Greek, Arabic, Hebrew and CJK text consist of "simple" characters only,
+    // whose fold is a per-character map; fall back to the full pipeline at the first other character.
+    let start = out.len();
+    for c in text.chars() {
+        match simple_fold(c) {
+            Some(f) => out.push(f),
+            None => {
+                out.truncate(start);
+                fold_unicode_into(text, out);
+                return;
+            }
+        }
+    }
+}
+
+/// The fold of `c` if `c` is a simple character: one that is NFKC-stable, not a mark, composes with no
+/// following non-mark character, is mapped to one character by every step, and whose result is simple
+/// again. For a string of simple characters the pipeline is then a per-character map (checked
+/// exhaustively against the full pipeline in the tests).
+fn simple_fold(c: char) -> Option<char> {
+    match c as u32 {
+        // ASCII letters and digits mix with the others (`G20`).
+        0x30..=0x39 | 0x61..=0x7A => Some(c),
+        0x41..=0x5A => Some(c.to_ascii_lowercase()),
+        // Greek basic letters except final sigma (→ σ, handled by the full pipeline).
+        0x0391..=0x03A1 | 0x03A3..=0x03A9 => char::from_u32(c as u32 + 0x20),
+        0x03B1..=0x03C1 | 0x03C3..=0x03C9 => Some(c),
+        // Russian basic alphabet (Ё/ё lie outside this range and go through the full pipeline).
+        0x0410..=0x042F => char::from_u32(c as u32 + 0x20),
+        0x0430..=0x044F => Some(c),
+        // Hebrew letters.
+        0x05D0..=0x05EA => Some(c),
+        // Arabic letters without hamza/madda carriers, alef maksura or teh marbuta.
+        0x0621 | 0x0627 | 0x0628 | 0x062A..=0x063A | 0x0641..=0x0648 | 0x064A => Some(c),
+        // Kana (letters only: the combining and spacing voiced sound marks are excluded), CJK ideographs.
+        0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF => Some(c),
+        // Precomposed Hangul syllables (a following trailing jamo is not simple).
+        0xAC00..=0xD7A3 => Some(c),
+        _ => None,
+    }
+}
+
+/// The full pipeline, for any text.
+fn fold_unicode_into(text: &str, out: &mut String) {
+    let lowered = CaseFold::new(text.chars().filter_map(premap).nfkc());
+    let mut base = ' ';
+    let filtered = lowered.nfd().filter_map(move |c| post_map(c, &mut base));
+    out.extend(filtered.nfc());
+}
+
+/// The ASCII fast path: for ASCII input the pipeline reduces to lower-casing and `` ` `` → `'`.
+pub(crate) fn fold_ascii_into(text: &str, out: &mut String) {
+    out.extend(text.bytes().map(|b| match b {
+        b'`' => '\'',
+        _ => char::from(b.to_ascii_lowercase()),
+    }));
+}
+
+/// Step 1: punctuation variants to ASCII, invisible characters removed.
+fn premap(c: char) -> Option<char> {
+    if is_removed_by_fold(c) {
+        None
+    } else if is_apostrophe(c) {
+        Some('\'')
+    } else if is_quote(c) {
+        Some('"')
+    } else if is_dash(c) {
+        Some('-')
+    } else {
+        Some(c)
+    }
+}
+
+/// Step 4 for one character of the NFD stream; `base` is the last non-mark character kept.
+fn post_map(c: char, base: &mut char) -> Option<char> {
+    let c = premap(c)?;
+    let u = c as u32;
+    // Arabic harakat and Quranic annotation signs (a few of which are not marks, hence before the mark test).
+    if matches!(u, 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED) {
+        return None;
+    }
+    if is_combining_mark(c) {
+        if (0x0591..=0x05C7).contains(&u) {
+            return None; // Hebrew niqqud and cantillation
+        }
+        if (0x0300..=0x036F).contains(&u)
+            && strips_diacritics(*base)
+            && !(*base == 'и' && c == '\u{0306}')
+        {
+            return None;
+        }
+        return Some(c);
+    }
+    let c = match c {
+        '\u{0671}' | '\u{0672}' | '\u{0673}' => '\u{0627}', // alef wasla / wavy hamza variants → bare alef
+        '\u{0649}' => '\u{064A}',                           // alef maksura → yeh
+        '\u{0629}' => '\u{0647}',                           // teh marbuta → heh
+        '\u{06CC}' => '\u{064A}',                           // Farsi yeh → Arabic yeh
+        '\u{06A9}' => '\u{0643}',                           // keheh → kaf
+        _ => c,
+    };
+    *base = c;
+    Some(c)
+}
+
+/// Step 3 as an iterator adaptor: full lower-casing, at most three characters per input character.
+struct CaseFold<I> {
+    inner: I,
+    buf: [char; 3],
+    pos: u8,
+    len: u8,
+}
+
+impl<I: Iterator<Item = char>> CaseFold<I> {
+    fn new(inner: I) -> Self {
+        CaseFold {
+            inner,
+            buf: ['\0'; 3],
+            pos: 0,
+            len: 0,
+        }
+    }
+}
+
+impl<I: Iterator<Item = char>> Iterator for CaseFold<I> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if self.pos < self.len {
+            let c = self.buf[usize::from(self.pos)];
+            self.pos += 1;
+            return Some(c);
+        }
+        let c = self.inner.next()?;
+        match c {
+            'ß' | 'ẞ' => {
+                self.buf[0] = 's';
+                self.pos = 0;
+                self.len = 1;
+                Some('s')
+            }
+            'ς' => Some('σ'),
+            c if c.is_ascii() => Some(c.to_ascii_lowercase()),
+            c => {
+                let mut lower = c.to_lowercase();
+                let first = lower.next().unwrap_or(c);
+                self.pos = 0;
+                self.len = 0;
+                for (slot, l) in self.buf.iter_mut().zip(lower) {
+                    *slot = l;
+                    self.len += 1;
+                }
+                Some(first)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin_greek_cyrillic() {
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("STRASSE"), "strasse");
+        assert_eq!(fold("ẞ"), "ss");
+        assert_eq!(fold("Ёлка"), fold("Елка"));
+        assert_eq!(fold("Ё"), "е");
+        assert_eq!(fold("Сергей"), "сергей");
+        assert_eq!(fold("Αθήνα"), "αθηνα");
+        assert_eq!(fold("ΑΘΗΝΑ"), "αθηνα");
+        assert_eq!(fold("Οδυσσεύς"), "οδυσσευσ");
+        assert_eq!(fold("İstanbul"), "istanbul");
+        assert_eq!(fold("Côte d’Ivoire"), "cote d'ivoire");
+        assert_eq!(fold("ﬁnance"), "finance");
+        assert_eq!(fold("ＡＢＣ１"), "abc1");
+        assert_eq!(fold("Ṣāliḥ"), "salih");
+    }
+
+    #[test]
+    fn punctuation() {
+        assert_eq!(fold("al‑Assad – «x» “y”"), "al-assad - \"x\" \"y\"");
+        assert_eq!(fold("Ja´afari"), "ja'afari");
+        assert_eq!(fold("Ber\u{00AD}lin\u{200F}"), "berlin");
+    }
+
+    #[test]
+    fn arabic() {
+        assert_eq!(fold("أحمد"), fold("احمد"));
+        assert_eq!(fold("إبراهيم"), "ابراهيم");
+        assert_eq!(fold("سورية"), fold("سوريه"));
+        assert_eq!(fold("مُحَمَّد"), "محمد");
+        assert_eq!(fold("محـــمد"), "محمد");
+        assert_eq!(fold("مصطفى"), "مصطفي");
+        assert_eq!(fold("مسؤول"), "مسوول");
+        assert_eq!(fold("ایران"), fold("ايران"));
+        assert_eq!(fold("کابل"), fold("كابل"));
+        // presentation forms
+        assert_eq!(fold("\u{FEE3}\u{FEA4}\u{FEE4}\u{FEAA}"), "محمد");
+    }
+
+    #[test]
+    fn hebrew_and_indic_marks() {
+        assert_eq!(fold("יְרוּשָׁלַיִם"), "ירושלים");
+        // Devanagari vowel signs and virama are spelling, not accents.
+        assert_eq!(fold("व्लादिमीर"), "व्लादिमीर");
+        assert_eq!(fold("ประยุทธ์"), "ประยุทธ์");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_equals_full_pipeline(text in "[\\x00-\\x7F]{0,40}") {
+            let (mut fast, mut full) = (String::new(), String::new());
+            fold_ascii_into(&text, &mut fast);
+            fold_unicode_into(&text, &mut full);
+            proptest::prop_assert_eq!(fast, full);
+        }
+    }
+
+    #[test]
+    fn simple_fast_path_equals_full_pipeline() {
+        let simple: Vec<char> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| simple_fold(c).is_some())
+            .collect();
+        for &c in &simple {
+            let f = simple_fold(c).unwrap();
+            assert_eq!(simple_fold(f), Some(f), "U+{:04X}", c as u32);
+            let mut full = String::new();
+            fold_unicode_into(&c.to_string(), &mut full);
+            assert_eq!(full, f.to_string(), "U+{:04X}", c as u32);
+            assert!(!is_combining_mark(c));
+        }
+        // No two simple characters compose or interact: check every pair of one character from each
+        // block-sized sample against the full pipeline.
+        let sample: Vec<char> = simple
+            .iter()
+            .copied()
+            .step_by(7)
+            .chain("aZйЙяאתاءيوぁゖァヺ가힣一龥".chars())
+            .collect();
+        for &a in &sample {
+            for &b in &sample {
+                let s: String = [a, b].into_iter().collect();
+                let mut full = String::new();
+                fold_unicode_into(&s, &mut full);
+                assert_eq!(fold(&s), full, "{s}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn simple_fast_path_on_strings(text in "[a-zA-Z0-9А-яΑ-ωא-תء-يぁ-ゖァ-ヺ一-龥가-힣]{0,12}") {
+            let mut full = String::new();
+            fold_unicode_into(&text, &mut full);
+            proptest::prop_assert_eq!(fold(&text), full);
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_equals_full_pipeline_per_byte() {
+        for b in 0..=0x7Fu8 {
+            let s = char::from(b).to_string();
+            let (mut fast, mut full) = (String::new(), String::new());
+            fold_ascii_into(&s, &mut fast);
+            fold_unicode_into(&s, &mut full);
+            assert_eq!(fast, full, "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn idempotent_on_every_character() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for s in [
+                c.to_string(),
+                format!("a{c}"),
+                format!("{c}\u{0301}"),
+                format!("и{c}"),
+            ] {
+                let once = fold(&s);
+                assert_eq!(fold(&once), once, "U+{:04X}", c as u32);
+            }
+        }
+    }
+}

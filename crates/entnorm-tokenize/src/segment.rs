@@ -1,0 +1,182 @@
+//! Segmentation of text into [`Token`]s. See the [crate docs](crate) for the rules.
+
+use crate::chars::{
+    is_apostrophe, is_attaching, is_dash, is_hangul, is_hangul_l, is_hangul_syllable, is_hangul_t,
+    is_hangul_v, is_ignorable, is_space, is_spaceless_letter,
+};
+use crate::{Token, TokenClass};
+
+/// A letter or digit of a script written with spaces: part of a whole-word token.
+fn is_word_char(c: char) -> bool {
+    (c.is_alphabetic() || c.is_numeric()) && !is_apostrophe(c) && !is_spaceless_letter(c)
+}
+
+/// English possessive `'s` (`Syria's`, `Russia’s`): the name ends before the apostrophe.
+fn is_possessive_s(after_apostrophe: &str) -> bool {
+    let mut rest = after_apostrophe.chars();
+    matches!(rest.next(), Some('s' | 'S'))
+        && !rest
+            .next()
+            .is_some_and(|c| is_word_char(c) || is_attaching(c))
+}
+
+/// Elided articles and prepositions of French, Italian and Catalan (`l'Iran`, `d'Ivoire`, `dell'Ucraina`):
+/// the name starts after the apostrophe. Names like `O'Brien` or `Ja'afari` are not in the list.
+fn is_elided_article(word: &str) -> bool {
+    const ELIDED: &[&str] = &[
+        "l", "d", "j", "n", "s", "c", "m", "t", "qu", "lorsqu", "puisqu", "jusqu", "dell", "all",
+        "dall", "nell", "sull", "coll", "quell", "un", "sant",
+    ];
+    word.chars().count() <= 6 && ELIDED.iter().any(|e| e.eq_ignore_ascii_case(word))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Whole word or number of a spaced script.
+    Word,
+    /// One letter of a spaceless script.
+    Char,
+    /// One punctuation or symbol character, or marks with nothing to attach to.
+    Punct,
+}
+
+/// The token being built.
+struct Current {
+    start: usize,
+    end: usize,
+    kind: Kind,
+    /// Last non-mark character (apostrophe rule, Hangul jamo rule).
+    last_base: char,
+    has_alpha: bool,
+    hangul: bool,
+    can_start: bool,
+}
+
+struct Segmenter<'t> {
+    tokens: &'t mut Vec<Token>,
+    cur: Option<Current>,
+    /// End of the last Hangul token pushed: a Hangul syllable directly after it continues the same
+    /// eojeol and cannot start a match.
+    hangul_end: Option<usize>,
+}
+
+impl Segmenter<'_> {
+    fn flush(&mut self) {
+        if let Some(cur) = self.cur.take() {
+            let class = match cur.kind {
+                Kind::Word if cur.has_alpha => TokenClass::Word,
+                Kind::Word => TokenClass::Number,
+                Kind::Char => TokenClass::Char,
+                Kind::Punct => TokenClass::Punct,
+            };
+            if cur.hangul {
+                self.hangul_end = Some(cur.end);
+            }
+            self.tokens.push(Token {
+                start: cur.start,
+                end: cur.end,
+                class,
+                can_start: cur.can_start,
+                can_end: true,
+            });
+        }
+    }
+
+    fn start(&mut self, start: usize, c: char, kind: Kind) {
+        self.flush();
+        let hangul = kind == Kind::Char && is_hangul(c);
+        let can_start = !(hangul && self.hangul_end == Some(start));
+        self.cur = Some(Current {
+            start,
+            end: start + c.len_utf8(),
+            kind,
+            last_base: c,
+            has_alpha: c.is_alphabetic(),
+            hangul,
+            can_start,
+        });
+    }
+
+    /// Extends the current token by `c`; false if there is none or it is not of kind `kind` (if given).
+    fn extend(&mut self, c: char, end: usize, kind: Option<Kind>, base: bool) -> bool {
+        match &mut self.cur {
+            Some(cur) if kind.is_none_or(|k| k == cur.kind) => {
+                cur.end = end;
+                if base {
+                    cur.last_base = c;
+                    cur.has_alpha |= c.is_alphabetic();
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn cur_kind(&self) -> Option<Kind> {
+        self.cur.as_ref().map(|c| c.kind)
+    }
+}
+
+/// Appends the tokens of `text` to `tokens`.
+pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
+    let mut seg = Segmenter {
+        tokens,
+        cur: None,
+        hangul_end: None,
+    };
+    let mut iter = text.char_indices();
+    while let Some((i, c)) = iter.next() {
+        let end = i + c.len_utf8();
+        let next = iter.clone().map(|(_, n)| n).next();
+        if is_space(c) || is_dash(c) {
+            seg.flush();
+        } else if is_ignorable(c) {
+            // Inside a word (ZWNJ in Persian, ZWJ in Indic conjuncts, soft hyphen) it is part of the word.
+            let after = iter.clone().map(|(_, n)| n).find(|&n| !is_ignorable(n));
+            let inside = seg.cur_kind() == Some(Kind::Word)
+                && after.is_some_and(|n| is_attaching(n) || is_word_char(n));
+            if !inside || !seg.extend(c, end, Some(Kind::Word), false) {
+                seg.flush();
+            }
+        } else if is_attaching(c) {
+            if !seg.extend(c, end, None, false) {
+                seg.start(i, c, Kind::Punct);
+            }
+        } else if is_apostrophe(c) {
+            let inside = seg
+                .cur
+                .as_ref()
+                .is_some_and(|cur| cur.kind == Kind::Word && cur.last_base.is_alphabetic())
+                && next.is_some_and(|n| is_word_char(n) && n.is_alphabetic())
+                && !is_possessive_s(&text[end..])
+                && !seg
+                    .cur
+                    .as_ref()
+                    .is_some_and(|cur| is_elided_article(&text[cur.start..cur.end]));
+            if !inside || !seg.extend(c, end, Some(Kind::Word), true) {
+                seg.start(i, c, Kind::Punct);
+            }
+        } else if is_spaceless_letter(c) {
+            // Decomposed Hangul: vowel and final jamo continue the syllable begun by the previous jamo.
+            let continues = seg.cur.as_ref().is_some_and(|cur| {
+                cur.hangul
+                    && ((is_hangul_v(c)
+                        && (is_hangul_l(cur.last_base) || is_hangul_v(cur.last_base)))
+                        || (is_hangul_t(c)
+                            && (is_hangul_v(cur.last_base)
+                                || is_hangul_t(cur.last_base)
+                                || is_hangul_syllable(cur.last_base))))
+            });
+            if !continues || !seg.extend(c, end, Some(Kind::Char), true) {
+                seg.start(i, c, Kind::Char);
+            }
+        } else if is_word_char(c) {
+            if !seg.extend(c, end, Some(Kind::Word), true) {
+                seg.start(i, c, Kind::Word);
+            }
+        } else {
+            seg.start(i, c, Kind::Punct);
+        }
+    }
+    seg.flush();
+}

@@ -1,0 +1,260 @@
+//! `entnorm run` on multilingual articles: the tables, their offsets, determinism across thread counts,
+//! and malformed records.
+
+use crate::util::*;
+
+fn run_fixture(dir: &TempDir, extra: &[&str]) -> std::path::PathBuf {
+    let out = dir.path("out");
+    let input = fixture("articles.jsonl");
+    let gaz = fixture("gazetteer.tsv");
+    let mut args = vec![
+        "run",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--no-default-gazetteer",
+    ];
+    args.extend(["-g", gaz.to_str().unwrap(), "--quiet"]);
+    args.extend(extra);
+    assert_success(&run_entnorm(&args, None));
+    out
+}
+
+#[test]
+fn mentions_in_every_script_with_offsets_that_slice_the_text() {
+    let dir = TempDir::new("scripts");
+    let out = run_fixture(&dir, &[]);
+    let mentions = read_table(&out.join("mentions.csv"));
+    assert_offsets_slice_text(&fixture("articles.jsonl"), &mentions);
+    let found = |doc: &str, id: &str| {
+        mentions
+            .iter()
+            .any(|m| m["doc_id"] == doc && m["entity_id"] == id)
+    };
+    for (doc, id) in [
+        ("en-1", "t:kerry"),
+        ("en-1", "t:lavrov"),
+        ("en-1", "t:aleppo"),
+        ("ru-1", "t:lavrov"),
+        ("ar-1", "t:lavrov"),
+        ("ar-1", "t:kerry"),
+        ("ar-1", "t:aleppo"),
+        ("zh-1", "t:lavrov"),
+        ("zh-1", "t:aleppo"),
+        ("ja-1", "t:syria"),
+        ("ja-1", "t:russia"),
+        ("de-1", "t:lavrov"),
+        ("el-1", "t:syria"),
+        ("he-1", "t:syria"),
+        ("hi-1", "t:syria"),
+        ("th-1", "t:syria"),
+        ("ko-1", "t:syria"),
+    ] {
+        assert!(
+            found(doc, id),
+            "{doc} should mention {id}; mentions: {mentions:#?}"
+        );
+    }
+    // Whole words only: `Irani` is not Iran, `Римма` is not Рим; `Russia's` is Russia.
+    assert!(!mentions
+        .iter()
+        .any(|m| m["surface"] == "Irani" || m["surface"].starts_with("Римм")));
+    assert!(mentions
+        .iter()
+        .any(|m| m["doc_id"] == "en-1" && m["surface"] == "Russia"));
+    // Sergej Lawrow (German spelling) reaches the same entity through the transliterated key.
+    let lawrow = mentions
+        .iter()
+        .find(|m| m["doc_id"] == "de-1" && m["entity_id"] == "t:lavrov")
+        .unwrap();
+    assert_eq!(
+        (lawrow["surface"].as_str(), lawrow["method"].as_str()),
+        ("Sergej Lawrow", "translit")
+    );
+    // Titles are matched and reported as their own field.
+    assert!(mentions
+        .iter()
+        .any(|m| m["doc_id"] == "ru-1" && m["field"] == "title" && m["entity_id"] == "t:lavrov"));
+}
+
+#[test]
+fn entities_documents_and_manifest_agree_with_mentions() {
+    let dir = TempDir::new("tables");
+    let out = run_fixture(&dir, &[]);
+    let mentions = read_table(&out.join("mentions.csv"));
+    let entities = read_table(&out.join("entities.csv"));
+    let documents = read_table(&out.join("documents.csv"));
+    let manifest = read_json(&out.join("run.json"));
+    for e in &entities {
+        let of_entity: Vec<_> = mentions
+            .iter()
+            .filter(|m| m["entity_id"] == e["entity_id"])
+            .collect();
+        assert_eq!(
+            e["mentions"],
+            of_entity.len().to_string(),
+            "{}",
+            e["entity_id"]
+        );
+        let mut docs: Vec<&String> = of_entity.iter().map(|m| &m["doc_id"]).collect();
+        docs.sort();
+        docs.dedup();
+        assert_eq!(e["documents"], docs.len().to_string(), "{}", e["entity_id"]);
+    }
+    assert_eq!(documents.len(), 12);
+    assert!(documents.iter().all(|d| d["status"] == "processed"));
+    let per_doc: usize = documents
+        .iter()
+        .map(|d| d["mentions"].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(per_doc, mentions.len());
+    assert_eq!(manifest["counts"]["records"], 12);
+    assert_eq!(manifest["counts"]["mentions"], mentions.len());
+    assert_eq!(manifest["finished"], true);
+    assert_eq!(manifest["gazetteer"]["files"][0]["origin"], "user");
+    assert!(!out.join("mentions.csv.partial").exists());
+}
+
+#[test]
+fn one_and_two_threads_give_byte_identical_tables() {
+    let one = TempDir::new("threads1");
+    let two = TempDir::new("threads2");
+    let a = run_fixture(&one, &["--threads", "1"]);
+    let b = run_fixture(&two, &["--threads", "2"]);
+    for table in [
+        "mentions.csv",
+        "entities.csv",
+        "documents.csv",
+        "rejects.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(table)).unwrap(),
+            std::fs::read(b.join(table)).unwrap(),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn malformed_lines_are_rejected_and_every_good_line_processed() {
+    let dir = TempDir::new("malformed");
+    let input = dir.path("mixed.jsonl");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(
+        "{\"id\":\"good-1\",\"text\":\"Сергей Лавров прибыл в Сирию.\"}\n".as_bytes(),
+    );
+    bytes.extend_from_slice(b"{\"id\":\"broken\",\"text\":\"unterminated\n");
+    bytes.extend_from_slice(b"{\"id\":\"bad-utf8\",\"text\":\"Syria \xff\xfe\"}\n");
+    bytes.extend_from_slice(b"\n");
+    bytes.extend_from_slice(b"{\"id\":\"no-text\",\"body\":\"Syria\"}\n");
+    bytes.extend_from_slice(b"[\"an\",\"array\"]\n");
+    bytes.extend_from_slice(b"{\"id\":\"num-text\",\"text\":42}\n");
+    bytes.extend_from_slice(b"{\"text\":\"no id at all, Syria\"}\n");
+    bytes.extend_from_slice("{\"doc_id\":7,\"text\":\"John Kerry in Syria\"}\r\n".as_bytes());
+    std::fs::write(&input, &bytes).unwrap();
+    let out = dir.path("out");
+    let gaz = fixture("gazetteer.tsv");
+    let args = [
+        "run",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--no-default-gazetteer",
+        "-g",
+    ];
+    let result = run_entnorm(&[&args[..], &[gaz.to_str().unwrap(), "-q"]].concat(), None);
+    assert_success(&result);
+    let rejects = read_table(&out.join("rejects.csv"));
+    let lines: Vec<(&str, &str)> = rejects
+        .iter()
+        .map(|r| (r["line"].as_str(), r["reason"].as_str()))
+        .collect();
+    let expect = [
+        ("2", "invalid JSON"),
+        ("3", "invalid UTF-8"),
+        ("5", "missing text field `text`"),
+        ("6", "not a JSON object"),
+        ("7", "field `text` is a number, not a string"),
+        ("8", "missing ID field"),
+    ];
+    assert_eq!(lines.len(), expect.len(), "{rejects:#?}");
+    for ((line, reason), (want_line, want_reason)) in lines.iter().zip(expect) {
+        assert_eq!(*line, want_line);
+        assert!(
+            reason.starts_with(want_reason),
+            "line {line}: {reason:?} should start with {want_reason:?}"
+        );
+    }
+    let documents = read_table(&out.join("documents.csv"));
+    let processed: Vec<&str> = documents
+        .iter()
+        .filter(|d| d["status"] == "processed")
+        .map(|d| d["doc_id"].as_str())
+        .collect();
+    assert_eq!(processed, ["good-1", "7"]);
+    assert_eq!(
+        documents.len(),
+        8,
+        "every record, processed or not, has a documents.csv row"
+    );
+    let manifest = read_json(&out.join("run.json"));
+    assert_eq!(manifest["counts"]["records"], 8);
+    assert_eq!(manifest["counts"]["processed"], 2);
+    assert_eq!(manifest["counts"]["rejected"], 6);
+    let mentions = read_table(&out.join("mentions.csv"));
+    assert!(mentions
+        .iter()
+        .any(|m| m["doc_id"] == "7" && m["entity_id"] == "t:kerry"));
+}
+
+#[test]
+fn missing_input_and_broken_gazetteer_are_errors_that_name_them() {
+    let dir = TempDir::new("errors");
+    let out = dir.path("out");
+    let gaz = fixture("gazetteer.tsv");
+    let missing = run_entnorm(
+        &[
+            "run",
+            "no/such/file.jsonl",
+            "-o",
+            out.to_str().unwrap(),
+            "--no-default-gazetteer",
+            "-g",
+            gaz.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("no/such/file.jsonl") && stderr.contains("not found"),
+        "{stderr}"
+    );
+
+    let broken = dir.path("broken.tsv");
+    std::fs::write(
+        &broken,
+        "entity_id\tname\ttype\tlang\nx:1\tRome\tGPE\ten\nx:2\tParis\n",
+    )
+    .unwrap();
+    let input = fixture("articles.jsonl");
+    let result = run_entnorm(
+        &[
+            "run",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--no-default-gazetteer",
+            "-g",
+            broken.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("broken.tsv:3:"), "{stderr}");
+    assert!(
+        !out.join("mentions.csv").exists(),
+        "no table is written when the run cannot start"
+    );
+}

@@ -1,0 +1,119 @@
+//! Acceptance on the shared research data beside the checkout (`../shared/data`): the demonstration article
+//! and a slice of the multilingual news corpus. Each test prints SKIPPED when the data is absent; CI sets
+//! ENTNORM_REQUIRE_SHARED so that there a missing folder fails instead.
+
+use std::io::{BufRead, BufReader, Write};
+
+use crate::util::*;
+
+#[test]
+fn demonstration_article_links_full_names_of_persons_and_countries() {
+    let Some(data) = shared_data() else { return };
+    let article = data.join("examples/syria-2016-article.txt");
+    let dir = TempDir::new("demo");
+    let out = dir.path("out");
+    assert_success(&run_entnorm(
+        &[
+            "run",
+            article.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    ));
+    let mentions = read_table(&out.join("mentions.csv"));
+    let text: Vec<char> = std::fs::read_to_string(&article).unwrap().chars().collect();
+    for m in &mentions {
+        let (s, e): (usize, usize) = (m["start"].parse().unwrap(), m["end"].parse().unwrap());
+        assert_eq!(text[s..e].iter().collect::<String>(), m["surface"]);
+    }
+    let linked = |surface: &str, qid: &str| {
+        mentions
+            .iter()
+            .any(|m| m["surface"] == surface && m["entity_id"] == qid)
+    };
+    // QIDs as listed in ../shared/data/README.md (coverage check of the demonstration article).
+    for (surface, qid) in [
+        ("John Kerry", "Q22316"),
+        ("Sergey Lavrov", "Q58217"),
+        ("Barack Obama", "Q76"),
+        ("Angela Merkel", "Q567"),
+        ("Federica Mogherini", "Q3741557"),
+        ("Bashar al-Assad", "Q44329"),
+        ("Antony Blinken", "Q7821917"),
+        ("Bashar Ja'afari", "Q4866775"),
+        ("Syria", "Q858"),
+        ("Russia", "Q159"),
+        ("European Union", "Q458"),
+        ("EU", "Q458"),
+        ("UN", "Q1065"),
+    ] {
+        assert!(
+            linked(surface, qid),
+            "{surface} should link to {qid}; got {mentions:#?}"
+        );
+    }
+    // `us` in running text is a pronoun, not the United States.
+    assert!(
+        !mentions.iter().any(|m| m["surface"] == "us"),
+        "{mentions:#?}"
+    );
+}
+
+/// The first `n` articles of the shared corpus as a JSON Lines file.
+fn corpus_slice(dir: &TempDir, n: usize) -> Option<std::path::PathBuf> {
+    let data = shared_data()?;
+    let file = std::fs::File::open(data.join("corpus/news-multilingual.jsonl.zst")).unwrap();
+    let reader = BufReader::new(zstd::stream::read::Decoder::new(file).unwrap());
+    let path = dir.path("slice.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    // Take every 20th article so that the slice mixes the corpus's languages instead of starting with one.
+    for line in reader.lines().step_by(20).take(n) {
+        writeln!(out, "{}", line.unwrap()).unwrap();
+    }
+    out.flush().unwrap();
+    Some(path)
+}
+
+#[test]
+fn corpus_slice_gives_identical_tables_with_one_and_two_threads() {
+    let dir = TempDir::new("corpus-threads");
+    let Some(slice) = corpus_slice(&dir, 3000) else {
+        return;
+    };
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path(&format!("out{threads}"));
+        let args = [
+            "run",
+            slice.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+            "-q",
+        ];
+        assert_success(&run_entnorm(&args, None));
+        outputs.push(out);
+    }
+    let mentions = read_table(&outputs[0].join("mentions.csv"));
+    assert!(
+        mentions.len() > 1000,
+        "only {} mentions in 3000 articles",
+        mentions.len()
+    );
+    assert_offsets_slice_text(&slice, &mentions);
+    for table in [
+        "mentions.csv",
+        "entities.csv",
+        "documents.csv",
+        "rejects.csv",
+    ] {
+        let a = std::fs::read(outputs[0].join(table)).unwrap();
+        let b = std::fs::read(outputs[1].join(table)).unwrap();
+        assert!(a == b, "{table} differs between 1 and 2 threads");
+    }
+    let manifest = read_json(&outputs[0].join("run.json"));
+    assert_eq!(manifest["counts"]["records"], 3000);
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the `entnorm` binary. `util` holds the harness; one module per area.
+//! Tests in `shared_data` read `../shared` (the project's research data) and say so when it is absent.
+
+mod util;
+
+mod default_gazetteer;
+mod inputs;
+mod lookup;
+mod run_tables;
+mod shared_data;
