@@ -69,6 +69,10 @@ struct RunArgs {
     /// Field or column holding the date.
     #[arg(long, default_value = "date")]
     date_field: String,
+    /// Language (ISO 639 code) of documents that give none. Knowing the language keeps one-word names
+    /// of other languages (`Man`, Isle of Man in Estonian) from matching common words.
+    #[arg(long, value_name = "CODE")]
+    lang: Option<String>,
     /// No progress display.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -134,6 +138,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         config.threads = t;
     }
     config.progress = !args.quiet;
+    config.default_lang = args.lang;
     config.fields = FieldNames {
         id: args.id_field,
         text: args.text_field,

@@ -9,7 +9,7 @@
 use entnorm_tokenize::{Analysis, Analyzer, KeyLayer, TokenClass};
 use rustc_hash::FxHashMap;
 
-use crate::model::Gazetteer;
+use crate::model::{AliasKind, Gazetteer, Origin};
 
 const NO_ID: u32 = u32::MAX;
 
@@ -48,6 +48,11 @@ struct AliasGuard {
     /// a different word as a variant (Mongolian `Герман` "Germany" is English `German` on that key), so
     /// a one-token alias must be long to match on the transliterated key.
     translit_ok: bool,
+    /// One-word names of the default gazetteer in particular languages (`Man` is the Isle of Man in
+    /// Estonian, `Nije` Niger in Luganda) are common words elsewhere, so in a document whose language is
+    /// known they match only if given in that language. Canonical names, abbreviations, names of several
+    /// words and all names of the user's gazetteers match in any document.
+    lang_gated: bool,
     /// Bit k set: alias token k starts with an upper-case letter. In folded layers such a token may not
     /// match a text token that starts lower-case (`Turkey` is not `turkey`, `Chad` is not `chad`).
     capitalized: u64,
@@ -159,6 +164,10 @@ impl Matcher {
                     .filter(|c| c.is_alphabetic())
                     .all(char::is_uppercase);
             guard.translit_ok = tokens.len() > 1 || chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
+            guard.lang_gated = alias.origin == Origin::Default
+                && tokens.len() == 1
+                && !guard.exact_only
+                && !matches!(alias.kind, AliasKind::Canonical | AliasKind::Abbreviation);
             guards[alias_index] = guard;
             for layer in KeyLayer::ALL {
                 let trie = &mut tries[layer as usize];
@@ -214,14 +223,17 @@ impl Matcher {
     }
 
     /// Finds leftmost-longest, non-overlapping mentions in `text`, which `analysis` must describe.
-    /// Mentions are appended to `out` in text order.
+    /// `lang` is the document's language (ISO 639 code; a region suffix such as `en-GB` is ignored), if
+    /// known. Mentions are appended to `out` in text order.
     pub fn find(
         &self,
         text: &str,
         analysis: &Analysis,
+        lang: Option<&str>,
         scratch: &mut MatchScratch,
         out: &mut Vec<Mention>,
     ) {
+        let lang = lang.map(primary_language).filter(|l| !l.is_empty());
         let tokens = analysis.tokens();
         scratch.token_ids.clear();
         scratch.token_ids.extend((0..tokens.len()).map(|i| {
@@ -250,6 +262,7 @@ impl Matcher {
             for layer in KeyLayer::ALL {
                 let found = self.longest_at(
                     layer,
+                    lang,
                     i,
                     tokens,
                     &scratch.token_ids,
@@ -287,6 +300,7 @@ impl Matcher {
     fn longest_at(
         &self,
         layer: KeyLayer,
+        lang: Option<&str>,
         start: usize,
         tokens: &[entnorm_tokenize::Token],
         token_ids: &[[u32; 3]],
@@ -314,7 +328,7 @@ impl Matcher {
             entities.clear();
             let mut chosen_alias = NO_ID;
             for &alias in trie.terminal_candidates(node) {
-                if !self.guard_allows(alias, layer, start, end, lower_start) {
+                if !self.guard_allows(alias, layer, lang, start, end, lower_start) {
                     continue;
                 }
                 let entity = self.gazetteer.alias(alias).entity;
@@ -336,11 +350,25 @@ impl Matcher {
         &self,
         alias: u32,
         layer: KeyLayer,
+        lang: Option<&str>,
         start: usize,
         end: usize,
         lower_start: &impl Fn(usize) -> bool,
     ) -> bool {
         let guard = self.guards[alias as usize];
+        if guard.lang_gated {
+            if let Some(lang) = lang {
+                if !self
+                    .gazetteer
+                    .alias(alias)
+                    .langs
+                    .iter()
+                    .any(|l| primary_language(l).eq_ignore_ascii_case(lang))
+                {
+                    return false;
+                }
+            }
+        }
         if layer == KeyLayer::Exact {
             return true;
         }
@@ -390,7 +418,7 @@ impl Matcher {
                 continue;
             }
             for &alias in trie.terminal_candidates(node) {
-                if !self.guard_allows(alias, layer, 0, tokens.len(), &lower_start) {
+                if !self.guard_allows(alias, layer, None, 0, tokens.len(), &lower_start) {
                     continue;
                 }
                 let entity = self.gazetteer.alias(alias).entity;
@@ -443,6 +471,11 @@ impl Matcher {
         }
         best
     }
+}
+
+/// `en` of `en-GB`, `pt` of `pt_BR` (compared ignoring ASCII case).
+fn primary_language(tag: &str) -> &str {
+    tag.split(['-', '_']).next().unwrap_or("")
 }
 
 /// One entity a name would match, for `entnorm lookup`.

@@ -71,10 +71,15 @@ pub struct Entity {
 pub struct Alias {
     pub entity: u32,
     pub text: String,
+    /// The language of the first row that gave this spelling (for the `alias_lang` column).
     pub lang: String,
+    /// Every language any row gave this spelling in (the same spelling is often the name in many).
+    pub langs: Vec<String>,
+    /// The strongest kind any row gave it (`AliasKind`'s order: canonical first).
     pub kind: AliasKind,
-    /// Index into [`Gazetteer::sources`].
+    /// Index into [`Gazetteer::sources`] of the first row.
     pub source: u32,
+    pub origin: Origin,
 }
 
 /// One loaded gazetteer file, for the run manifest.

@@ -6,7 +6,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::error::GazetteerError;
 use crate::model::{Alias, AliasKind, Entity, Fnv64, Gazetteer, Origin, SourceInfo};
@@ -139,7 +139,8 @@ impl Columns {
 pub struct GazetteerBuilder {
     gazetteer: Gazetteer,
     by_id: FxHashMap<String, u32>,
-    seen_alias: FxHashSet<(u32, String)>,
+    /// (entity, alias text) -> alias index: one alias per spelling, carrying every language it is given in.
+    seen_alias: FxHashMap<(u32, String), u32>,
 }
 
 impl GazetteerBuilder {
@@ -299,14 +300,32 @@ impl GazetteerBuilder {
                 ent.attributes.push((k, v));
             }
         }
-        if self.seen_alias.insert((entity, name.to_owned())) {
-            gaz.aliases.push(Alias {
-                entity,
-                text: name.to_owned(),
-                lang: lang.to_owned(),
-                kind,
-                source,
-            });
+        match self.seen_alias.get(&(entity, name.to_owned())) {
+            Some(&existing) => {
+                let alias = &mut gaz.aliases[existing as usize];
+                if !lang.is_empty() && !alias.langs.iter().any(|l| l == lang) {
+                    alias.langs.push(lang.to_owned());
+                }
+                alias.kind = alias.kind.min(kind);
+                alias.origin = alias.origin.min(origin);
+            }
+            None => {
+                self.seen_alias
+                    .insert((entity, name.to_owned()), gaz.aliases.len() as u32);
+                gaz.aliases.push(Alias {
+                    entity,
+                    text: name.to_owned(),
+                    lang: lang.to_owned(),
+                    langs: if lang.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![lang.to_owned()]
+                    },
+                    kind,
+                    source,
+                    origin,
+                });
+            }
         }
         Ok(())
     }

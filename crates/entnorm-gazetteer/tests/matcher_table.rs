@@ -34,6 +34,9 @@ t:turkey\tTurkey\tGPE\ten\tcanonical\t1000000
 t:georgia\tGeorgia\tGPE\ten\tcanonical\t1000000
 t:georgia-us\tGeorgia\tGPE\ten\tcanonical\t10000
 t:cdi\tCôte d'Ivoire\tGPE\tfr\tcanonical\t1000000
+t:iom\tIsle of Man\tGPE\ten\tcanonical\t100000
+t:iom\tMan\tGPE\tet\tlabel\t
+t:iom\tMan\tGPE\thu\tlabel\t
 ";
 
 fn matcher(extra_user: Option<&str>) -> Matcher {
@@ -57,7 +60,13 @@ fn find(m: &Matcher, text: &str) -> Vec<(String, String, &'static str, u32)> {
     let mut analysis = Analysis::default();
     analyzer.analyze(text, &mut analysis);
     let mut out = Vec::new();
-    m.find(text, &analysis, &mut MatchScratch::default(), &mut out);
+    m.find(
+        text,
+        &analysis,
+        None,
+        &mut MatchScratch::default(),
+        &mut out,
+    );
     out.iter()
         .map(|x| {
             let e = m.gazetteer().entity(x.entity);
@@ -254,4 +263,22 @@ fn aliases_of_one_id_merge_across_files() {
         lavrov.name, "Sergey Lavrov",
         "the canonical row keeps the name"
     );
+}
+
+#[test]
+fn one_word_default_names_match_only_in_their_languages_when_the_language_is_known() {
+    let m = matcher(None);
+    let ids = |text: &str, lang: Option<&str>| -> Vec<String> {
+        find_in(&m, text, lang).into_iter().map(|(_, id, _, _)| id).collect()
+    };
+    // `Man` is the Isle of Man in Estonian and Hungarian, a common word in English.
+    assert_eq!(ids("Man Syria", Some("en")), ["t:syria"]);
+    assert_eq!(ids("Man Syria", Some("et")), ["t:iom", "t:syria"]);
+    assert_eq!(ids("Man Syria", Some("hu-HU")), ["t:iom", "t:syria"]);
+    assert_eq!(ids("Man Syria", None), ["t:iom", "t:syria"], "unknown language: no gate");
+    // Several words, or the canonical name, match in any language.
+    assert_eq!(ids("Isle of Man", Some("de")), ["t:iom"]);
+    // The user's own one-word names are never gated.
+    let user = matcher(Some("entity_id\tname\ttype\tlang\nmy:man\tMan\tLOC\tund\n"));
+    assert_eq!(find_in(&user, "Man", Some("en"))[0].1, "my:man");
 }

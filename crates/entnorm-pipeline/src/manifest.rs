@@ -26,6 +26,7 @@ struct Options<'a> {
     id_fields: &'a [String],
     text_field: &'a str,
     title_field: &'a str,
+    default_lang: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -62,6 +63,7 @@ pub fn write_manifest(
             id_fields: &config.fields.id,
             text_field: &config.fields.text,
             title_field: &config.fields.title,
+            default_lang: config.default_lang.as_deref(),
         },
         gazetteer: GazetteerManifest {
             fingerprint: gazetteer.fingerprint(),

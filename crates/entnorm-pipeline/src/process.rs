@@ -41,21 +41,38 @@ impl<'m> Worker<'m> {
         }
     }
 
-    /// Finds the mentions of one document, title first, then text.
-    pub fn process(&mut self, doc: &Document) -> Vec<MentionRow> {
+    /// Finds the mentions of one document, title first, then text. `default_lang` stands in for a
+    /// document without a language of its own.
+    pub fn process(&mut self, doc: &Document, default_lang: Option<&str>) -> Vec<MentionRow> {
+        let lang = doc
+            .lang
+            .as_deref()
+            .filter(|l| !l.is_empty())
+            .or(default_lang);
         let mut rows = Vec::new();
         if let Some(title) = &doc.title {
-            self.process_field("title", title, &mut rows);
+            self.process_field("title", title, lang, &mut rows);
         }
-        self.process_field("text", &doc.text, &mut rows);
+        self.process_field("text", &doc.text, lang, &mut rows);
         rows
     }
 
-    fn process_field(&mut self, field: &'static str, text: &str, rows: &mut Vec<MentionRow>) {
+    fn process_field(
+        &mut self,
+        field: &'static str,
+        text: &str,
+        lang: Option<&str>,
+        rows: &mut Vec<MentionRow>,
+    ) {
         self.analyzer.analyze(text, &mut self.analysis);
         self.mentions.clear();
-        self.matcher
-            .find(text, &self.analysis, &mut self.scratch, &mut self.mentions);
+        self.matcher.find(
+            text,
+            &self.analysis,
+            lang,
+            &mut self.scratch,
+            &mut self.mentions,
+        );
         let mut offsets = CharOffsets::new(text);
         for m in &self.mentions {
             let start = offsets.char_offset(m.start);

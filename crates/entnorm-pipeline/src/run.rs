@@ -26,6 +26,8 @@ pub struct RunConfig {
     pub progress: bool,
     /// Records per parallel batch; bounds memory together with the record size.
     pub batch_records: usize,
+    /// The language of documents that do not give one (ISO 639 code).
+    pub default_lang: Option<String>,
 }
 
 impl RunConfig {
@@ -37,6 +39,7 @@ impl RunConfig {
             fields: FieldNames::default(),
             progress: true,
             batch_records: 512,
+            default_lang: None,
         }
     }
 }
@@ -137,7 +140,11 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                 .map_init(
                     || Worker::new(matcher),
                     |worker, record| match record {
-                        Record::Document { doc, .. } => Some(process_isolated(worker, doc)),
+                        Record::Document { doc, .. } => Some(process_isolated(
+                            worker,
+                            doc,
+                            config.default_lang.as_deref(),
+                        )),
                         Record::Rejected { .. } => None,
                     },
                 )
@@ -247,8 +254,12 @@ fn write_reject(
 }
 
 /// Runs one document, turning a panic into a rejection so one bad article never stops the batch.
-fn process_isolated(worker: &mut Worker<'_>, doc: &crate::input::Document) -> Outcome {
-    match catch_unwind(AssertUnwindSafe(|| worker.process(doc))) {
+fn process_isolated(
+    worker: &mut Worker<'_>,
+    doc: &crate::input::Document,
+    default_lang: Option<&str>,
+) -> Outcome {
+    match catch_unwind(AssertUnwindSafe(|| worker.process(doc, default_lang))) {
         Ok(rows) => Outcome::Processed(rows),
         Err(payload) => {
             worker.reset();

@@ -10,7 +10,10 @@ use crate::fold::fold_into;
 /// `transliterate(x)` is computed from `fold(x)`:
 ///
 /// 1. Letters of spaceless scripts (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar, Tibetan) and the marks
-///    following them are kept as folded: romanising them would make homophones collide.
+///    following them are kept as folded: romanising them would make homophones collide. So are letters
+///    of abjads (Arabic, Hebrew, Syriac, Thaana) and of the Indic abugidas: their romanisation without
+///    written vowels or with inherent vowels turns unrelated words into the same consonant skeleton
+///    (Arabic `اسم` "name" would meet `Samoa`), which on real news is far more often wrong than right.
 /// 2. Every other character becomes ASCII with [`any_ascii`] and is lower-cased (`` ` `` → `'` as in fold).
 ///    Characters it has no romanisation for (stray marks, some symbols) disappear, so the key of a token
 ///    made only of such characters is empty.
@@ -42,6 +45,18 @@ pub fn transliterate(text: &str) -> String {
     out
 }
 
+/// Letters whose romanisation would be a consonant skeleton or a guess at inherent vowels (see step 1).
+fn is_unromanised_letter(c: char) -> bool {
+    matches!(c as u32,
+        0x0590..=0x05FF | 0xFB1D..=0xFB4F // Hebrew
+        | 0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF // Arabic
+        | 0x0700..=0x074F // Syriac
+        | 0x0780..=0x07BF // Thaana
+        | 0x0900..=0x0DFF // Devanagari .. Sinhala
+    ) && c.is_alphabetic()
+        && !is_combining_mark(c)
+}
+
 /// Appends the transliteration of already-folded text to `out`, using `scratch` as working space.
 pub(crate) fn translit_folded_into(folded: &str, scratch: &mut String, out: &mut String) {
     scratch.clear();
@@ -52,7 +67,7 @@ pub(crate) fn translit_folded_into(folded: &str, scratch: &mut String, out: &mut
             scratch.push(ascii_rule(c as u8));
         } else if is_combining_mark(c) && keep_marks {
             scratch.push(c);
-        } else if is_spaceless_letter(c) {
+        } else if is_spaceless_letter(c) || is_unromanised_letter(c) {
             keep_marks = true;
             scratch.push(c);
         } else {

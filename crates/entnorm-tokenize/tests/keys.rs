@@ -109,7 +109,16 @@ fn hebrew() {
 fn indic_marks_are_kept() {
     differ("पुतिन", "पतन", KeyLayer::Folded);
     same("व्लादिमीर पुतिन", "व्लादिमीर पुतिन", KeyLayer::Translit);
-    assert_eq!(keys("पुतिन", KeyLayer::Translit), ["putin"]);
+    // Indic letters are not romanised (inherent vowels make guesses): the key keeps the marks.
+    assert_eq!(keys("पुतिन", KeyLayer::Translit), ["पुतिन"]);
+}
+
+#[test]
+fn abjads_are_not_romanised() {
+    // any_ascii would give both a consonant skeleton (`sm`), the spelling of many unrelated words
+    differ("اسم", "ساموا", KeyLayer::Translit);
+    assert_eq!(keys("لافروف", KeyLayer::Translit), ["لافروف"]);
+    assert_eq!(keys("שם", KeyLayer::Translit), ["שם"]);
 }
 
 #[test]
