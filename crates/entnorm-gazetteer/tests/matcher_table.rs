@@ -56,6 +56,14 @@ fn matcher(extra_user: Option<&str>) -> Matcher {
 
 /// (surface, entity id, method, candidates)
 fn find(m: &Matcher, text: &str) -> Vec<(String, String, &'static str, u32)> {
+    find_in(m, text, None)
+}
+
+fn find_in(
+    m: &Matcher,
+    text: &str,
+    lang: Option<&str>,
+) -> Vec<(String, String, &'static str, u32)> {
     let mut analyzer = Analyzer::new();
     let mut analysis = Analysis::default();
     analyzer.analyze(text, &mut analysis);
@@ -63,7 +71,7 @@ fn find(m: &Matcher, text: &str) -> Vec<(String, String, &'static str, u32)> {
     m.find(
         text,
         &analysis,
-        None,
+        lang,
         &mut MatchScratch::default(),
         &mut out,
     );
@@ -269,13 +277,20 @@ fn aliases_of_one_id_merge_across_files() {
 fn one_word_default_names_match_only_in_their_languages_when_the_language_is_known() {
     let m = matcher(None);
     let ids = |text: &str, lang: Option<&str>| -> Vec<String> {
-        find_in(&m, text, lang).into_iter().map(|(_, id, _, _)| id).collect()
+        find_in(&m, text, lang)
+            .into_iter()
+            .map(|(_, id, _, _)| id)
+            .collect()
     };
     // `Man` is the Isle of Man in Estonian and Hungarian, a common word in English.
     assert_eq!(ids("Man Syria", Some("en")), ["t:syria"]);
     assert_eq!(ids("Man Syria", Some("et")), ["t:iom", "t:syria"]);
     assert_eq!(ids("Man Syria", Some("hu-HU")), ["t:iom", "t:syria"]);
-    assert_eq!(ids("Man Syria", None), ["t:iom", "t:syria"], "unknown language: no gate");
+    assert_eq!(
+        ids("Man Syria", None),
+        ["t:iom", "t:syria"],
+        "unknown language: no gate"
+    );
     // Several words, or the canonical name, match in any language.
     assert_eq!(ids("Isle of Man", Some("de")), ["t:iom"]);
     // The user's own one-word names are never gated.
