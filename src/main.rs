@@ -7,8 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use entnorm_gazetteer::{Gazetteer, Matcher, SourceSpec};
-use entnorm_pipeline::{run, write_manifest, FieldNames, RunConfig};
+use entnorm_gazetteer::{Matcher, SourceSpec};
+use entnorm_pipeline::{
+    build_index, default_cache_dir, load_matcher as load_matcher_from, run, write_manifest,
+    FieldNames, IndexOrigin, RunConfig,
+};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +30,24 @@ enum Command {
     Run(RunArgs),
     /// Show which entities a name would match, with the method and score.
     Lookup(LookupArgs),
+    /// Build, check or import gazetteers.
+    #[command(subcommand)]
+    Gazetteer(GazetteerCommand),
+}
+
+#[derive(Subcommand)]
+enum GazetteerCommand {
+    /// Compile gazetteer sources into one memory-mappable index file.
+    Build(BuildArgs),
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    gazetteer: GazetteerArgs,
+    /// The index file to write.
+    #[arg(short = 'o', long = "out", value_name = "INDEX")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -38,6 +59,12 @@ struct GazetteerArgs {
     /// Do not load the bundled default gazetteer.
     #[arg(long)]
     no_default_gazetteer: bool,
+    /// Use this compiled index (from `entnorm gazetteer build`) instead of gazetteer sources.
+    #[arg(long, value_name = "INDEX", conflicts_with_all = ["gazetteers", "no_default_gazetteer"])]
+    index: Option<PathBuf>,
+    /// Compile the sources in memory instead of using (and filling) the index cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Args)]
@@ -96,7 +123,7 @@ fn default_gazetteer_dir() -> PathBuf {
     }
 }
 
-fn load_matcher(args: &GazetteerArgs, verbose: bool) -> Result<Matcher> {
+fn source_specs(args: &GazetteerArgs) -> Result<Vec<SourceSpec>> {
     let mut specs: Vec<SourceSpec> = args.gazetteers.iter().map(SourceSpec::user).collect();
     if !args.no_default_gazetteer {
         let dir = default_gazetteer_dir();
@@ -112,20 +139,57 @@ fn load_matcher(args: &GazetteerArgs, verbose: bool) -> Result<Matcher> {
     if specs.is_empty() {
         bail!("no gazetteer: give one with -g, or drop --no-default-gazetteer");
     }
+    Ok(specs)
+}
+
+fn load_matcher(args: &GazetteerArgs, verbose: bool) -> Result<Matcher> {
     let started = std::time::Instant::now();
-    let gazetteer = Gazetteer::load(&specs).context("cannot load gazetteer")?;
-    let matcher = Matcher::new(gazetteer);
+    let (matcher, origin) = match &args.index {
+        Some(path) => (Matcher::open(path)?, IndexOrigin::Cached(path.clone())),
+        None => {
+            let specs = source_specs(args)?;
+            let cache = if args.no_cache {
+                None
+            } else {
+                default_cache_dir()
+            };
+            load_matcher_from(&specs, cache.as_deref()).context("cannot load gazetteer")?
+        }
+    };
+    if let IndexOrigin::InMemory(Some(reason)) = &origin {
+        eprintln!("entnorm: warning: {reason}; the index was compiled in memory");
+    }
     if verbose {
-        let g = matcher.gazetteer();
+        let how = match &origin {
+            IndexOrigin::Cached(p) => format!("index {}", p.display()),
+            IndexOrigin::Built(p) => format!("compiled, cached as {}", p.display()),
+            IndexOrigin::InMemory(_) => "compiled in memory".to_owned(),
+        };
         eprintln!(
-            "entnorm: gazetteer: {} entities, {} aliases from {} files in {:.1} s",
-            g.entities.len(),
-            g.aliases.len(),
-            g.sources.len(),
+            "entnorm: gazetteer: {} entities, {} aliases from {} files ({how}) in {:.2} s",
+            matcher.entity_count(),
+            matcher.alias_count(),
+            matcher.sources().len(),
             started.elapsed().as_secs_f64()
         );
     }
     Ok(matcher)
+}
+
+fn cmd_build(args: BuildArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let specs = source_specs(&args.gazetteer)?;
+    let matcher = build_index(&specs, &args.out)?;
+    eprintln!(
+        "entnorm: wrote {} ({} entities, {} aliases, {} not indexed as too short; fingerprint {}) in {:.1} s",
+        args.out.display(),
+        matcher.entity_count(),
+        matcher.alias_count(),
+        matcher.skipped_aliases(),
+        matcher.fingerprint(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn cmd_run(args: RunArgs) -> Result<()> {
@@ -147,7 +211,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         date: args.date_field,
     };
     let summary = run(&config, &matcher)?;
-    write_manifest(&config.out_dir, &config, matcher.gazetteer(), &summary)?;
+    write_manifest(&config.out_dir, &config, &matcher, &summary)?;
     if !args.quiet {
         eprintln!(
             "entnorm: {} records ({} processed, {} rejected), {} mentions of {} entities, {:.1} MB in {:.1} s -> {}",
@@ -166,7 +230,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
 
 fn cmd_lookup(args: LookupArgs) -> Result<()> {
     let matcher = load_matcher(&args.gazetteer, false)?;
-    let g = matcher.gazetteer();
+    let g = &matcher;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -211,6 +275,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cmd_run(args),
         Command::Lookup(args) => cmd_lookup(args),
+        Command::Gazetteer(GazetteerCommand::Build(args)) => cmd_build(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 mod util;
 
 mod default_gazetteer;
+mod index;
 mod inputs;
 mod lookup;
 mod run_tables;

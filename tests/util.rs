@@ -31,8 +31,12 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The binary, with an index cache of this test process's own (shared by its tests, never the user's).
 pub fn entnorm() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_entnorm"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_entnorm"));
+    let cache = std::env::temp_dir().join(format!("entnorm-it-cache-{}", std::process::id()));
+    cmd.env("ENTNORM_CACHE_DIR", cache);
+    cmd
 }
 
 /// Runs entnorm with arguments, optional stdin, and returns the output; panics with stderr on spawn failure.

@@ -25,6 +25,12 @@ pub enum GazetteerError {
         line: u64,
         message: String,
     },
+    #[error("{path}: {source}")]
+    Index {
+        path: PathBuf,
+        #[source]
+        source: crate::index::IndexError,
+    },
     #[error("{path}: not a gazetteer file or directory")]
     NotFound { path: PathBuf },
 }

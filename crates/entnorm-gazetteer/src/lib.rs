@@ -6,11 +6,15 @@
 //! each thread brings its own [`MatchScratch`]. This crate does no I/O beyond reading gazetteer files.
 
 mod error;
+pub mod index;
 mod matcher;
 mod model;
 mod source;
 
 pub use error::GazetteerError;
-pub use matcher::{layer_score, LookupHit, MatchScratch, Matcher, Mention};
+pub use index::{stable_hash, IndexError, INDEX_FORMAT_VERSION};
+pub use matcher::{
+    compile, layer_score, AliasRef, EntityRef, LookupHit, MatchScratch, Matcher, Mention,
+};
 pub use model::{Alias, AliasKind, Entity, Gazetteer, Origin, SourceInfo};
-pub use source::{expand_source, GazetteerBuilder, SourceSpec};
+pub use source::{expand_source, fingerprint_sources, GazetteerBuilder, SourceSpec};

@@ -1,17 +1,20 @@
 //! The compiled matcher: leftmost-longest, non-overlapping mentions over token keys.
 //!
-//! Every alias is analysed by the same [`Analyzer`] as article text, and its token-key sequence is inserted
-//! into one token trie per [`KeyLayer`]. Matching walks the tries from each token that may start a match and
+//! [`compile`] analyses every alias with the same [`Analyzer`] as article text and inserts its token-key
+//! sequence into one token trie per [`KeyLayer`], written into the index layout of [`crate::index`];
+//! [`Matcher`] works on that layout in place, whether it was just compiled or memory-mapped from a file. Matching walks the tries from each token that may start a match and
 //! keeps the longest match of any layer; on equal length the stricter layer wins. Working on whole tokens is
 //! what keeps `Iran` out of `Irani` in spaced scripts, while scripts without spaces are tokenized per
 //! character and so match as character sequences.
 
+use std::path::{Path, PathBuf};
+
 use entnorm_tokenize::{Analysis, Analyzer, KeyLayer, TokenClass};
 use rustc_hash::FxHashMap;
 
-use crate::model::{AliasKind, Gazetteer, Origin};
-
-const NO_ID: u32 = u32::MAX;
+use crate::error::GazetteerError;
+use crate::index::*;
+use crate::model::{AliasKind, Gazetteer, Origin, SourceInfo};
 
 /// A found mention: token range, byte range in the analysed text, and the entity chosen among the candidates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,63 +41,6 @@ pub fn layer_score(layer: KeyLayer) -> f64 {
     }
 }
 
-/// Precision rules that depend on the alias, computed once at build time.
-#[derive(Clone, Copy, Debug, Default)]
-struct AliasGuard {
-    /// Short all-capital aliases (`US`, `UK`, `EU`) are acronyms that collide with common words once
-    /// case-folded (`us`), so they only match their exact spelling.
-    exact_only: bool,
-    /// Transliteration merges spellings that differ in letters, which for one short word is as likely
-    /// a different word as a variant (Mongolian `Герман` "Germany" is English `German` on that key), so
-    /// a one-token alias must be long to match on the transliterated key.
-    translit_ok: bool,
-    /// One-word names of the default gazetteer in particular languages (`Man` is the Isle of Man in
-    /// Estonian, `Nije` Niger in Luganda) are common words elsewhere, so in a document whose language is
-    /// known they match only if given in that language. Canonical names, abbreviations, names of several
-    /// words and all names of the user's gazetteers match in any document.
-    lang_gated: bool,
-    /// Bit k set: alias token k starts with an upper-case letter. In folded layers such a token may not
-    /// match a text token that starts lower-case (`Turkey` is not `turkey`, `Chad` is not `chad`).
-    capitalized: u64,
-}
-
-#[derive(Default)]
-struct TokenTrie {
-    vocab: FxHashMap<Box<str>, u32>,
-    edges: FxHashMap<(u32, u32), u32>,
-    /// Node -> range into `candidates` of the aliases whose key sequence ends at that node.
-    terminals: FxHashMap<u32, (u32, u32)>,
-    candidates: Vec<u32>,
-    node_count: u32,
-}
-
-impl TokenTrie {
-    fn token_id(&mut self, key: &str) -> u32 {
-        if let Some(&id) = self.vocab.get(key) {
-            return id;
-        }
-        let id = self.vocab.len() as u32;
-        self.vocab.insert(key.into(), id);
-        id
-    }
-
-    fn child_or_insert(&mut self, node: u32, token: u32) -> u32 {
-        let next = self.node_count;
-        let child = *self.edges.entry((node, token)).or_insert(next);
-        if child == next {
-            self.node_count += 1;
-        }
-        child
-    }
-
-    fn terminal_candidates(&self, node: u32) -> &[u32] {
-        match self.terminals.get(&node) {
-            Some(&(start, len)) => &self.candidates[start as usize..(start + len) as usize],
-            None => &[],
-        }
-    }
-}
-
 /// Aliases whose key sequences are shorter than this many characters are not indexed: a single letter or
 /// a single Han character matches far more often than it names anything.
 const MIN_ALIAS_CHARS: usize = 2;
@@ -102,13 +48,404 @@ const MIN_ALIAS_CHARS: usize = 2;
 const ACRONYM_MAX_CHARS: usize = 3;
 /// One-token aliases shorter than this do not match on the transliterated key.
 const TRANSLIT_MIN_CHARS_ONE_TOKEN: usize = 7;
+/// Aliases of more tokens than this are not indexed (the case mask has 64 bits).
+const MAX_ALIAS_TOKENS: usize = 64;
 
-/// The immutable, thread-shareable matcher over one [`Gazetteer`].
+/// Precision rules that depend on the alias, computed once at compile time (stored as alias flags).
+///
+/// - `exact_only`: short all-capital aliases (`US`, `UK`, `EU`) are acronyms that collide with common
+///   words once case-folded (`us`), so they only match their exact spelling.
+/// - `translit_ok`: transliteration merges spellings that differ in letters, which for one short word is
+///   as likely a different word as a variant (Mongolian `Герман` "Germany" is English `German` on that
+///   key), so a one-token alias must be long to match on the transliterated key.
+/// - `lang_gated`: one-word names of the default gazetteer in particular languages (`Man` is the Isle of
+///   Man in Estonian, `Nije` Niger in Luganda) are common words elsewhere, so in a document whose
+///   language is known they match only if given in that language. Canonical names, abbreviations, names
+///   of several words and all names of the user's gazetteers match in any document.
+/// - `capitalized`: bit k set if alias token k starts upper-case; in folded layers such a token may not
+///   match a text token that starts lower-case (`Turkey` is not `turkey`, `Chad` is not `chad`).
+fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32, u64)> {
+    let tokens = analysis.tokens();
+    let chars: usize = tokens
+        .iter()
+        .map(|t| alias.text[t.start..t.end].chars().count())
+        .sum();
+    let has_name_token = tokens
+        .iter()
+        .any(|t| matches!(t.class, TokenClass::Word | TokenClass::Char));
+    if !has_name_token || chars < MIN_ALIAS_CHARS || tokens.len() > MAX_ALIAS_TOKENS {
+        return None;
+    }
+    let mut capitalized = 0u64;
+    for (k, t) in tokens.iter().enumerate() {
+        if alias.text[t.start..t.end]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+        {
+            capitalized |= 1 << k;
+        }
+    }
+    let exact_only = tokens.len() == 1
+        && chars <= ACRONYM_MAX_CHARS
+        && alias.text.chars().any(char::is_alphabetic)
+        && alias
+            .text
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
+    let translit_ok = tokens.len() > 1 || chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
+    let lang_gated = alias.origin == Origin::Default
+        && tokens.len() == 1
+        && !exact_only
+        && !matches!(alias.kind, AliasKind::Canonical | AliasKind::Abbreviation);
+    let mut flags = FLAG_INDEXED;
+    if exact_only {
+        flags |= FLAG_EXACT_ONLY;
+    }
+    if translit_ok {
+        flags |= FLAG_TRANSLIT_OK;
+    }
+    if lang_gated {
+        flags |= FLAG_LANG_GATED;
+    }
+    Some((flags, capitalized))
+}
+
+/// Strings of the index, deduplicated when short (types, languages and common names repeat).
+struct StringBlob {
+    bytes: Vec<u8>,
+    short: FxHashMap<String, (u32, u32)>,
+}
+
+impl StringBlob {
+    fn add(&mut self, s: &str) -> (u32, u32) {
+        if s.len() <= 24 {
+            if let Some(&r) = self.short.get(s) {
+                return r;
+            }
+        }
+        let r = (self.bytes.len() as u32, s.len() as u32);
+        self.bytes.extend_from_slice(s.as_bytes());
+        if s.len() <= 24 {
+            self.short.insert(s.to_owned(), r);
+        }
+        r
+    }
+}
+
+/// One layer's trie while compiling.
+#[derive(Default)]
+struct TrieBuilder {
+    vocab: FxHashMap<String, u32>,
+    keys: Vec<(u32, u32)>,
+    edges: FxHashMap<(u32, u32), u32>,
+    node_count: u32,
+    terminals: FxHashMap<u32, Vec<u32>>,
+}
+
+impl TrieBuilder {
+    fn token_id(&mut self, key: &str, blob: &mut StringBlob) -> u32 {
+        if let Some(&id) = self.vocab.get(key) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(blob.add(key));
+        self.vocab.insert(key.to_owned(), id);
+        id
+    }
+
+    fn write(
+        mut self,
+        layer: KeyLayer,
+        precedence: &dyn Fn(&u32) -> PrecedenceKey,
+        w: &mut IndexWriter,
+    ) {
+        let tokens = self.keys.len();
+        let sec = |p| layer_section(layer, p);
+        for &(off, len) in &self.keys {
+            push_u32(w.section(sec(TOKENS)), off);
+            push_u32(w.section(sec(TOKENS)), len);
+        }
+        let buckets = (tokens * 2).max(8).next_power_of_two();
+        let mut table = vec![0u32; buckets];
+        let mut by_id: Vec<(&String, u32)> = self.vocab.iter().map(|(k, &v)| (k, v)).collect();
+        by_id.sort_unstable_by_key(|&(_, id)| id);
+        for (key, id) in by_id {
+            let mut b = (stable_hash(key.as_bytes()) as usize) & (buckets - 1);
+            while table[b] != 0 {
+                b = (b + 1) & (buckets - 1);
+            }
+            table[b] = id + 1;
+        }
+        for x in table {
+            push_u32(w.section(sec(BUCKETS)), x);
+        }
+        let mut root = vec![NO_ID; tokens];
+        let mut inner: Vec<(u32, u32, u32)> = Vec::new();
+        for (&(node, token), &child) in &self.edges {
+            if node == 0 {
+                root[token as usize] = child;
+            } else {
+                inner.push((node, token, child));
+            }
+        }
+        for x in root {
+            push_u32(w.section(sec(ROOT)), x);
+        }
+        inner.sort_unstable();
+        let nodes = self.node_count as usize;
+        let mut at = 0usize;
+        for node in 0..=nodes {
+            while at < inner.len() && (inner[at].0 as usize) < node {
+                at += 1;
+            }
+            push_u32(w.section(sec(NODE_EDGES)), at as u32);
+        }
+        for (_, token, child) in inner {
+            push_u32(w.section(sec(EDGES)), token);
+            push_u32(w.section(sec(EDGES)), child);
+        }
+        let mut start = 0u32;
+        for node in 0..=nodes as u32 {
+            push_u32(w.section(sec(TERMS)), start);
+            if let Some(mut aliases) = self.terminals.remove(&node) {
+                aliases.sort_by_cached_key(|a| precedence(a));
+                for a in &aliases {
+                    push_u32(w.section(sec(CANDS)), *a);
+                }
+                start += aliases.len() as u32;
+            }
+        }
+    }
+}
+
+type PrecedenceKey = (
+    Origin,
+    std::cmp::Reverse<OrderedPrior>,
+    AliasKind,
+    std::cmp::Reverse<usize>,
+    String,
+    u32,
+);
+
+/// Compiles a gazetteer into the bytes of an index file (see [`crate::index`]).
+pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
+    let mut w = IndexWriter::new();
+    let mut blob = StringBlob {
+        bytes: Vec::new(),
+        short: FxHashMap::default(),
+    };
+    let mut analyzer = Analyzer::new();
+    let mut analysis = Analysis::default();
+    let mut tries: [TrieBuilder; 3] = Default::default();
+    for t in &mut tries {
+        t.node_count = 1; // node 0 is the root
+    }
+    let mut skipped = 0u64;
+    for e in &gazetteer.entities {
+        let rec = w.section(ENTITIES);
+        let attrs = e
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        for s in [&e.id, &e.name, &e.entity_type, &attrs] {
+            let (off, len) = blob.add(s);
+            push_u32(rec, off);
+            push_u32(rec, len);
+        }
+        let rec = w.section(ENTITIES);
+        push_u32(rec, u32::from(e.origin == Origin::Default));
+        push_u32(rec, 0);
+        rec.extend_from_slice(&e.prior.to_le_bytes());
+    }
+    for (index, alias) in gazetteer.aliases.iter().enumerate() {
+        analyzer.analyze(&alias.text, &mut analysis);
+        let (flags, capitalized) = alias_flags(alias, &analysis).unwrap_or((0, 0));
+        if flags & FLAG_INDEXED != 0 {
+            for layer in KeyLayer::ALL {
+                let trie = &mut tries[layer as usize];
+                let mut node = 0;
+                for i in 0..analysis.len() {
+                    let token = trie.token_id(analysis.key(layer, i), &mut blob);
+                    let next = trie.node_count;
+                    node = *trie.edges.entry((node, token)).or_insert(next);
+                    if node == next {
+                        trie.node_count += 1;
+                    }
+                }
+                trie.terminals.entry(node).or_default().push(index as u32);
+            }
+        } else {
+            skipped += 1;
+        }
+        let langs = alias.langs.join(",");
+        let mut rec = Vec::with_capacity(ALIAS_RECORD);
+        push_u32(&mut rec, alias.entity);
+        for s in [&alias.text, &alias.lang, &langs] {
+            let (off, len) = blob.add(s);
+            push_u32(&mut rec, off);
+            push_u32(&mut rec, len);
+        }
+        let origin = u32::from(alias.origin == Origin::Default);
+        push_u32(
+            &mut rec,
+            u32::from(kind_to_u8(alias.kind)) | origin << 8 | flags << 16,
+        );
+        rec.extend_from_slice(&capitalized.to_le_bytes());
+        w.section(ALIASES).extend_from_slice(&rec);
+    }
+    // Candidates of one key sequence in precedence order: the user's gazetteers before the default one,
+    // then higher prior; on equal prior a canonical name beats a label, and a spelling many languages share
+    // beats one that a single source gives (`Mexico` is Mexico in twenty languages, Malaysia in one); then
+    // entity ID, so the chosen entity never depends on load or hash order.
+    let precedence = |a: &u32| -> PrecedenceKey {
+        let alias = gazetteer.alias(*a);
+        let e = gazetteer.entity(alias.entity);
+        (
+            e.origin,
+            std::cmp::Reverse(OrderedPrior(e.prior)),
+            alias.kind,
+            std::cmp::Reverse(alias.langs.len()),
+            e.id.clone(),
+            *a,
+        )
+    };
+    for (layer, trie) in KeyLayer::ALL.into_iter().zip(tries) {
+        trie.write(layer, &precedence, &mut w);
+    }
+    let mut meta = format!(
+        "fingerprint\t{}\nskipped_aliases\t{skipped}\n",
+        gazetteer.fingerprint()
+    );
+    for s in &gazetteer.sources {
+        meta.push_str(&format!(
+            "source\t{}\t{}\t{}\t{}\n",
+            s.origin.name(),
+            s.rows,
+            s.fingerprint,
+            s.path.display().to_string().replace(['\t', '\n'], " ")
+        ));
+    }
+    w.section(META).extend_from_slice(meta.as_bytes());
+    *w.section(STRINGS) = blob.bytes;
+    w.finish()
+}
+
+/// Where the index bytes live.
+enum Storage {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl Storage {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Storage::Owned(v) => v,
+            Storage::Mapped(m) => m,
+        }
+    }
+}
+
+/// An entity as stored in the index.
+#[derive(Clone, Copy, Debug)]
+pub struct EntityRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub entity_type: &'a str,
+    /// `key=value; key=value`.
+    pub attributes: &'a str,
+    pub prior: f64,
+    pub origin: Origin,
+}
+
+/// An alias as stored in the index.
+#[derive(Clone, Copy, Debug)]
+pub struct AliasRef<'a> {
+    pub entity: u32,
+    pub text: &'a str,
+    pub lang: &'a str,
+    /// Comma-separated languages of every row that gave this spelling.
+    pub langs: &'a str,
+    pub kind: AliasKind,
+    pub origin: Origin,
+    flags: u32,
+    capitalized: u64,
+}
+
+/// The immutable, thread-shareable matcher over a compiled gazetteer.
 pub struct Matcher {
-    gazetteer: Gazetteer,
-    tries: [TokenTrie; 3],
-    guards: Vec<AliasGuard>,
-    skipped_aliases: usize,
+    storage: Storage,
+    sections: Sections,
+    fingerprint: String,
+    sources: Vec<SourceInfo>,
+    skipped_aliases: u64,
+}
+
+/// One layer's sections, sliced once per call.
+struct LayerView<'a> {
+    strings: &'a [u8],
+    tokens: &'a [u8],
+    buckets: &'a [u8],
+    root: &'a [u8],
+    node_edges: &'a [u8],
+    edges: &'a [u8],
+    terms: &'a [u8],
+    cands: &'a [u8],
+}
+
+impl LayerView<'_> {
+    fn token_id(&self, key: &str) -> Option<u32> {
+        let mask = self.buckets.len() / 4 - 1;
+        let mut b = (stable_hash(key.as_bytes()) as usize) & mask;
+        loop {
+            let slot = u32_at(self.buckets, b);
+            if slot == 0 {
+                return None;
+            }
+            let id = (slot - 1) as usize;
+            let (off, len) = (
+                u32_at(self.tokens, 2 * id) as usize,
+                u32_at(self.tokens, 2 * id + 1) as usize,
+            );
+            if self.strings.get(off..off + len) == Some(key.as_bytes()) {
+                return Some(id as u32);
+            }
+            b = (b + 1) & mask;
+        }
+    }
+
+    fn child(&self, node: u32, token: u32) -> Option<u32> {
+        if node == 0 {
+            let c = u32_at(self.root, token as usize);
+            return (c != NO_ID).then_some(c);
+        }
+        let lo = u32_at(self.node_edges, node as usize) as usize;
+        let hi = u32_at(self.node_edges, node as usize + 1) as usize;
+        let (mut lo, mut hi) = (lo, hi);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let t = u32_at(self.edges, 2 * mid);
+            match t.cmp(&token) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(u32_at(self.edges, 2 * mid + 1)),
+            }
+        }
+        None
+    }
+
+    fn candidates(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
+        let lo = u32_at(self.terms, node as usize) as usize;
+        let hi = u32_at(self.terms, node as usize + 1) as usize;
+        (lo..hi).map(move |i| u32_at(self.cands, i))
+    }
+
+    fn is_terminal(&self, node: u32) -> bool {
+        u32_at(self.terms, node as usize) != u32_at(self.terms, node as usize + 1)
+    }
 }
 
 /// Per-thread scratch for [`Matcher::find`], reused across documents.
@@ -120,105 +457,151 @@ pub struct MatchScratch {
 }
 
 impl Matcher {
-    /// Compiles a gazetteer into a matcher.
+    /// Compiles a gazetteer into an in-memory matcher.
     pub fn new(gazetteer: Gazetteer) -> Matcher {
-        let mut analyzer = Analyzer::new();
-        let mut analysis = Analysis::default();
-        let mut tries: [TokenTrie; 3] = Default::default();
-        for trie in &mut tries {
-            trie.node_count = 1; // node 0 is the root
-        }
-        let mut guards = vec![AliasGuard::default(); gazetteer.aliases.len()];
-        let mut pending: [FxHashMap<u32, Vec<u32>>; 3] = Default::default();
+        Matcher::from_bytes(compile(&gazetteer)).expect("a freshly compiled index is valid")
+    }
+
+    /// Uses index bytes held in memory.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Matcher, IndexError> {
+        Matcher::from_storage(Storage::Owned(bytes))
+    }
+
+    /// Memory-maps an index file written by [`compile`].
+    pub fn open(path: &Path) -> Result<Matcher, GazetteerError> {
+        let file = std::fs::File::open(path).map_err(|source| GazetteerError::Io {
+            path: path.into(),
+            source,
+        })?;
+        // SAFETY: the map is read-only and entnorm never writes an index in place (new indexes are written
+        // to a temporary file and renamed over the old name, which leaves existing maps intact). Another
+        // process truncating the file while it is mapped would be outside entnorm's contract, as for any
+        // memory-mapped database.
+        #[allow(unsafe_code)]
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|source| GazetteerError::Io {
+            path: path.into(),
+            source,
+        })?;
+        Matcher::from_storage(Storage::Mapped(map)).map_err(|source| GazetteerError::Index {
+            path: path.into(),
+            source,
+        })
+    }
+
+    fn from_storage(storage: Storage) -> Result<Matcher, IndexError> {
+        let sections = Sections::parse(storage.bytes())?;
+        let meta = std::str::from_utf8(sections.get(storage.bytes(), META))
+            .map_err(|_| IndexError::Corrupt("metadata is not UTF-8"))?;
+        let mut fingerprint = String::new();
+        let mut sources = Vec::new();
         let mut skipped_aliases = 0;
-        for (alias_index, alias) in gazetteer.aliases.iter().enumerate() {
-            analyzer.analyze(&alias.text, &mut analysis);
-            let tokens = analysis.tokens();
-            let chars: usize = tokens
-                .iter()
-                .map(|t| alias.text[t.start..t.end].chars().count())
-                .sum();
-            let has_name_token = tokens
-                .iter()
-                .any(|t| matches!(t.class, TokenClass::Word | TokenClass::Char));
-            if !has_name_token || chars < MIN_ALIAS_CHARS || tokens.len() > 64 {
-                skipped_aliases += 1;
-                continue;
-            }
-            let mut guard = AliasGuard::default();
-            for (k, t) in tokens.iter().enumerate() {
-                if alias.text[t.start..t.end]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_uppercase)
-                {
-                    guard.capitalized |= 1 << k;
-                }
-            }
-            guard.exact_only = tokens.len() == 1
-                && chars <= ACRONYM_MAX_CHARS
-                && alias.text.chars().any(char::is_alphabetic)
-                && alias
-                    .text
-                    .chars()
-                    .filter(|c| c.is_alphabetic())
-                    .all(char::is_uppercase);
-            guard.translit_ok = tokens.len() > 1 || chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
-            guard.lang_gated = alias.origin == Origin::Default
-                && tokens.len() == 1
-                && !guard.exact_only
-                && !matches!(alias.kind, AliasKind::Canonical | AliasKind::Abbreviation);
-            guards[alias_index] = guard;
-            for layer in KeyLayer::ALL {
-                let trie = &mut tries[layer as usize];
-                let mut node = 0;
-                for i in 0..tokens.len() {
-                    let token = trie.token_id(analysis.key(layer, i));
-                    node = trie.child_or_insert(node, token);
-                }
-                pending[layer as usize]
-                    .entry(node)
-                    .or_default()
-                    .push(alias_index as u32);
+        for line in meta.lines() {
+            let f: Vec<&str> = line.splitn(5, '\t').collect();
+            match f.as_slice() {
+                ["fingerprint", fp] => fingerprint = (*fp).to_owned(),
+                ["skipped_aliases", n] => skipped_aliases = n.parse().unwrap_or(0),
+                ["source", origin, rows, fp, path] => sources.push(SourceInfo {
+                    path: PathBuf::from(path),
+                    origin: if *origin == "user" {
+                        Origin::User
+                    } else {
+                        Origin::Default
+                    },
+                    rows: rows.parse().unwrap_or(0),
+                    fingerprint: (*fp).to_owned(),
+                }),
+                _ => return Err(IndexError::Corrupt("metadata line")),
             }
         }
-        // Candidates of one key sequence in precedence order: the user's gazetteers before the default one
-        // (`Origin`'s order),
-        // then higher prior, then entity ID, so the chosen entity never depends on load or hash order.
-        let precedence = |a: &u32| {
-            let alias = gazetteer.alias(*a);
-            let e = gazetteer.entity(alias.entity);
-            (
-                e.origin,
-                std::cmp::Reverse(OrderedPrior(e.prior)),
-                e.id.as_str(),
-                *a,
-            )
-        };
-        for (trie, pending) in tries.iter_mut().zip(pending) {
-            let mut nodes: Vec<(u32, Vec<u32>)> = pending.into_iter().collect();
-            nodes.sort_unstable_by_key(|(node, _)| *node);
-            for (node, mut aliases) in nodes {
-                aliases.sort_by(|a, b| precedence(a).cmp(&precedence(b)));
-                let start = trie.candidates.len() as u32;
-                trie.candidates.extend_from_slice(&aliases);
-                trie.terminals.insert(node, (start, aliases.len() as u32));
-            }
-        }
-        Matcher {
-            gazetteer,
-            tries,
-            guards,
+        Ok(Matcher {
+            storage,
+            sections,
+            fingerprint,
+            sources,
             skipped_aliases,
+        })
+    }
+
+    fn section(&self, n: usize) -> &[u8] {
+        self.sections.get(self.storage.bytes(), n)
+    }
+
+    fn layer(&self, layer: KeyLayer) -> LayerView<'_> {
+        let s = |p| self.section(layer_section(layer, p));
+        LayerView {
+            strings: self.section(STRINGS),
+            tokens: s(TOKENS),
+            buckets: s(BUCKETS),
+            root: s(ROOT),
+            node_edges: s(NODE_EDGES),
+            edges: s(EDGES),
+            terms: s(TERMS),
+            cands: s(CANDS),
         }
     }
 
-    pub fn gazetteer(&self) -> &Gazetteer {
-        &self.gazetteer
+    fn string(&self, record: &[u8], field: usize) -> &str {
+        let (off, len) = (
+            read_u32(record, field * 8) as usize,
+            read_u32(record, field * 8 + 4) as usize,
+        );
+        self.section(STRINGS)
+            .get(off..off + len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    pub fn entity_count(&self) -> usize {
+        self.section(ENTITIES).len() / ENTITY_RECORD
+    }
+
+    pub fn alias_count(&self) -> usize {
+        self.section(ALIASES).len() / ALIAS_RECORD
+    }
+
+    pub fn entity(&self, index: u32) -> EntityRef<'_> {
+        let at = index as usize * ENTITY_RECORD;
+        let rec = &self.section(ENTITIES)[at..at + ENTITY_RECORD];
+        EntityRef {
+            id: self.string(rec, 0),
+            name: self.string(rec, 1),
+            entity_type: self.string(rec, 2),
+            attributes: self.string(rec, 3),
+            origin: origin_from_u8(rec[32]),
+            prior: f64::from_le_bytes(rec[40..48].try_into().expect("8 bytes")),
+        }
+    }
+
+    pub fn alias(&self, index: u32) -> AliasRef<'_> {
+        let at = index as usize * ALIAS_RECORD;
+        let rec = &self.section(ALIASES)[at..at + ALIAS_RECORD];
+        // text, lang and langs are string fields 0..3 after the entity word
+        let field = |k: usize| self.string(&rec[4..], k);
+        let word = read_u32(rec, 28);
+        AliasRef {
+            entity: read_u32(rec, 0),
+            text: field(0),
+            lang: field(1),
+            langs: field(2),
+            kind: kind_from_u8(word as u8),
+            origin: origin_from_u8((word >> 8) as u8),
+            flags: word >> 16,
+            capitalized: u64::from_le_bytes(rec[32..40].try_into().expect("8 bytes")),
+        }
+    }
+
+    /// The gazetteer files this index was compiled from.
+    pub fn sources(&self) -> &[SourceInfo] {
+        &self.sources
+    }
+
+    /// The fingerprint of the sources and normalizer this index was compiled from.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Aliases left out of the index because they are too short or contain no letters.
-    pub fn skipped_aliases(&self) -> usize {
+    pub fn skipped_aliases(&self) -> u64 {
         self.skipped_aliases
     }
 
@@ -234,14 +617,15 @@ impl Matcher {
         out: &mut Vec<Mention>,
     ) {
         let lang = lang.map(primary_language).filter(|l| !l.is_empty());
+        let views = KeyLayer::ALL.map(|l| self.layer(l));
         let tokens = analysis.tokens();
         scratch.token_ids.clear();
         scratch.token_ids.extend((0..tokens.len()).map(|i| {
             let mut ids = [NO_ID; 3];
             for layer in KeyLayer::ALL {
-                if let Some(&id) = self.tries[layer as usize].vocab.get(analysis.key(layer, i)) {
-                    ids[layer as usize] = id;
-                }
+                // Keys equal across layers (most tokens) need one lookup, not three.
+                let key = analysis.key(layer, i);
+                ids[layer as usize] = views[layer as usize].token_id(key).unwrap_or(NO_ID);
             }
             ids
         }));
@@ -261,6 +645,7 @@ impl Matcher {
             let mut best: Option<Mention> = None;
             for layer in KeyLayer::ALL {
                 let found = self.longest_at(
+                    &views[layer as usize],
                     layer,
                     lang,
                     i,
@@ -299,6 +684,7 @@ impl Matcher {
     #[allow(clippy::too_many_arguments)]
     fn longest_at(
         &self,
+        view: &LayerView<'_>,
         layer: KeyLayer,
         lang: Option<&str>,
         start: usize,
@@ -308,7 +694,6 @@ impl Matcher {
         entities: &mut Vec<u32>,
         lower_start: &impl Fn(usize) -> bool,
     ) -> Option<(usize, u32, u32, u32)> {
-        let trie = &self.tries[layer as usize];
         let mut node = 0u32;
         ends.clear();
         for (j, ids) in token_ids.iter().enumerate().skip(start) {
@@ -316,27 +701,27 @@ impl Matcher {
             if id == NO_ID {
                 break;
             }
-            match trie.edges.get(&(node, id)) {
-                Some(&child) => node = child,
+            match view.child(node, id) {
+                Some(child) => node = child,
                 None => break,
             }
-            if tokens[j].can_end && trie.terminals.contains_key(&node) {
+            if tokens[j].can_end && view.is_terminal(node) {
                 ends.push((j + 1, node));
             }
         }
         for &(end, node) in ends.iter().rev() {
             entities.clear();
             let mut chosen_alias = NO_ID;
-            for &alias in trie.terminal_candidates(node) {
-                if !self.guard_allows(alias, layer, lang, start, end, lower_start) {
+            for alias in view.candidates(node) {
+                let a = self.alias(alias);
+                if !guard_allows(&a, layer, lang, start, end, lower_start) {
                     continue;
                 }
-                let entity = self.gazetteer.alias(alias).entity;
                 if chosen_alias == NO_ID {
                     chosen_alias = alias;
                 }
-                if !entities.contains(&entity) {
-                    entities.push(entity);
+                if !entities.contains(&a.entity) {
+                    entities.push(a.entity);
                 }
             }
             if chosen_alias != NO_ID {
@@ -344,40 +729,6 @@ impl Matcher {
             }
         }
         None
-    }
-
-    fn guard_allows(
-        &self,
-        alias: u32,
-        layer: KeyLayer,
-        lang: Option<&str>,
-        start: usize,
-        end: usize,
-        lower_start: &impl Fn(usize) -> bool,
-    ) -> bool {
-        let guard = self.guards[alias as usize];
-        if guard.lang_gated {
-            if let Some(lang) = lang {
-                if !self
-                    .gazetteer
-                    .alias(alias)
-                    .langs
-                    .iter()
-                    .any(|l| primary_language(l).eq_ignore_ascii_case(lang))
-                {
-                    return false;
-                }
-            }
-        }
-        if layer == KeyLayer::Exact {
-            return true;
-        }
-        if guard.exact_only || (layer == KeyLayer::Translit && !guard.translit_ok) {
-            return false;
-        }
-        (start..end)
-            .enumerate()
-            .all(|(k, i)| guard.capitalized & (1 << k) == 0 || !lower_start(i))
     }
 
     /// Every entity whose alias covers the whole of `name`, per layer, strictest first: for `entnorm lookup`.
@@ -398,71 +749,55 @@ impl Matcher {
             return hits;
         }
         for layer in KeyLayer::ALL {
-            let trie = &self.tries[layer as usize];
-            let mut node = 0u32;
-            let mut complete = true;
+            let view = self.layer(layer);
+            let mut node = Some(0u32);
             for i in 0..tokens.len() {
-                let next = trie
-                    .vocab
-                    .get(analysis.key(layer, i))
-                    .and_then(|id| trie.edges.get(&(node, *id)));
-                match next {
-                    Some(&child) => node = child,
-                    None => {
-                        complete = false;
-                        break;
-                    }
-                }
+                node = node.and_then(|n| {
+                    view.token_id(analysis.key(layer, i))
+                        .and_then(|t| view.child(n, t))
+                });
             }
-            if !complete {
-                continue;
-            }
-            for &alias in trie.terminal_candidates(node) {
-                if !self.guard_allows(alias, layer, None, 0, tokens.len(), &lower_start) {
+            let Some(node) = node else { continue };
+            for alias in view.candidates(node) {
+                let a = self.alias(alias);
+                if !guard_allows(&a, layer, None, 0, tokens.len(), &lower_start) {
                     continue;
                 }
-                let entity = self.gazetteer.alias(alias).entity;
-                if hits.iter().any(|h| h.entity == entity) {
+                if hits.iter().any(|h| h.entity == a.entity) {
                     continue;
                 }
                 hits.push(LookupHit {
                     layer,
                     alias,
-                    entity,
+                    entity: a.entity,
                     score: layer_score(layer),
                 });
             }
         }
         hits
     }
-}
 
-impl Matcher {
     /// The aliases nearest to `name` by Jaro-Winkler similarity of their transliterated keys, best first,
     /// one per entity. This compares `name` with every alias, which suits an interactive lookup of a name
     /// that matched nothing; the pipeline never calls it.
     pub fn suggest(&self, name: &str, limit: usize) -> Vec<(u32, f64)> {
         let key = entnorm_tokenize::transliterate(name);
-        let mut scored: Vec<(u32, f64)> = self
-            .gazetteer
-            .aliases
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
+        let mut scored: Vec<(u32, f64)> = (0..self.alias_count() as u32)
+            .map(|i| {
                 (
-                    i as u32,
-                    strsim::jaro_winkler(&key, &entnorm_tokenize::transliterate(&a.text)),
+                    i,
+                    strsim::jaro_winkler(
+                        &key,
+                        &entnorm_tokenize::transliterate(self.alias(i).text),
+                    ),
                 )
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut best: Vec<(u32, f64)> = Vec::new();
         for (alias, score) in scored {
-            let entity = self.gazetteer.alias(alias).entity;
-            if !best
-                .iter()
-                .any(|(a, _)| self.gazetteer.alias(*a).entity == entity)
-            {
+            let entity = self.alias(alias).entity;
+            if !best.iter().any(|(a, _)| self.alias(*a).entity == entity) {
                 best.push((alias, score));
                 if best.len() == limit {
                     break;
@@ -471,6 +806,39 @@ impl Matcher {
         }
         best
     }
+}
+
+fn guard_allows(
+    alias: &AliasRef<'_>,
+    layer: KeyLayer,
+    lang: Option<&str>,
+    start: usize,
+    end: usize,
+    lower_start: &impl Fn(usize) -> bool,
+) -> bool {
+    let flags = alias.flags;
+    if flags & FLAG_LANG_GATED != 0 {
+        if let Some(lang) = lang {
+            if !alias
+                .langs
+                .split(',')
+                .any(|l| primary_language(l).eq_ignore_ascii_case(lang))
+            {
+                return false;
+            }
+        }
+    }
+    if layer == KeyLayer::Exact {
+        return true;
+    }
+    if flags & FLAG_EXACT_ONLY != 0
+        || (layer == KeyLayer::Translit && flags & FLAG_TRANSLIT_OK == 0)
+    {
+        return false;
+    }
+    (start..end)
+        .enumerate()
+        .all(|(k, i)| alias.capitalized & (1 << k) == 0 || !lower_start(i))
 }
 
 /// `en` of `en-GB`, `pt` of `pt_BR` (compared ignoring ASCII case).

@@ -88,7 +88,7 @@ pub struct SourceInfo {
     pub path: PathBuf,
     pub origin: Origin,
     pub rows: u64,
-    /// FNV-1a 64 of the file's bytes as stored (compressed or not), in hex.
+    /// [`crate::stable_hash`] of the file's bytes as stored (compressed or not), in hex.
     pub fingerprint: String,
 }
 
@@ -111,31 +111,30 @@ impl Gazetteer {
 
     /// One fingerprint over every source in load order, so a manifest can tell two runs' gazetteers apart.
     pub fn fingerprint(&self) -> String {
-        let mut h = Fnv64::new();
-        for s in &self.sources {
-            h.write(s.origin.name().as_bytes());
-            h.write(s.fingerprint.as_bytes());
-        }
-        h.write(&entnorm_tokenize::NORMALIZER_VERSION.to_le_bytes());
-        format!("{:016x}", h.finish())
+        combined_fingerprint(
+            self.sources
+                .iter()
+                .map(|s| (s.origin, s.fingerprint.as_str())),
+        )
     }
 }
 
-/// FNV-1a, 64 bit: stable across Rust versions and platforms, unlike `std::hash`, and enough to tell files
-/// apart (not a security measure).
-pub(crate) struct Fnv64(u64);
+/// The fingerprint of a set of sources: their origins and content fingerprints in load order, the
+/// normalizer version and the index format version. Equal fingerprints mean an index compiled from one set
+/// is valid for the other.
+pub fn combined_fingerprint<'a>(sources: impl Iterator<Item = (Origin, &'a str)>) -> String {
+    let mut text = format!(
+        "normalizer={};index={}",
+        entnorm_tokenize::NORMALIZER_VERSION,
+        crate::INDEX_FORMAT_VERSION
+    );
+    for (origin, fp) in sources {
+        text.push_str(&format!(";{}:{fp}", origin.name()));
+    }
+    format!("{:016x}", crate::stable_hash(text.as_bytes()))
+}
 
-impl Fnv64 {
-    pub(crate) fn new() -> Self {
-        Fnv64(0xcbf2_9ce4_8422_2325)
-    }
-    pub(crate) fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    pub(crate) fn finish(&self) -> u64 {
-        self.0
-    }
+/// The content fingerprint of one source file's bytes.
+pub(crate) fn content_fingerprint(bytes: &[u8]) -> String {
+    format!("{:016x}", crate::stable_hash(bytes))
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::error::GazetteerError;
-use crate::model::{Alias, AliasKind, Entity, Fnv64, Gazetteer, Origin, SourceInfo};
+use crate::model::{content_fingerprint, Alias, AliasKind, Entity, Gazetteer, Origin, SourceInfo};
 
 /// A gazetteer file or a directory of them, and whether it is the user's or the bundled default.
 #[derive(Clone, Debug)]
@@ -75,9 +75,7 @@ fn read_source_bytes(path: &Path) -> Result<(Vec<u8>, String), GazetteerError> {
         source,
     };
     let raw = std::fs::read(path).map_err(io_err)?;
-    let mut fnv = Fnv64::new();
-    fnv.write(&raw);
-    let fingerprint = format!("{:016x}", fnv.finish());
+    let fingerprint = content_fingerprint(&raw);
     let is_gzip = raw.starts_with(&[0x1f, 0x8b]);
     if is_gzip {
         let mut text = Vec::with_capacity(raw.len() * 4);
@@ -168,9 +166,7 @@ impl GazetteerBuilder {
         bytes: &[u8],
         origin: Origin,
     ) -> Result<&mut Self, GazetteerError> {
-        let mut fnv = Fnv64::new();
-        fnv.write(bytes);
-        self.add_text(path, bytes, format!("{:016x}", fnv.finish()), origin)
+        self.add_text(path, bytes, content_fingerprint(bytes), origin)
     }
 
     fn add_text(
@@ -355,4 +351,22 @@ impl Gazetteer {
         }
         Ok(builder.build())
     }
+}
+
+/// The fingerprint an index compiled from these sources would carry, computed from the files' bytes
+/// without parsing them: how `entnorm run` decides whether a cached index is still valid.
+pub fn fingerprint_sources(specs: &[SourceSpec]) -> Result<String, GazetteerError> {
+    let mut parts = Vec::new();
+    for spec in specs {
+        for file in expand_source(spec)? {
+            let raw = std::fs::read(&file).map_err(|source| GazetteerError::Io {
+                path: file.clone(),
+                source,
+            })?;
+            parts.push((spec.origin, content_fingerprint(&raw)));
+        }
+    }
+    Ok(crate::model::combined_fingerprint(
+        parts.iter().map(|(o, f)| (*o, f.as_str())),
+    ))
 }

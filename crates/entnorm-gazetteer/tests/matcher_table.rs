@@ -77,10 +77,10 @@ fn find_in(
     );
     out.iter()
         .map(|x| {
-            let e = m.gazetteer().entity(x.entity);
+            let e = m.entity(x.entity);
             (
                 text[x.start..x.end].to_owned(),
-                e.id.clone(),
+                e.id.to_owned(),
                 x.layer.name(),
                 x.candidates,
             )
@@ -253,20 +253,9 @@ fn aliases_of_one_id_merge_across_files() {
     let m = matcher(Some(user));
     let found = find(&m, "Лавров Сергей Викторович");
     assert_eq!(found[0].1, "t:lavrov");
-    assert_eq!(
-        m.gazetteer()
-            .entities
-            .iter()
-            .filter(|e| e.id == "t:lavrov")
-            .count(),
-        1
-    );
-    let lavrov = m
-        .gazetteer()
-        .entities
-        .iter()
-        .find(|e| e.id == "t:lavrov")
-        .unwrap();
+    let entities: Vec<_> = (0..m.entity_count() as u32).map(|i| m.entity(i)).collect();
+    assert_eq!(entities.iter().filter(|e| e.id == "t:lavrov").count(), 1);
+    let lavrov = entities.iter().find(|e| e.id == "t:lavrov").unwrap();
     assert_eq!(
         lavrov.name, "Sergey Lavrov",
         "the canonical row keeps the name"
@@ -296,4 +285,42 @@ fn one_word_default_names_match_only_in_their_languages_when_the_language_is_kno
     // The user's own one-word names are never gated.
     let user = matcher(Some("entity_id\tname\ttype\tlang\nmy:man\tMan\tLOC\tund\n"));
     assert_eq!(find_in(&user, "Man", Some("en"))[0].1, "my:man");
+}
+
+#[test]
+fn an_index_round_trips_through_a_file_and_rejects_corruption() {
+    let m = matcher(None);
+    let dir = std::env::temp_dir().join(format!("entnorm-idx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("g.idx");
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(
+        Path::new("default.tsv"),
+        GAZETTEER.as_bytes(),
+        Origin::Default,
+    )
+    .unwrap();
+    let bytes = entnorm_gazetteer::compile(&b.build());
+    std::fs::write(&path, &bytes).unwrap();
+    let mapped = Matcher::open(&path).unwrap();
+    assert_eq!(mapped.fingerprint(), m.fingerprint());
+    for (text, _) in TABLE {
+        assert_eq!(find(&mapped, text), find(&m, text), "{text}");
+    }
+    // A flipped byte or a truncated file is an error naming the file, never a panic or a wrong answer.
+    let mut corrupt = bytes.clone();
+    let last = corrupt.len() - 9;
+    corrupt[last] ^= 0x55;
+    std::fs::write(&path, &corrupt).unwrap();
+    let err = Matcher::open(&path)
+        .err()
+        .expect("corrupt index accepted")
+        .to_string();
+    assert!(err.contains("g.idx") && err.contains("corrupt"), "{err}");
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(Matcher::open(&path).is_err());
+    std::fs::write(&path, b"entity_id\tname\ttype\tlang\n").unwrap();
+    let err = Matcher::open(&path).err().unwrap().to_string();
+    assert!(err.contains("not an entnorm gazetteer index"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

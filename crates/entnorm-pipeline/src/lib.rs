@@ -6,14 +6,20 @@
 //! [`PipelineError`]s.
 
 mod error;
+mod index_cache;
 pub mod input;
 mod manifest;
 mod output;
 mod process;
 mod run;
+pub mod wikidata;
 
 pub use error::PipelineError;
+pub use index_cache::{build_index, default_cache_dir, load_matcher, IndexOrigin};
 pub use input::{Document, FieldNames, Format, InputFile, Record, RecordSource};
 pub use manifest::write_manifest;
 pub use process::{MentionRow, Worker};
 pub use run::{run, InputSummary, RunConfig, RunSummary};
+pub use wikidata::{
+    import_wikidata, ImportProgress, ImportStats, WikidataError, WikidataImportOptions,
+};

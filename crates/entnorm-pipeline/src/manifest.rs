@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use entnorm_gazetteer::Gazetteer;
+use entnorm_gazetteer::Matcher;
 use serde::Serialize;
 
 use crate::error::PipelineError;
@@ -49,7 +49,7 @@ struct GazetteerFile {
 pub fn write_manifest(
     dir: &Path,
     config: &RunConfig,
-    gazetteer: &Gazetteer,
+    gazetteer: &Matcher,
     summary: &RunSummary,
 ) -> Result<(), PipelineError> {
     let manifest = Manifest {
@@ -66,11 +66,11 @@ pub fn write_manifest(
             default_lang: config.default_lang.as_deref(),
         },
         gazetteer: GazetteerManifest {
-            fingerprint: gazetteer.fingerprint(),
-            entities: gazetteer.entities.len(),
-            aliases: gazetteer.aliases.len(),
+            fingerprint: gazetteer.fingerprint().to_owned(),
+            entities: gazetteer.entity_count(),
+            aliases: gazetteer.alias_count(),
             files: gazetteer
-                .sources
+                .sources()
                 .iter()
                 .map(|s| GazetteerFile {
                     path: s.path.display().to_string(),

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use entnorm_gazetteer::Gazetteer;
+use entnorm_gazetteer::Matcher;
 
 use crate::error::PipelineError;
 use crate::process::MentionRow;
@@ -90,7 +90,7 @@ pub(crate) const MENTIONS_HEADER: &[&str] = &[
     "end_byte",
 ];
 
-pub(crate) fn mention_fields(doc_id: &str, m: &MentionRow, gazetteer: &Gazetteer) -> [String; 15] {
+pub(crate) fn mention_fields(doc_id: &str, m: &MentionRow, gazetteer: &Matcher) -> [String; 15] {
     let entity = gazetteer.entity(m.entity);
     let alias = gazetteer.alias(m.alias);
     [
@@ -99,13 +99,13 @@ pub(crate) fn mention_fields(doc_id: &str, m: &MentionRow, gazetteer: &Gazetteer
         m.start.to_string(),
         m.end.to_string(),
         m.surface.clone(),
-        entity.id.clone(),
-        entity.name.clone(),
-        entity.entity_type.clone(),
+        entity.id.to_owned(),
+        entity.name.to_owned(),
+        entity.entity_type.to_owned(),
         m.method.to_owned(),
         format!("{:.2}", m.score),
-        alias.text.clone(),
-        alias.lang.clone(),
+        alias.text.to_owned(),
+        alias.lang.to_owned(),
         m.candidates.to_string(),
         m.start_byte.to_string(),
         m.end_byte.to_string(),
@@ -143,7 +143,7 @@ impl EntityTable {
         self.tallies.len()
     }
 
-    pub(crate) fn write(&self, dir: &Path, gazetteer: &Gazetteer) -> Result<(), PipelineError> {
+    pub(crate) fn write(&self, dir: &Path, gazetteer: &Matcher) -> Result<(), PipelineError> {
         let mut table = Table::create(
             dir,
             "entities.csv",
@@ -160,7 +160,7 @@ impl EntityTable {
         rows.sort_by(|a, b| {
             b.1.mentions
                 .cmp(&a.1.mentions)
-                .then_with(|| gazetteer.entity(*a.0).id.cmp(&gazetteer.entity(*b.0).id))
+                .then_with(|| gazetteer.entity(*a.0).id.cmp(gazetteer.entity(*b.0).id))
         });
         for (&entity, t) in rows {
             let e = gazetteer.entity(entity);
@@ -172,9 +172,9 @@ impl EntityTable {
                 .collect::<Vec<_>>()
                 .join("; ");
             table.row([
-                e.id.as_str(),
-                e.name.as_str(),
-                e.entity_type.as_str(),
+                e.id,
+                e.name,
+                e.entity_type,
                 &t.mentions.to_string(),
                 &t.documents.to_string(),
                 &forms,

@@ -95,7 +95,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
             message: e.to_string(),
         })?;
 
-    let gazetteer = matcher.gazetteer();
+    let gazetteer = matcher;
     let mut mentions = Table::create(dir, "mentions.csv", MENTIONS_HEADER)?;
     let mut documents = Table::create(
         dir,

@@ -1,0 +1,257 @@
+//! The compiled gazetteer: one file holding entities, aliases and the three token tries, laid out so that
+//! it is used in place (memory-mapped, or as bytes in memory) without building any structure at load time.
+//!
+//! Layout (all integers little-endian): a header (magic, format version, normalizer version, checksum of
+//! the body, section table), then sections. Strings live in one blob and are referred to as (offset,
+//! length). Per key layer: the token keys, an open-addressing hash table from key to token id, the root's
+//! children indexed by token id, and for the other nodes their children sorted by token (CSR), plus the
+//! candidate aliases of every node. A file is accepted only if its magic, versions, section bounds and
+//! checksum are right, so a truncated or stale index is an error, never a wrong answer or a panic.
+
+use std::ops::Range;
+
+use entnorm_tokenize::{KeyLayer, NORMALIZER_VERSION};
+
+use crate::model::{AliasKind, Origin};
+
+pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
+/// Bump whenever the layout or the meaning of any field changes.
+pub const INDEX_FORMAT_VERSION: u32 = 1;
+
+pub(crate) const NO_ID: u32 = u32::MAX;
+
+// Section numbers.
+pub(crate) const META: usize = 0;
+pub(crate) const STRINGS: usize = 1;
+pub(crate) const ENTITIES: usize = 2;
+pub(crate) const ALIASES: usize = 3;
+const LAYER_BASE: usize = 4;
+const PER_LAYER: usize = 7;
+pub(crate) const TOKENS: usize = 0;
+pub(crate) const BUCKETS: usize = 1;
+pub(crate) const ROOT: usize = 2;
+pub(crate) const NODE_EDGES: usize = 3;
+pub(crate) const EDGES: usize = 4;
+pub(crate) const TERMS: usize = 5;
+pub(crate) const CANDS: usize = 6;
+pub(crate) const SECTIONS: usize = LAYER_BASE + 3 * PER_LAYER;
+
+pub(crate) fn layer_section(layer: KeyLayer, part: usize) -> usize {
+    LAYER_BASE + layer as usize * PER_LAYER + part
+}
+
+const HEADER_LEN: usize = 12 + 4 + 4 + 8 + 4 + SECTIONS * 16;
+pub(crate) const ENTITY_RECORD: usize = 48;
+pub(crate) const ALIAS_RECORD: usize = 40;
+
+// Alias flag bits (byte 2 of the kind word).
+pub(crate) const FLAG_INDEXED: u32 = 1;
+pub(crate) const FLAG_EXACT_ONLY: u32 = 2;
+pub(crate) const FLAG_TRANSLIT_OK: u32 = 4;
+pub(crate) const FLAG_LANG_GATED: u32 = 8;
+
+/// A stable 64-bit hash (Fx-style, 8 bytes at a time): the same on every platform and Rust version, so it
+/// can be stored in files. Not a cryptographic hash.
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let v = u64::from_le_bytes(c.try_into().expect("8-byte chunk"));
+        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+    }
+    let mut tail = [0u8; 8];
+    let rest = chunks.remainder();
+    tail[..rest.len()].copy_from_slice(rest);
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    // final avalanche so that low bits (used for bucket indices) depend on every input bit
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// Why an index file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("not an entnorm gazetteer index (bad magic)")]
+    Magic,
+    #[error(
+        "index format version {found}, this entnorm reads version {expected}; rebuild the index"
+    )]
+    FormatVersion { found: u32, expected: u32 },
+    #[error("index built with normalizer version {found}, this entnorm has {expected}; rebuild the index")]
+    NormalizerVersion { found: u32, expected: u32 },
+    #[error("index is truncated or corrupt ({0})")]
+    Corrupt(&'static str),
+}
+
+/// Appends sections and writes the header; used by the compiler.
+pub(crate) struct IndexWriter {
+    sections: Vec<Vec<u8>>,
+}
+
+impl IndexWriter {
+    pub(crate) fn new() -> Self {
+        IndexWriter {
+            sections: vec![Vec::new(); SECTIONS],
+        }
+    }
+
+    pub(crate) fn section(&mut self, n: usize) -> &mut Vec<u8> {
+        &mut self.sections[n]
+    }
+
+    pub(crate) fn finish(self) -> Vec<u8> {
+        let body_len: usize = self
+            .sections
+            .iter()
+            .map(|s| s.len().next_multiple_of(8))
+            .sum();
+        let mut out = Vec::with_capacity(HEADER_LEN + body_len);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&INDEX_FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&NORMALIZER_VERSION.to_le_bytes());
+        out.extend_from_slice(&0u64.to_le_bytes()); // checksum, filled in below
+        out.extend_from_slice(&(SECTIONS as u32).to_le_bytes());
+        let mut offset = HEADER_LEN;
+        for s in &self.sections {
+            out.extend_from_slice(&(offset as u64).to_le_bytes());
+            out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+            offset += s.len().next_multiple_of(8);
+        }
+        debug_assert_eq!(out.len(), HEADER_LEN);
+        for s in &self.sections {
+            out.extend_from_slice(s);
+            out.resize(out.len().next_multiple_of(8), 0);
+        }
+        let checksum = stable_hash(&out[HEADER_LEN..]);
+        out[20..28].copy_from_slice(&checksum.to_le_bytes());
+        out
+    }
+}
+
+pub(crate) fn push_u32(v: &mut Vec<u8>, x: u32) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+
+/// Validated section ranges of an index held in memory or mapped.
+#[derive(Clone, Debug)]
+pub(crate) struct Sections {
+    ranges: Vec<Range<usize>>,
+}
+
+impl Sections {
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Sections, IndexError> {
+        if bytes.len() < HEADER_LEN || &bytes[..12] != MAGIC {
+            return Err(if bytes.len() >= 12 && &bytes[..12] != MAGIC {
+                IndexError::Magic
+            } else {
+                IndexError::Corrupt("shorter than its header")
+            });
+        }
+        let format = read_u32(bytes, 12);
+        if format != INDEX_FORMAT_VERSION {
+            return Err(IndexError::FormatVersion {
+                found: format,
+                expected: INDEX_FORMAT_VERSION,
+            });
+        }
+        let normalizer = read_u32(bytes, 16);
+        if normalizer != NORMALIZER_VERSION {
+            return Err(IndexError::NormalizerVersion {
+                found: normalizer,
+                expected: NORMALIZER_VERSION,
+            });
+        }
+        let checksum = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
+        if read_u32(bytes, 28) as usize != SECTIONS {
+            return Err(IndexError::Corrupt("unexpected section count"));
+        }
+        let mut ranges = Vec::with_capacity(SECTIONS);
+        for i in 0..SECTIONS {
+            let at = 32 + i * 16;
+            let start = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes")) as usize;
+            let len =
+                u64::from_le_bytes(bytes[at + 8..at + 16].try_into().expect("8 bytes")) as usize;
+            let end = start
+                .checked_add(len)
+                .ok_or(IndexError::Corrupt("section overflows"))?;
+            if start < HEADER_LEN || end > bytes.len() {
+                return Err(IndexError::Corrupt("section outside the file"));
+            }
+            ranges.push(start..end);
+        }
+        if stable_hash(&bytes[HEADER_LEN..]) != checksum {
+            return Err(IndexError::Corrupt("checksum mismatch"));
+        }
+        let s = Sections { ranges };
+        s.check_shapes()?;
+        Ok(s)
+    }
+
+    fn check_shapes(&self) -> Result<(), IndexError> {
+        let len = |n: usize| self.ranges[n].len();
+        if len(ENTITIES) % ENTITY_RECORD != 0 || len(ALIASES) % ALIAS_RECORD != 0 {
+            return Err(IndexError::Corrupt("record tables"));
+        }
+        for layer in KeyLayer::ALL {
+            let l = |p: usize| len(layer_section(layer, p));
+            let tokens = l(TOKENS) / 8;
+            let buckets = l(BUCKETS) / 4;
+            let nodes_plus_one = l(NODE_EDGES) / 4;
+            if l(TOKENS) % 8 != 0
+                || !buckets.is_power_of_two()
+                || l(ROOT) != tokens * 4
+                || nodes_plus_one == 0
+                || l(TERMS) != l(NODE_EDGES)
+                || l(EDGES) % 8 != 0
+                || l(CANDS) % 4 != 0
+            {
+                return Err(IndexError::Corrupt("trie tables"));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn get<'b>(&self, bytes: &'b [u8], n: usize) -> &'b [u8] {
+        &bytes[self.ranges[n].clone()]
+    }
+}
+
+#[inline]
+pub(crate) fn read_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+#[inline]
+pub(crate) fn u32_at(section: &[u8], i: usize) -> u32 {
+    read_u32(section, i * 4)
+}
+
+pub(crate) fn kind_from_u8(v: u8) -> AliasKind {
+    match v {
+        0 => AliasKind::Canonical,
+        1 => AliasKind::Label,
+        2 => AliasKind::Alias,
+        3 => AliasKind::Abbreviation,
+        _ => AliasKind::Transliteration,
+    }
+}
+
+pub(crate) fn kind_to_u8(k: AliasKind) -> u8 {
+    match k {
+        AliasKind::Canonical => 0,
+        AliasKind::Label => 1,
+        AliasKind::Alias => 2,
+        AliasKind::Abbreviation => 3,
+        AliasKind::Transliteration => 4,
+    }
+}
+
+pub(crate) fn origin_from_u8(v: u8) -> Origin {
+    if v == 0 {
+        Origin::User
+    } else {
+        Origin::Default
+    }
+}

@@ -1,0 +1,101 @@
+//! Finding or building the compiled gazetteer index for a set of sources.
+//!
+//! An index is cached under a name derived from the fingerprint of its sources (their bytes, origins and
+//! order, the normalizer version and the index format version), so a changed source or normalizer simply
+//! has no cached index yet: a stale index is never used. New indexes are written to a temporary file and
+//! renamed into place, so a reader never maps a half-written file.
+
+use std::path::{Path, PathBuf};
+
+use entnorm_gazetteer::{compile, fingerprint_sources, Gazetteer, Matcher, SourceSpec};
+
+use crate::error::PipelineError;
+
+/// How the index of a run was obtained, for messages and the manifest.
+#[derive(Clone, Debug)]
+pub enum IndexOrigin {
+    /// A cached index with the sources' fingerprint was found and mapped.
+    Cached(PathBuf),
+    /// The sources were compiled and the index saved to this cache file.
+    Built(PathBuf),
+    /// The sources were compiled in memory (no cache directory, or it could not be written: the reason).
+    InMemory(Option<String>),
+}
+
+/// The default cache directory: `ENTNORM_CACHE_DIR`, else `$XDG_CACHE_HOME/entnorm`, else
+/// `$HOME/.cache/entnorm`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("ENTNORM_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(dir).join("entnorm"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("entnorm"))
+}
+
+/// The matcher for `specs`, from the cache in `cache_dir` when valid, else compiled (and cached).
+pub fn load_matcher(
+    specs: &[SourceSpec],
+    cache_dir: Option<&Path>,
+) -> Result<(Matcher, IndexOrigin), PipelineError> {
+    let fingerprint = fingerprint_sources(specs)?;
+    let cached = cache_dir.map(|d| d.join(format!("gazetteer-{fingerprint}.idx")));
+    if let Some(path) = &cached {
+        if path.is_file() {
+            // An unreadable or outdated cache file is rebuilt, not reported: the cache is ours.
+            if let Ok(m) = Matcher::open(path) {
+                if m.fingerprint() == fingerprint {
+                    return Ok((m, IndexOrigin::Cached(path.clone())));
+                }
+            }
+        }
+    }
+    let gazetteer = Gazetteer::load(specs)?;
+    let bytes = compile(&gazetteer);
+    let Some(path) = cached else {
+        return Ok((
+            Matcher::from_bytes(bytes).map_err(index_err)?,
+            IndexOrigin::InMemory(None),
+        ));
+    };
+    match write_atomically(&path, &bytes) {
+        Ok(()) => Ok((Matcher::open(&path)?, IndexOrigin::Built(path))),
+        Err(e) => {
+            let reason = format!("cannot write the index cache {}: {e}", path.display());
+            Ok((
+                Matcher::from_bytes(bytes).map_err(index_err)?,
+                IndexOrigin::InMemory(Some(reason)),
+            ))
+        }
+    }
+}
+
+/// Compiles `specs` into an index file at `out`.
+pub fn build_index(specs: &[SourceSpec], out: &Path) -> Result<Matcher, PipelineError> {
+    let gazetteer = Gazetteer::load(specs)?;
+    let bytes = compile(&gazetteer);
+    write_atomically(out, &bytes).map_err(|source| PipelineError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    Ok(Matcher::open(out)?)
+}
+
+fn index_err(e: entnorm_gazetteer::IndexError) -> PipelineError {
+    PipelineError::Io {
+        path: PathBuf::from("<in-memory index>"),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

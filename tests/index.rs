@@ -1,0 +1,107 @@
+//! The compiled gazetteer index: built on first use, reused while the sources are unchanged, rebuilt when
+//! one changes, and `entnorm gazetteer build` + `--index` give the same tables as the sources.
+
+use crate::util::*;
+
+fn run_with_cache(
+    cache: &std::path::Path,
+    gaz: &std::path::Path,
+    out: &std::path::Path,
+) -> (String, String) {
+    let input = fixture("articles.jsonl");
+    let output = entnorm()
+        .env("ENTNORM_CACHE_DIR", cache)
+        .args([
+            "run",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--no-default-gazetteer",
+        ])
+        .args(["-g", gaz.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_success(&output);
+    (
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        std::fs::read_to_string(out.join("mentions.csv")).unwrap(),
+    )
+}
+
+#[test]
+fn cached_index_is_reused_until_a_source_changes() {
+    let dir = TempDir::new("cache");
+    let cache = dir.path("cache");
+    let gaz = dir.path("g.tsv");
+    std::fs::copy(fixture("gazetteer.tsv"), &gaz).unwrap();
+    let (first, mentions1) = run_with_cache(&cache, &gaz, &dir.path("o1"));
+    assert!(first.contains("compiled, cached as"), "{first}");
+    let (second, mentions2) = run_with_cache(&cache, &gaz, &dir.path("o2"));
+    assert!(second.contains("(index "), "{second}");
+    assert_eq!(mentions1, mentions2);
+    // A new alias in the source: the old index must not be used.
+    let mut text = std::fs::read_to_string(&gaz).unwrap();
+    text.push_str("t:irani\tIrani\tMISC\ten\n");
+    std::fs::write(&gaz, text).unwrap();
+    let (third, mentions3) = run_with_cache(&cache, &gaz, &dir.path("o3"));
+    assert!(third.contains("compiled, cached as"), "{third}");
+    assert!(mentions3.contains("t:irani") && !mentions1.contains("t:irani"));
+}
+
+#[test]
+fn built_index_gives_the_same_tables_as_the_sources() {
+    let dir = TempDir::new("build");
+    let index = dir.path("my.idx");
+    let gaz = fixture("gazetteer.tsv");
+    let build = run_entnorm(
+        &[
+            "gazetteer",
+            "build",
+            "--no-default-gazetteer",
+            "-g",
+            gaz.to_str().unwrap(),
+            "-o",
+            index.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_success(&build);
+    let input = fixture("articles.jsonl");
+    let (a, b) = (dir.path("a"), dir.path("b"));
+    let from_sources = [
+        "run",
+        input.to_str().unwrap(),
+        "-o",
+        a.to_str().unwrap(),
+        "--no-default-gazetteer",
+    ];
+    assert_success(&run_entnorm(
+        &[
+            &from_sources[..],
+            &["-g", gaz.to_str().unwrap(), "--no-cache"],
+        ]
+        .concat(),
+        None,
+    ));
+    let from_index = [
+        "run",
+        input.to_str().unwrap(),
+        "-o",
+        b.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ];
+    assert_success(&run_entnorm(&from_index, None));
+    for table in ["mentions.csv", "entities.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(table)).unwrap(),
+            std::fs::read(b.join(table)).unwrap(),
+            "{table}"
+        );
+    }
+    let manifest = read_json(&b.join("run.json"));
+    assert_eq!(
+        manifest["gazetteer"]["files"][0]["path"],
+        gaz.to_str().unwrap()
+    );
+}
