@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use entnorm_gazetteer::{Matcher, SourceSpec};
+use entnorm_gazetteer::{Gazetteer, Matcher, SourceSpec};
 use entnorm_pipeline::{
     build_index, default_cache_dir, load_matcher as load_matcher_from, run, write_manifest,
     FieldNames, IndexOrigin, RunConfig,
@@ -39,6 +39,14 @@ enum Command {
 enum GazetteerCommand {
     /// Compile gazetteer sources into one memory-mappable index file.
     Build(BuildArgs),
+    /// Validate gazetteer sources (bad rows with file and line, duplicates, conflicts) and print statistics.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    gazetteer: GazetteerArgs,
 }
 
 #[derive(Args)]
@@ -176,6 +184,68 @@ fn load_matcher(args: &GazetteerArgs, verbose: bool) -> Result<Matcher> {
     Ok(matcher)
 }
 
+fn cmd_check(args: CheckArgs) -> Result<ExitCode> {
+    let specs = source_specs(&args.gazetteer)?;
+    let (g, report) = Gazetteer::load_lenient(&specs)?;
+    let mut out = std::io::stdout().lock();
+    for s in &g.sources {
+        writeln!(
+            out,
+            "file\t{}\t{}\t{} rows",
+            s.path.display(),
+            s.origin.name(),
+            s.rows
+        )?;
+    }
+    let mut langs = std::collections::BTreeSet::new();
+    let mut types: std::collections::BTreeMap<&str, u64> = Default::default();
+    let mut kinds: std::collections::BTreeMap<&str, u64> = Default::default();
+    for a in &g.aliases {
+        langs.extend(a.langs.iter().map(String::as_str));
+        *kinds.entry(a.kind.name()).or_default() += 1;
+    }
+    for e in &g.entities {
+        *types.entry(e.entity_type.as_str()).or_default() += 1;
+    }
+    writeln!(out, "entities\t{}", g.entities.len())?;
+    writeln!(
+        out,
+        "aliases\t{} (distinct spellings per entity)",
+        g.aliases.len()
+    )?;
+    writeln!(out, "languages\t{}", langs.len())?;
+    for (t, n) in &types {
+        writeln!(out, "type\t{t}\t{n}")?;
+    }
+    for (k, n) in &kinds {
+        writeln!(out, "kind\t{k}\t{n}")?;
+    }
+    writeln!(out, "duplicate rows\t{}", report.duplicate_rows)?;
+    writeln!(
+        out,
+        "removed\t{} entities, {} aliases",
+        report.removed_entities, report.removed_aliases
+    )?;
+    for (id, name) in &report.unmatched_removals {
+        writeln!(out, "warning\tremove row matches nothing: {id} {name}")?;
+    }
+    for (at, id, kept, other) in &report.type_conflicts {
+        writeln!(
+            out,
+            "warning\t{at}: entity {id} has type {kept}; this row says {other} (kept {kept})"
+        )?;
+    }
+    for e in &report.bad_rows {
+        writeln!(out, "error\t{e}")?;
+    }
+    writeln!(out, "bad rows\t{}", report.bad_rows.len())?;
+    Ok(if report.bad_rows.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 fn cmd_build(args: BuildArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let specs = source_specs(&args.gazetteer)?;
@@ -273,12 +343,15 @@ fn cmd_lookup(args: LookupArgs) -> Result<()> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => cmd_run(args),
-        Command::Lookup(args) => cmd_lookup(args),
-        Command::Gazetteer(GazetteerCommand::Build(args)) => cmd_build(args),
+        Command::Run(args) => cmd_run(args).map(|()| ExitCode::SUCCESS),
+        Command::Lookup(args) => cmd_lookup(args).map(|()| ExitCode::SUCCESS),
+        Command::Gazetteer(GazetteerCommand::Build(args)) => {
+            cmd_build(args).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Gazetteer(GazetteerCommand::Check(args)) => cmd_check(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             // A closed pipe (`entnorm lookup ... | head`) is the reader's choice, not a failure.
             if err.chain().any(|c| {

@@ -4,6 +4,7 @@
 mod util;
 
 mod default_gazetteer;
+mod gazetteer_tools;
 mod index;
 mod inputs;
 mod lookup;

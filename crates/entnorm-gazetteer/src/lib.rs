@@ -17,4 +17,4 @@ pub use matcher::{
     compile, layer_score, AliasRef, EntityRef, LookupHit, MatchScratch, Matcher, Mention,
 };
 pub use model::{Alias, AliasKind, Entity, Gazetteer, Origin, SourceInfo};
-pub use source::{expand_source, fingerprint_sources, GazetteerBuilder, SourceSpec};
+pub use source::{expand_source, fingerprint_sources, GazetteerBuilder, LoadReport, SourceSpec};

@@ -139,11 +139,40 @@ pub struct GazetteerBuilder {
     by_id: FxHashMap<String, u32>,
     /// (entity, alias text) -> alias index: one alias per spelling, carrying every language it is given in.
     seen_alias: FxHashMap<(u32, String), u32>,
+    /// Origin of the row that set each entity's type: a user's row overrides the default's type.
+    type_from: Vec<Origin>,
+    /// `kind=remove` rows: (entity ID, alias text, or `*` for the whole entity).
+    removals: Vec<(String, String)>,
+    lenient: bool,
+    report: LoadReport,
+}
+
+/// What a lenient load skipped and noticed: for `entnorm gazetteer check` and `--lenient` runs.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    /// Rows that could not be used, each naming its file and line.
+    pub bad_rows: Vec<GazetteerError>,
+    /// Rows repeating an (entity, name, language) already given.
+    pub duplicate_rows: u64,
+    /// Rows giving an entity a type other than the one it already has, from the same origin: (file:line, ID,
+    /// kept type, other type).
+    pub type_conflicts: Vec<(String, String, String, String)>,
+    /// Aliases and entities removed by `kind=remove` rows.
+    pub removed_aliases: u64,
+    pub removed_entities: u64,
+    /// `kind=remove` rows that matched nothing.
+    pub unmatched_removals: Vec<(String, String)>,
 }
 
 impl GazetteerBuilder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// In lenient mode a bad row is recorded in the [`LoadReport`] and skipped instead of failing the load.
+    pub fn lenient(&mut self, yes: bool) -> &mut Self {
+        self.lenient = yes;
+        self
     }
 
     /// Loads a file or directory of files.
@@ -195,8 +224,11 @@ impl GazetteerBuilder {
                 columns = Some(Columns::from_header(line, path, line_no)?);
                 continue;
             };
-            self.add_row(line, cols, path, line_no, origin, source_index)?;
-            rows += 1;
+            match self.add_row(line, cols, path, line_no, origin, source_index) {
+                Ok(()) => rows += 1,
+                Err(e) if self.lenient => self.report.bad_rows.push(e),
+                Err(e) => return Err(e),
+            }
         }
         if columns.is_none() {
             return Err(GazetteerError::Empty {
@@ -249,9 +281,13 @@ impl GazetteerBuilder {
         }
         let optional = |col: Option<usize>| col.and_then(|c| fields.get(c)).map(|f| f.trim());
         let kind_text = optional(cols.kind).unwrap_or("");
+        if kind_text == "remove" {
+            self.removals.push((id.to_owned(), name.to_owned()));
+            return Ok(());
+        }
         let kind = AliasKind::parse(kind_text).ok_or_else(|| {
             row_err(format!(
-                "unknown kind `{kind_text}` (expected canonical, label, alias, abbreviation or transliteration)"
+                "unknown kind `{kind_text}` (expected canonical, label, alias, abbreviation, transliteration or remove)"
             ))
         })?;
         let prior = match optional(cols.prior) {
@@ -281,10 +317,25 @@ impl GazetteerBuilder {
                     canonical_from: None,
                 });
                 self.by_id.insert(id.to_owned(), e);
+                self.type_from.push(origin);
                 e
             }
         };
         let ent = &mut gaz.entities[entity as usize];
+        if ent.entity_type != entity_type {
+            let set_by = &mut self.type_from[entity as usize];
+            if origin < *set_by {
+                ent.entity_type = entity_type.to_owned();
+                *set_by = origin;
+            } else if origin == *set_by {
+                self.report.type_conflicts.push((
+                    format!("{}:{line_no}", path.display()),
+                    id.to_owned(),
+                    ent.entity_type.clone(),
+                    entity_type.to_owned(),
+                ));
+            }
+        }
         ent.prior = ent.prior.max(prior);
         ent.origin = ent.origin.min(origin);
         if kind == AliasKind::Canonical && ent.canonical_from.is_none_or(|o| origin < o) {
@@ -299,7 +350,9 @@ impl GazetteerBuilder {
         match self.seen_alias.get(&(entity, name.to_owned())) {
             Some(&existing) => {
                 let alias = &mut gaz.aliases[existing as usize];
-                if !lang.is_empty() && !alias.langs.iter().any(|l| l == lang) {
+                if alias.langs.iter().any(|l| l == lang) || lang.is_empty() {
+                    self.report.duplicate_rows += 1;
+                } else {
                     alias.langs.push(lang.to_owned());
                 }
                 alias.kind = alias.kind.min(kind);
@@ -327,7 +380,64 @@ impl GazetteerBuilder {
     }
 
     pub fn build(self) -> Gazetteer {
-        self.gazetteer
+        self.build_with_report().0
+    }
+
+    /// The merged gazetteer after `kind=remove` rows are applied, and what the load noticed.
+    pub fn build_with_report(self) -> (Gazetteer, LoadReport) {
+        let GazetteerBuilder {
+            mut gazetteer,
+            by_id,
+            removals,
+            mut report,
+            ..
+        } = self;
+        if removals.is_empty() {
+            return (gazetteer, report);
+        }
+        let mut drop_entity = vec![false; gazetteer.entities.len()];
+        let mut drop_alias: rustc_hash::FxHashSet<(u32, &str)> = Default::default();
+        for (id, name) in &removals {
+            match by_id.get(id) {
+                Some(&e) if name == "*" => drop_entity[e as usize] = true,
+                Some(&e)
+                    if gazetteer
+                        .aliases
+                        .iter()
+                        .any(|a| a.entity == e && a.text == *name) =>
+                {
+                    drop_alias.insert((e, name.as_str()));
+                }
+                _ => report.unmatched_removals.push((id.clone(), name.clone())),
+            }
+        }
+        // Renumber entities so that indices stay dense after whole entities go.
+        let mut new_index = vec![u32::MAX; gazetteer.entities.len()];
+        let mut kept = Vec::with_capacity(gazetteer.entities.len());
+        for (i, e) in gazetteer.entities.into_iter().enumerate() {
+            if drop_entity[i] {
+                report.removed_entities += 1;
+            } else {
+                new_index[i] = kept.len() as u32;
+                kept.push(e);
+            }
+        }
+        gazetteer.entities = kept;
+        let before = gazetteer.aliases.len();
+        let aliases = std::mem::take(&mut gazetteer.aliases);
+        gazetteer.aliases = aliases
+            .into_iter()
+            .filter(|a| {
+                !drop_entity[a.entity as usize]
+                    && !drop_alias.contains(&(a.entity, a.text.as_str()))
+            })
+            .map(|mut a| {
+                a.entity = new_index[a.entity as usize];
+                a
+            })
+            .collect();
+        report.removed_aliases = (before - gazetteer.aliases.len()) as u64;
+        (gazetteer, report)
     }
 }
 
@@ -343,6 +453,16 @@ fn parse_attributes(text: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 impl Gazetteer {
+    /// Loads the sources leniently: bad rows are skipped and listed in the report (for `check`).
+    pub fn load_lenient(specs: &[SourceSpec]) -> Result<(Gazetteer, LoadReport), GazetteerError> {
+        let mut builder = GazetteerBuilder::new();
+        builder.lenient(true);
+        for spec in specs {
+            builder.add(spec)?;
+        }
+        Ok(builder.build_with_report())
+    }
+
     /// Loads and merges the given sources in order.
     pub fn load(specs: &[SourceSpec]) -> Result<Gazetteer, GazetteerError> {
         let mut builder = GazetteerBuilder::new();
