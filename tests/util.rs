@@ -32,9 +32,20 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 /// The binary, with an index cache of this test process's own (shared by its tests, never the user's).
+/// The first call compiles the default gazetteer into that cache, once, so that tests running in parallel
+/// do not each compile it.
 pub fn entnorm() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_entnorm"));
+    static WARM: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     let cache = std::env::temp_dir().join(format!("entnorm-it-cache-{}", std::process::id()));
+    WARM.get_or_init(|| {
+        let out = Command::new(env!("CARGO_BIN_EXE_entnorm"))
+            .env("ENTNORM_CACHE_DIR", &cache)
+            .args(["lookup", "Syria"])
+            .output()
+            .expect("spawn entnorm");
+        assert_success(&out);
+    });
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_entnorm"));
     cmd.env("ENTNORM_CACHE_DIR", cache);
     cmd
 }
