@@ -122,25 +122,22 @@ fn a_user_list_drops_a_misfiring_alias_of_the_default_gazetteer() {
     let dir = TempDir::new("drop-default");
     let text = dir.path("a.txt");
     std::fs::write(&text, "US officials met Sergey Lavrov in Syria.").unwrap();
-    let qid_of_us = {
-        let out = run_entnorm(&["lookup", "US"], None);
-        assert_success(&out);
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .nth(1)
-            .unwrap()
-            .split('\t')
-            .nth(1)
-            .unwrap()
-            .to_owned()
-    };
+    // Every entity of the default gazetteer that `US` would link to, as `entnorm lookup` reports them.
+    let lookup = run_entnorm(&["lookup", "US"], None);
+    assert_success(&lookup);
+    let ids: Vec<String> = String::from_utf8(lookup.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').nth(1).unwrap().to_owned())
+        .collect();
+    assert!(!ids.is_empty());
     let user = dir.path("user.tsv");
-    std::fs::write(
-        &user,
-        format!("entity_id\tname\ttype\tlang\tkind\n{qid_of_us}\tUS\tGPE\ten\tremove\n"),
-    )
-    .unwrap();
+    let mut rows = String::from("entity_id\tname\ttype\tlang\tkind\n");
+    for id in &ids {
+        rows.push_str(&format!("{id}\tUS\tGPE\ten\tremove\n"));
+    }
+    std::fs::write(&user, rows).unwrap();
     let out = dir.path("out");
     assert_success(&run_entnorm(
         &[

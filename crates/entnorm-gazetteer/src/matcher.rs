@@ -629,12 +629,9 @@ impl Matcher {
             }
             ids
         }));
-        let lower_start = |i: usize| {
+        let text_case = |i: usize| {
             let t = &tokens[i];
-            text[t.start..t.end]
-                .chars()
-                .next()
-                .is_some_and(char::is_lowercase)
+            token_case(&text[t.start..t.end])
         };
         let mut i = 0;
         while i < tokens.len() {
@@ -653,7 +650,7 @@ impl Matcher {
                     &scratch.token_ids,
                     &mut scratch.ends,
                     &mut scratch.entities,
-                    &lower_start,
+                    &text_case,
                 );
                 if let Some((end, alias, entity, candidates)) = found {
                     if best.is_none_or(|b| end > b.token_end) {
@@ -692,7 +689,7 @@ impl Matcher {
         token_ids: &[[u32; 3]],
         ends: &mut Vec<(usize, u32)>,
         entities: &mut Vec<u32>,
-        lower_start: &impl Fn(usize) -> bool,
+        text_case: &impl Fn(usize) -> TokenCase,
     ) -> Option<(usize, u32, u32, u32)> {
         let mut node = 0u32;
         ends.clear();
@@ -714,7 +711,7 @@ impl Matcher {
             let mut chosen_alias = NO_ID;
             for alias in view.candidates(node) {
                 let a = self.alias(alias);
-                if !guard_allows(&a, layer, lang, start, end, lower_start) {
+                if !guard_allows(&a, layer, lang, start, end, text_case) {
                     continue;
                 }
                 if chosen_alias == NO_ID {
@@ -737,12 +734,9 @@ impl Matcher {
         let mut analysis = Analysis::default();
         analyzer.analyze(name, &mut analysis);
         let tokens = analysis.tokens();
-        let lower_start = |i: usize| {
+        let text_case = |i: usize| {
             let t = &tokens[i];
-            name[t.start..t.end]
-                .chars()
-                .next()
-                .is_some_and(char::is_lowercase)
+            token_case(&name[t.start..t.end])
         };
         let mut hits: Vec<LookupHit> = Vec::new();
         if tokens.is_empty() {
@@ -760,7 +754,7 @@ impl Matcher {
             let Some(node) = node else { continue };
             for alias in view.candidates(node) {
                 let a = self.alias(alias);
-                if !guard_allows(&a, layer, None, 0, tokens.len(), &lower_start) {
+                if !guard_allows(&a, layer, None, 0, tokens.len(), &text_case) {
                     continue;
                 }
                 if hits.iter().any(|h| h.entity == a.entity) {
@@ -814,7 +808,7 @@ fn guard_allows(
     lang: Option<&str>,
     start: usize,
     end: usize,
-    lower_start: &impl Fn(usize) -> bool,
+    text_case: &impl Fn(usize) -> TokenCase,
 ) -> bool {
     let flags = alias.flags;
     if flags & FLAG_LANG_GATED != 0 {
@@ -836,9 +830,37 @@ fn guard_allows(
     {
         return false;
     }
-    (start..end)
-        .enumerate()
-        .all(|(k, i)| alias.capitalized & (1 << k) == 0 || !lower_start(i))
+    (start..end).enumerate().all(|(k, i)| match text_case(i) {
+        TokenCase::Acronym => false,
+        TokenCase::Lower => alias.capitalized & (1 << k) == 0,
+        TokenCase::Other => true,
+    })
+}
+
+/// How a text token is written, for the case guards of the folded layers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TokenCase {
+    /// Starts with a lower-case letter: `turkey` is not `Turkey`.
+    Lower,
+    /// All capitals, at most 3 letters: an acronym (`US`, `UN`), never a folded form of a word (`Us`).
+    Acronym,
+    Other,
+}
+
+fn token_case(token: &str) -> TokenCase {
+    let mut chars = token.chars();
+    match chars.next() {
+        Some(c) if c.is_lowercase() => TokenCase::Lower,
+        Some(c) if c.is_uppercase() => {
+            let rest: Vec<char> = chars.take(3).collect();
+            if rest.len() <= 2 && rest.iter().all(|c| c.is_uppercase()) {
+                TokenCase::Acronym
+            } else {
+                TokenCase::Other
+            }
+        }
+        _ => TokenCase::Other,
+    }
 }
 
 /// `en` of `en-GB`, `pt` of `pt_BR` (compared ignoring ASCII case).
