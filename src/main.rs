@@ -9,8 +9,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use entnorm_gazetteer::{Gazetteer, Matcher, SourceSpec};
 use entnorm_pipeline::{
-    build_index, default_cache_dir, load_matcher as load_matcher_from, run, write_manifest,
-    FieldNames, IndexOrigin, RunConfig,
+    build_index, default_cache_dir, import_wikidata, load_matcher as load_matcher_from, run,
+    write_manifest, FieldNames, ImportProgress, IndexOrigin, RunConfig, WikidataImportOptions,
 };
 
 #[derive(Parser)]
@@ -41,6 +41,35 @@ enum GazetteerCommand {
     Build(BuildArgs),
     /// Validate gazetteer sources (bad rows with file and line, duplicates, conflicts) and print statistics.
     Check(CheckArgs),
+    /// Turn a Wikidata JSON dump (latest-all.json, plain, .gz or .bz2) into a gazetteer.
+    ImportWikidata(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The dump: one entity per line inside a JSON array.
+    dump: PathBuf,
+    /// The gazetteer to write (.tsv, or .tsv.gz to compress).
+    #[arg(short = 'o', long = "out", value_name = "GAZETTEER")]
+    out: PathBuf,
+    /// Languages of labels and aliases to keep, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    languages: Option<Vec<String>>,
+    /// Entity types to keep (PER, ORG, LOC, GPE, EVT, PRO, MISC), comma-separated (default: all mapped).
+    #[arg(long, value_delimiter = ',')]
+    types: Option<Vec<String>>,
+    /// Keep only items with at least this many sitelinks (Wikipedia articles).
+    #[arg(long, default_value_t = 0)]
+    min_sitelinks: u32,
+    /// Keep items whose `instance of` maps to no type, as MISC.
+    #[arg(long)]
+    include_unmapped: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    threads: usize,
+    /// No progress display.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -246,6 +275,65 @@ fn cmd_check(args: CheckArgs) -> Result<ExitCode> {
     })
 }
 
+fn cmd_import(args: ImportArgs) -> Result<()> {
+    use std::io::IsTerminal;
+    let options = WikidataImportOptions {
+        languages: args.languages,
+        types: args.types,
+        min_sitelinks: args.min_sitelinks,
+        include_unmapped: args.include_unmapped,
+        threads: args.threads,
+        ..WikidataImportOptions::default()
+    };
+    // Written to a temporary name and renamed when complete, like every table entnorm writes.
+    let partial = PathBuf::from(format!("{}.partial", args.out.display()));
+    let file = std::fs::File::create(&partial)
+        .with_context(|| format!("cannot create {}", partial.display()))?;
+    let mut writer: Box<dyn Write> = if args.out.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::write::GzEncoder::new(
+            std::io::BufWriter::new(file),
+            flate2::Compression::default(),
+        ))
+    } else {
+        Box::new(std::io::BufWriter::new(file))
+    };
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let progress = |p: ImportProgress| {
+        if show {
+            eprint!(
+                "\rentnorm: {} entities read, {} written, {:.0} MB, {:.0} s   ",
+                p.entities,
+                p.entities_written,
+                p.bytes as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let stats = import_wikidata(&args.dump, &mut writer, &options, &progress)?;
+    writer.flush()?;
+    drop(writer);
+    std::fs::rename(&partial, &args.out)?;
+    if show {
+        eprintln!();
+    }
+    if !args.quiet {
+        eprintln!(
+            "entnorm: {} entities ({} items) read; {} written with {} rows to {} in {:.1} s",
+            stats.entities,
+            stats.items,
+            stats.entities_written,
+            stats.rows_written,
+            args.out.display(),
+            started.elapsed().as_secs_f64()
+        );
+        for (t, n) in &stats.by_type {
+            eprintln!("entnorm:   {t}\t{n}");
+        }
+    }
+    Ok(())
+}
+
 fn cmd_build(args: BuildArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let specs = source_specs(&args.gazetteer)?;
@@ -349,6 +437,9 @@ fn main() -> ExitCode {
             cmd_build(args).map(|()| ExitCode::SUCCESS)
         }
         Command::Gazetteer(GazetteerCommand::Check(args)) => cmd_check(args),
+        Command::Gazetteer(GazetteerCommand::ImportWikidata(args)) => {
+            cmd_import(args).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

@@ -117,3 +117,74 @@ fn corpus_slice_gives_identical_tables_with_one_and_two_threads() {
     let manifest = read_json(&outputs[0].join("run.json"));
     assert_eq!(manifest["counts"]["records"], 3000);
 }
+
+#[test]
+fn imported_wikidata_gazetteer_is_usable_by_run_and_lookup() {
+    let Some(data) = shared_data() else { return };
+    let dir = TempDir::new("wikidata");
+    let gaz = dir.path("wd.tsv.gz");
+    let dump = data.join("sources/wikidata-entities/entities.json.gz");
+    let import = run_entnorm(
+        &[
+            "gazetteer",
+            "import-wikidata",
+            dump.to_str().unwrap(),
+            "-o",
+            gaz.to_str().unwrap(),
+            "--languages",
+            "en,ru",
+            "-q",
+        ],
+        None,
+    );
+    assert_success(&import);
+    assert!(!dir.path("wd.tsv.gz.partial").exists());
+    let check = run_entnorm(
+        &[
+            "gazetteer",
+            "check",
+            "--no-default-gazetteer",
+            "-g",
+            gaz.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_success(&check);
+    // Every canonical name written must find its own entity again through the whole toolchain.
+    let text = {
+        use std::io::Read;
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&gaz).unwrap())
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    let canonical: Vec<(&str, &str)> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[4] == "canonical" && f[1].chars().count() >= 7).then_some((f[0], f[1]))
+        })
+        .take(40)
+        .collect();
+    assert_eq!(canonical.len(), 40);
+    let mut args = vec![
+        "lookup",
+        "--no-default-gazetteer",
+        "-g",
+        gaz.to_str().unwrap(),
+    ];
+    args.extend(canonical.iter().map(|(_, name)| *name));
+    let out = run_entnorm(&args, None);
+    assert_success(&out);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for (qid, name) in canonical {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{name}\t{qid}\t"))),
+            "{name} -> {qid}:\n{stdout}"
+        );
+    }
+}
