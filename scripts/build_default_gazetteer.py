@@ -11,6 +11,11 @@ mtime=0 and no file name), so re-running on the same inputs gives byte-identical
 Outputs (UTF-8 TSV, gzip level 9, header row, no quoting, LF line ends):
     countries.tsv.gz  countries, territories and supranational bodies (Wikidata QIDs from rigour)
     persons.tsv.gz    persons with Wikidata QIDs from EveryPolitician executives + legislators
+    places.tsv.gz     GeoNames cities500 places (geonames:<id>), precision filters in the README
+    organizations.tsv.gz  Phoenix/PETRARCH actors (phoenix:<file>#<entry>); country entries go to
+                      the country QIDs in countries.tsv.gz
+    sanctions.tsv.gz  OFAC SDN + alt (ofac:<ent_num>) and UN Consolidated List (un:<reference>)
+    ../crosswalk.tsv  candidate same-entity pairs found by name only (review list; nothing merged)
 
 See gazetteers/README.md for the format and for the rules documented below.
 """
@@ -249,10 +254,13 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
     # Main names of GeoNames populated places: countrynames and rigour's weak lists map cities to their
     # country (`Moscow` under RU, `Geneva` under CH); a city's name must never become its country.
     place_names: set[str] = set()
+    big_place_names: set[str] = set()
     with open(src / "geonames-cities500" / "cities500_names_flat.csv", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             if r["name_kind"] == "name":
                 place_names.add(r["name"])
+                if int(r["population"] or 0) >= PLACE_CANON_POP:
+                    big_place_names.add(clean_name(r["name"]))
 
     g = Gazetteer()
     excluded = []
@@ -340,7 +348,8 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
     # drop every alias whose skeleton equals one of theirs.
     dropped = g.remove_where(lambda name: skeleton(name) in demonym_skeletons)
     stats["dropped: aliases spelled like a demonym after transliteration"] += dropped
-    return g, {"stats": stats, "excluded": excluded}
+    return g, {"stats": stats, "excluded": excluded, "place_names": place_names,
+               "demonym_skeletons": demonym_skeletons, "big_place_names": big_place_names}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,6 +578,857 @@ def build_persons(shared: Path) -> tuple[Gazetteer, dict]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Shared helpers for the untagged sources (GeoNames, Phoenix, sanctions)
+# ---------------------------------------------------------------------------------------------
+
+ARABIC_FOLD = str.maketrans({"ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ـ": None})
+
+
+def fold(s: str) -> str:
+    """Case- and accent-insensitive comparison key (not the matcher's key, an approximation)."""
+    d = unicodedata.normalize("NFKD", s.casefold())
+    d = "".join(ch for ch in d if not unicodedata.combining(ch))
+    d = re.sub(r"[\s\-‐‑–—_'’`.,/()]+", " ", d)
+    d = d.translate(ARABIC_FOLD)  # taa marbuta / alef / alef maqsura variants (as the matcher folds them)
+    return d.strip()
+
+
+def n_tokens(name: str) -> int:
+    return len([t for t in re.split(r"[\s\-‐‑–—_/]+", name) if t])
+
+
+def n_letters(name: str) -> int:
+    return sum(ch.isalpha() for ch in name)
+
+
+SCRIPT_LANG_RANGES = [  # (first, last, language) for scripts used by essentially one language
+    (0x0370, 0x03FF, "el"), (0x1F00, 0x1FFF, "el"), (0x0530, 0x058F, "hy"), (0x0590, 0x05FF, "he"),
+    (0x0900, 0x097F, "hi"), (0x0980, 0x09FF, "bn"), (0x0A00, 0x0A7F, "pa"), (0x0A80, 0x0AFF, "gu"),
+    (0x0B00, 0x0B7F, "or"), (0x0B80, 0x0BFF, "ta"), (0x0C00, 0x0C7F, "te"), (0x0C80, 0x0CFF, "kn"),
+    (0x0D00, 0x0D7F, "ml"), (0x0D80, 0x0DFF, "si"), (0x0E00, 0x0E7F, "th"), (0x0E80, 0x0EFF, "lo"),
+    (0x0F00, 0x0FFF, "bo"), (0x1000, 0x109F, "my"), (0x10A0, 0x10FF, "ka"), (0x1200, 0x139F, "am"),
+    (0x1780, 0x17FF, "km"), (0x1100, 0x11FF, "ko"), (0x3130, 0x318F, "ko"), (0xAC00, 0xD7AF, "ko"),
+]
+
+
+def script_lang(name: str, country: str = "") -> str:
+    """Language guessed from the script of an untagged name; 'und' for Latin and unknown scripts.
+    Arabic script: ur / fa when letters specific to them occur, else ar. Cyrillic: by letters
+    specific to uk, be, sr, mk, kk, bg, else ru. Han: ja with kana or for places in JP, else zh."""
+    cps = [ord(ch) for ch in name if ch.isalpha()]
+    if not cps:
+        return "und"
+    if any(0x3040 <= c <= 0x30FF for c in cps):
+        return "ja"
+    if any(0x4E00 <= c <= 0x9FFF or 0x3400 <= c <= 0x4DBF for c in cps):
+        return "ja" if country == "JP" else "zh"
+    c0 = cps[0]
+    if 0x0600 <= c0 <= 0x06FF or 0x0750 <= c0 <= 0x077F or 0xFB50 <= c0 <= 0xFEFF:
+        if any(ch in name for ch in "ٹڈڑںےھ"):
+            return "ur"
+        if any(ch in name for ch in "پچژگکی"):
+            return "fa"
+        return "ar"
+    if 0x0400 <= c0 <= 0x04FF:
+        low = name.lower()
+        if any(ch in low for ch in "әғқңөұүһ"):
+            return "kk"
+        if any(ch in low for ch in "їєґ") or ("і" in low and "ы" not in low):
+            return "uk"
+        if "ў" in low:
+            return "be"
+        if any(ch in low for ch in "ђћџљњј"):
+            return "sr"
+        if any(ch in low for ch in "ѓќѕ"):
+            return "mk"
+        if "ъ" in low and not any(ch in low for ch in "ыэё"):
+            return "bg"
+        return "ru"
+    for lo, hi, lang in SCRIPT_LANG_RANGES:
+        if lo <= c0 <= hi:
+            return lang
+    return "und"
+
+
+def is_unspaced(name: str) -> bool:
+    """Written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan."""
+    return any(0x3040 <= ord(c) <= 0x30FF or 0x3400 <= ord(c) <= 0x9FFF or 0x0E00 <= ord(c) <= 0x0FFF
+               or 0x1000 <= ord(c) <= 0x109F or 0x1780 <= ord(c) <= 0x17FF for c in name)
+
+
+def is_hiragana(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(0x3040 <= ord(c) <= 0x309F for c in letters)
+
+
+def load_territories(src: Path) -> dict:
+    out = {}
+    with open(src / "rigour" / "territories.jsonl", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                t = json.loads(line)
+                out[t["code"]] = t
+    return out
+
+
+def load_stopwords(src: Path) -> tuple[set, set]:
+    """(all rigour stopword phrases folded, generic person names folded)"""
+    with open(src / "rigour" / "stopwords.json", encoding="utf-8") as f:
+        sw = json.load(f)
+    allw = {fold(w) for v in sw.values() for w in v}
+    return allw, {fold(w) for w in sw["generic_person_names"]}
+
+
+def load_person_name_forms(src: Path) -> set:
+    forms = set()
+    with open(src / "rigour" / "person_names.txt", encoding="utf-8") as f:
+        for line in f:
+            for form in line.rstrip("\n").split(" => ", 1)[0].split(", "):
+                forms.add(fold(form))
+    return forms
+
+
+# words kept lower case inside converted names (particles, function words)
+LOWER_PARTICLES = {"al", "el", "ad", "ar", "as", "at", "ash", "az", "bin", "ibn", "bint", "ul", "ud",
+                   "ur", "de", "di", "da", "do", "dos", "das", "du", "del", "della", "der", "den",
+                   "van", "von", "la", "le", "les", "los", "las", "y", "e", "et", "und", "of", "the",
+                   "and", "for", "in", "on", "at", "to", "by", "a", "an", "wa", "fi", "min", "li"}
+# short words that are ordinary words, not acronyms, when converting all-caps phrases
+SHORT_WORDS = LOWER_PARTICLES | {"new", "old", "big", "red", "sun", "air", "oil", "gas", "war", "man",
+                                 "men", "law", "art", "bay", "sea", "east", "west", "ali", "abu", "abd",
+                                 "bey", "ben", "san", "st", "mr", "dr", "mt", "no", "one", "two", "six",
+                                 "ten", "top", "inc", "ltd", "co", "gmbh", "sa", "ag", "llc", "plc"}
+
+
+def convert_caps(name: str, person: bool) -> str:
+    """UPPER CASE phrase -> normal spelling. Persons: title case with lower-case particles.
+    Others: one-word phrases of up to 5 letters and short (<= 3 letter) words that are not
+    ordinary words stay upper case (AFP, UN SECURITY COUNCIL, BBC); the rest is title-cased."""
+    if not name.isupper():
+        return name  # already mixed case
+    words = name.split(" ")
+    if not person and len(words) == 1 and n_letters(name) <= 5 and "'" not in name:
+        return name
+    out = []
+    for i, w in enumerate(words):
+        parts = re.split(r"([\-'’])", w)
+        conv = []
+        for p in parts:
+            lp = p.lower()
+            if p in "-'’" or not p:
+                conv.append(p)
+            elif lp in LOWER_PARTICLES and (i > 0 or len(words) > 1) and not (i == 0 and lp in {"the", "a", "an", "y", "e", "et", "und", "and", "of"}):
+                conv.append(lp)
+            elif (not person and len(p) <= 3 and p.isalpha() and lp not in SHORT_WORDS) or "." in p \
+                    or re.fullmatch(r"[IVX]{2,}", p) or (not p.isalpha() and not p.isalnum()):
+                conv.append(p)
+            elif conv and conv[-1] in ("'", "’") and len(p) <= 2:
+                conv.append(lp)  # O'NEIL -> O'Neil but DON'T / L'S -> Don't
+            else:
+                conv.append(p[:1] + p[1:].lower())
+        out.append("".join(conv))
+    s = " ".join(out)
+    if s[:1].islower() and s.split(" ")[0] in {"the"}:
+        s = s[:1].upper() + s[1:]
+    return s
+
+
+def levenshtein_le(a: str, b: str, k: int) -> bool:
+    if abs(len(a) - len(b)) > k:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            best = min(best, cur[j])
+        if best > k:
+            return False
+        prev = cur
+    return prev[-1] <= k
+
+
+def id_sort_key(eid: str):
+    m = re.match(r"^([a-z]+):(?:.*?[#.])?([0-9]+)$", eid)
+    if QID_RE.match(eid):
+        return (0, "", int(eid[1:]), eid)
+    if m:
+        return (1, eid[: eid.rfind(m.group(2))], int(m.group(2)), eid)
+    return (2, eid, 0, eid)
+
+
+def finish_rows(g: "Gazetteer") -> list[list[str]]:
+    rows = g.finish()
+    # canonical row first; without one, the display name chosen by the builder (a place's GeoNames
+    # main name) comes first, because the loader takes an entity's first row as its display name
+    rows.sort(key=lambda r: (id_sort_key(r[0]), r[4] != "canonical", (r[1], r[3]) != g.canonical.get(r[0]),
+                             r[3], r[1]))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Places (GeoNames cities500)
+# ---------------------------------------------------------------------------------------------
+
+PLACE_CANON_POP = 50_000        # main name is canonical (never language-gated) from this population
+PLACE_RISKY_POP = 500_000       # ... for risky one-word names (<= 3 letters, person-name part, stopword)
+PLACE_LANG_POP = 100_000        # alternate names get a script-inferred language from this population
+PLACE_FOREIGN_LANG_POP = 1_000_000  # ... when the language is not one of the country's languages
+PLACE_PRIOR_DIV = 1_000         # prior = population / 1,000 ...
+PLACE_PRIOR_CAP = 4_000         # ... capped: below organisations (5,000+) and countries (1,000,000)
+
+
+def build_places(shared: Path, country_names_folded: set, territories: dict,
+                 person_forms: set, stopwords: set, en_common: set,
+                 strong_common: set) -> tuple[Gazetteer, dict]:
+    src = shared / "data" / "sources"
+    stats = collections.Counter()
+    places: dict[str, dict] = {}
+    with open(src / "geonames-cities500" / "cities500_names_flat.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            p = places.get(r["geonameid"])
+            if p is None:
+                p = places[r["geonameid"]] = {
+                    "cc": r["countrycode"], "a1": r["admin1code"], "pop": int(r["population"] or 0),
+                    "lat": r["latitude"], "lon": r["longitude"], "main": None, "alts": []}
+            name = clean_name(r["name"])
+            if r["name_kind"] == "name":
+                p["main"] = name
+            else:
+                p["alts"].append(name)
+    with open(src / "geonames-cities500" / "countries.json", encoding="utf-8") as f:
+        country_langs = {cc: {norm_lang(x) for x in v.get("languages", "").split(",") if x}
+                         for cc, v in json.load(f).items()}
+    g = Gazetteer()
+    for gid in sorted(places, key=int):
+        p = places[gid]
+        eid = f"geonames:{gid}"
+        pop, cc = p["pop"], p["cc"]
+        g.etype[eid] = "LOC"
+        g.prior[eid] = min(pop // PLACE_PRIOR_DIV, PLACE_PRIOR_CAP)
+        t = territories.get(cc.lower())
+        attrs = [f"country={cc}"] + ([f"country_qid={t['qid']}"] if t else []) + \
+                ([f"admin1={clean_attr(p['a1'])}"] if p["a1"] else []) + \
+                [f"population={pop}", f"lat={float(p['lat']):.4f}", f"lon={float(p['lon']):.4f}"]
+        g.attrs[eid] = "; ".join(attrs)
+        main = p["main"]
+        fm = fold(main)
+
+        def risky(name: str, fname: str) -> str:
+            if n_tokens(name) != 1:
+                return ""
+            if n_letters(name) <= 3:
+                return "<= 3 letters"
+            if fname in person_forms:
+                return "person-name part"
+            if fname in stopwords:
+                return "stopword"
+            if fname in en_common:
+                return "common word (Phoenix phrases)"
+            if name.startswith("ال") and script_lang(name) in ("ar", "fa", "ur"):
+                return "Arabic definite article + word"
+            return ""
+
+        def small_drop(name: str, fname: str) -> str:
+            """One-word names of places below PLACE_CANON_POP that are dropped outright (they would
+            match in text of unknown language, where no language gate applies)."""
+            if pop >= PLACE_CANON_POP or n_tokens(name) != 1:
+                return ""
+            why = risky(name, fname)
+            if why:
+                return why
+            if n_tokens(main) > 1 and fname in fold(main).split(" "):
+                return "a word of the place's own multi-word name"
+            return ""
+
+        why = risky(main, fm)
+        dropped_main = small_drop(main, fm)
+        if dropped_main:
+            stats[f"small places: one-word main name dropped ({dropped_main})"] += 1
+            g.canonical[eid] = (main, "und")
+        elif pop >= PLACE_CANON_POP and (not why or pop >= PLACE_RISKY_POP):
+            g.set_canonical(eid, main, "und")
+            stats["main names: canonical"] += 1
+        else:
+            g.canonical[eid] = (main, "und")
+            g.add(eid, main, "und", "alias")
+            if pop < PLACE_CANON_POP:
+                stats[f"main names: alias (population < {PLACE_CANON_POP:,})"] += 1
+            else:
+                stats[f"main names: alias ({why}, population < {PLACE_RISKY_POP:,})"] += 1
+        seen = {main}
+        n_before = len(g.rows)
+        for name in p["alts"]:
+            if name in seen or not name:
+                stats["alternate names: duplicates"] += 1 if name else 0
+                continue
+            seen.add(name)
+            fn = fold(name)
+            if any(ch.isdigit() for ch in name):
+                stats["alternate names dropped: contain digits (postal/other codes)"] += 1
+                continue
+            if n_letters(name) <= 2:
+                stats["alternate names dropped: 1-2 letters"] += 1
+                continue
+            if name.isupper() and " " not in name and n_letters(name) <= 5:
+                stats["alternate names dropped: all-caps codes (IATA/ICAO, abbreviations)"] += 1
+                continue
+            if name.lower() != name.upper() and name == name.lower():
+                stats["alternate names dropped: all lower case (search romanisations)"] += 1
+                continue
+            if fn in country_names_folded:
+                stats["alternate names dropped: equal to a country name"] += 1
+                continue
+            if n_tokens(name) == 1 and fn in stopwords:
+                stats["alternate names dropped: rigour stopword"] += 1
+                continue
+            d = small_drop(name, fn)
+            if d:
+                stats[f"small places: one-word alternate name dropped ({d})"] += 1
+                continue
+            lang = "und"
+            if pop >= PLACE_LANG_POP:
+                lang = script_lang(name, cc)
+                if lang != "und" and lang not in country_langs.get(cc, ()) and pop < PLACE_FOREIGN_LANG_POP:
+                    lang = "und"
+                    stats["alternate names: language withheld (not a language of the country, population < 1M)"] += 1
+                if lang != "und" and fn in strong_common:
+                    lang = "und"
+                    stats["alternate names: language withheld (common word, any population)"] += 1
+                if lang != "und" and risky(name, fn) and pop < PLACE_RISKY_POP:
+                    lang = "und"
+                    stats["alternate names: language withheld (risky one-word name)"] += 1
+            if is_unspaced(name) and (lang == "und" or is_hiragana(name)):
+                # Han, kana, Thai, ... match as character sequences inside words and are never
+                # language-gated: kept only when a language could be given (population rules above)
+                stats["alternate names dropped: unspaced script (kana/Han/Thai...) of a smaller or foreign place, or hiragana"] += 1
+                continue
+            if lang != "und":
+                stats["alternate names: script-inferred language"] += 1
+            g.add(eid, name, lang, "alias")
+            stats["alternate names kept"] += 1
+        if dropped_main and len(g.rows) == n_before:
+            stats["small places left out (no usable name)"] += 1
+            del g.etype[eid]
+    stats["places"] = len(places)
+    return g, {"stats": stats}
+
+
+# ---------------------------------------------------------------------------------------------
+# Phoenix actor dictionaries
+# ---------------------------------------------------------------------------------------------
+
+PHOENIX_LANG = {"arabic": "ar", "spanish": "es", "petrarch2": "en"}
+ARABIC_HEAD_MIN = 20
+ENGLISH_COMMON_MIN = 10
+ARABIC_COMMON_MIN = 3   # an Arabic word in >= this many Phoenix phrases is a common word  # an English word in >= this many Phoenix entries is a common word
+# The Spanish "unified" dictionary is a translation of the English Phoenix files (the same actors
+# under other entry numbers) with noisy expansions (AFP = "Alfa Fetoproteina"); left out.
+PHOENIX_SKIP_FILE = "actors_unified_181220"  # an Arabic word in >= this many phrases is a title/institution word
+
+
+# Office words that, before a name, make a Phoenix phrase a title phrase ("Russian Foreign Minister
+# Sergey Lavrov"): together with rigour's person_name_prefixes.
+OFFICE_WORDS = {"minister", "secretary", "chancellor", "president", "premier", "spokesman", "spokeswoman",
+                "spokesperson", "envoy", "leader", "chief", "senator", "governor", "mayor", "deputy", "vice",
+                "king", "queen", "prince", "sheikh", "emir", "general", "commander", "representative",
+                "ambassador", "foreign", "defense", "defence", "interior", "finance", "opposition", "former"}
+
+
+def drop_title_phrases(g: "Gazetteer", shared: Path) -> int:
+    """Drops person aliases that are an office title followed by another alias of the same person.
+
+    Phoenix lists phrases such as "US President Barack Obama" as synonyms of the person. Kept, they win by
+    leftmost-longest over the plain name and so decide which entity a mention of the name gets, and they
+    make a title part of the mention. The plain name stays; nothing is lost for matching."""
+    titles = set(OFFICE_WORDS)
+    with open(shared / "data" / "sources" / "rigour" / "stopwords.json", encoding="utf-8") as f:
+        prefixes = json.load(f)["person_name_prefixes"]
+    for p in prefixes:
+        titles |= {w.strip(".").lower() for w in p.split()}
+    by_entity = collections.defaultdict(set)
+    for (eid, name, _lang), _kind in g.rows.items():
+        if g.etype.get(eid) == "PER":
+            by_entity[eid].add(name.lower())
+    doomed = []
+    for (eid, name, lang), kind in g.rows.items():
+        if kind == "canonical" or g.etype.get(eid) != "PER":
+            continue
+        toks = name.lower().split()
+        for i in range(1, len(toks)):
+            if " ".join(toks[i:]) in by_entity[eid] and any(t.strip(".,") in titles for t in toks[:i]):
+                doomed.append((eid, name, lang))
+                break
+    for k in doomed:
+        del g.rows[k]
+    return len(doomed)
+
+
+def drop_person_names_from_orgs(g: "Gazetteer", persons: "Gazetteer", countries: "Gazetteer") -> int:
+    """Drops the names of persons from Phoenix organisations.
+
+    Phoenix files a government under its leader's name (`Bashar al-Assad` is the canonical name of the
+    SYRGOV actor). In text such a name means the person. A name is a person's when a person entity (from
+    EveryPolitician or Phoenix) has it. (Officials listed only as synonyms of an institution, such as
+    `John Kirby` under United States Military, are not caught: telling `John Kirby` from `White House` by
+    name-part tables alone fails, since both words of each are surname forms.) When the canonical name
+    goes, the next alias becomes canonical."""
+    person_names = {name.lower() for (eid, name, _l) in persons.rows} | {
+        name.lower() for (eid, name, _l) in g.rows if g.etype.get(eid) == "PER"}
+
+    # Names of QID entities (countries, EU, UN): `The European Union` under a Phoenix actor would win by
+    # leftmost-longest over `European Union` (Q458) whatever the priors say.
+    qid_names = {name.lower() for (eid, name, _l) in countries.rows}
+
+    def taken(name: str) -> bool:
+        n = name.lower()
+        bare = n[4:] if n.startswith("the ") else n
+        return n in person_names or bare in person_names or bare in qid_names
+
+    doomed = [k for k in g.rows if g.etype.get(k[0]) == "ORG" and taken(k[1])]
+    lost_canonical = {k[0] for k in doomed if g.rows[k] == "canonical"}
+    for k in doomed:
+        del g.rows[k]
+    for eid in lost_canonical:
+        rest = sorted((k for k in g.rows if k[0] == eid), key=lambda k: (k[2] != "en", k[1]))
+        if rest:
+            g.set_canonical(eid, rest[0][1], rest[0][2])
+    return len(doomed)
+
+
+def phoenix_file_id(path: str) -> str:
+    base = path.rsplit("/", 1)[-1]
+    return base[:-4] if base.endswith(".txt") else base
+
+
+def phoenix_date(d: str) -> str:
+    return d[:4] if re.fullmatch(r"[12][0-9]{7}", d or "") and d not in ("18000101", "22000101") else ""
+
+
+PHOENIX_DEMONYM_SUFFIXES = (
+    "o", "a", "os", "as", "es", "no", "na", "nos", "nas", "ano", "ana", "anos", "anas", "ense",
+    "enses", "eno", "ena", "enos", "enas", "eño", "eña", "eños", "eñas", "ino", "ina", "inos", "inas",
+    "ese", "eses", "es", "esa", "esas", "aco", "aca", "acos", "acas", "iano", "iana", "ianos", "ianas",
+    "ita", "itas", "ito", "itos", "i", "ian", "ians", "ean", "eans", "an", "ans", "ish", "ic", "er",
+    "ers", "ier", "ien", "ienne", "ois", "oise", "ais", "aise", "isch", "ische", "ite", "ites", "ese")
+
+
+def load_org_words(src: Path) -> set:
+    """Single words that mark an organisation name (rigour symbols: org_symbols, org_domains)."""
+    with open(src / "rigour" / "symbols.json", encoding="utf-8") as f:
+        sym = json.load(f)
+    words = set()
+    for table in ("org_symbols", "org_domains"):
+        for key, forms in sym.get(table, {}).items():
+            for w in [key] + list(forms):
+                w = fold(w)
+                if w and " " not in w and len(w) >= 3:
+                    words.add(w)
+    return words
+
+
+def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: set,
+                  demonym_skels: set, stopwords: set, person_forms: set,
+                  big_place_names: set) -> tuple[Gazetteer, dict]:
+    src = shared / "data" / "sources" / "phoenix-actors"
+    stats = collections.Counter()
+    names: dict[tuple, list] = collections.defaultdict(list)
+    roles: dict[tuple, list] = collections.defaultdict(list)
+    order = []
+    with open(src / "actor_names.tsv", encoding="utf-8", newline="") as f:
+        next(f)
+        for line in f:
+            p = line.rstrip("\n").rstrip("\r").split("\t")
+            if PHOENIX_SKIP_FILE in p[0]:
+                continue
+            key = (p[0], int(p[1]))
+            if key not in names:
+                order.append(key)
+            names[key].append((p[2], p[3] == "1"))
+    with open(src / "actor_roles.tsv", encoding="utf-8", newline="") as f:
+        next(f)
+        for line in f:
+            p = line.rstrip("\n").rstrip("\r").split("\t")
+            roles[(p[0], int(p[1]))].append((p[2], p[3], p[4], p[5]))
+
+    alpha3_qid = {}
+    for t in territories.values():
+        if t.get("alpha3"):
+            alpha3_qid[t["alpha3"].upper()] = t["qid"]
+    # country names per QID (folded tokens of Latin-script names) for the similarity test
+    qid_tokens: dict[str, set] = collections.defaultdict(set)
+    qid_names: dict[str, set] = collections.defaultdict(set)
+    for (eid, name, _lang), _kind in cg.rows.items():
+        if re.search(r"[A-Za-z]", name):
+            qid_names[eid].add(name.lower())
+            for tok in fold(name).split(" "):
+                if len(tok) >= 4:
+                    qid_tokens[eid].add(tok)
+
+    org_words = load_org_words(shared / "data" / "sources")
+
+    def looks_demonym(word: str, qid: str) -> bool:
+        w = fold(word)
+        for t in qid_names[qid]:
+            t = fold(t)
+            if " " in t or len(t) < 4 or w == t:
+                continue
+            stem = t.rstrip("aeiouy")
+            if len(stem) >= 3 and w.startswith(stem) and w[len(stem):] in PHOENIX_DEMONYM_SUFFIXES:
+                return True
+        return False
+
+    def near_country_word(word: str, qid: str) -> bool:
+        w = fold(word)
+        k = 1 if len(w) < 7 else 2
+        return any(levenshtein_le(w, fold(t), k) for t in qid_names[qid] if " " not in t)
+
+    def country_like(name: str, qid: str) -> bool:
+        toks = [t for t in fold(name).split(" ") if len(t) >= 4]
+        for t in toks:
+            k = 1 if len(t) < 7 else 2
+            if any(t == c or levenshtein_le(t, c, k) for c in qid_tokens[qid]):
+                return True
+        return False
+
+    # Arabic title/institution words: words that occur in many phrases
+    ar_word_freq = collections.Counter()
+    for key in order:
+        if "arabic" in key[0]:
+            for w in {w for n, _ in names[key] for w in n.split()}:
+                ar_word_freq[w] += 1
+    ar_heads = {w for w, c in ar_word_freq.items() if c >= ARABIC_HEAD_MIN}
+    en_word_freq = collections.Counter()
+    for key in order:
+        if "petrarch2" in key[0]:
+            for w in {w for n, _ in names[key] for w in fold(n).split(" ")}:
+                en_word_freq[w] += 1
+    en_common = {w for w, c in en_word_freq.items() if c >= ENGLISH_COMMON_MIN and len(w) >= 3}
+    # Arabic words of several Phoenix phrases (lemmatised titles, nouns, adjectives) are common words
+    en_common |= {fold(w) for w, c in ar_word_freq.items() if c >= ARABIC_COMMON_MIN}
+    strong_common = {fold(w) for w in ar_heads} | {w for w, c in en_word_freq.items() if c >= ENGLISH_COMMON_MIN and len(w) >= 3}
+
+    g = Gazetteer()
+    merged_country = 0
+    for key in order:
+        file, entry = key
+        lang = next(v for k, v in PHOENIX_LANG.items() if k in file)
+        fid = phoenix_file_id(file)
+        eid = f"phoenix:{fid}#{entry}"
+        rs = roles.get(key, [])
+        codes = sorted({c for c, *_ in rs if re.fullmatch(r"[A-Z0-9]{3,}", c)})
+        dated = [r for r in rs if r[1] in ("range", "after", "before")]
+        bare = [c for c in codes if c in alpha3_qid]
+        prim = [n for n, is_p in names[key] if is_p][0]
+        allnames = [n for n, _ in names[key]]
+        if any("\x1a" in n for n in allnames):
+            stats["names dropped: stray control character"] += sum("\x1a" in n for n in allnames)
+            allnames = [n for n in allnames if "\x1a" not in n]
+            if not allnames:
+                continue
+        # country entries -> the country's QID
+        same_country = bool(bare) and len(bare) == 1 and all(c.startswith(bare[0]) for c in codes)
+        if same_country and (codes == bare and not dated or country_like(prim, alpha3_qid[bare[0]])):
+            qid = alpha3_qid.get(bare[0])
+            if lang == "ar":
+                stats["entries skipped: Arabic country-level phrases"] += 1
+                continue
+            if qid and qid in cg.etype and country_like(prim, qid):
+                merged_country += 1
+                trusted_lower = qid_names[qid]
+                multi_first = {n.split(" ", 1)[0] for n in trusted_lower if " " in n}
+                for n in allnames:
+                    conv = convert_caps(clean_name(n), person=False)
+                    one = n_tokens(conv) == 1
+                    if conv in place_names:
+                        stats["country entries: names dropped (GeoNames place name)"] += 1
+                    elif not country_like(conv, qid) or (one and not near_country_word(conv, qid)):
+                        stats["country entries: names dropped (no country-name token)"] += 1
+                    elif one and (is_demonym(conv, trusted_lower, multi_first) or skeleton(conv) in demonym_skels
+                                  or looks_demonym(conv, qid)):
+                        stats["country entries: names dropped (demonym)"] += 1
+                    else:
+                        if conv.lower() in trusted_lower:
+                            stats["country entries: names already in the country entity"] += 1
+                        elif cg.add(qid, conv, lang, "abbreviation" if ABBREV_RE.match(conv) else "alias"):
+                            stats["country entries: names added to country QIDs"] += 1
+                continue
+            # coded to a country but not a name of it: cities, adjectives, nicknames of the country
+            stats["entries skipped: country-coded, not a name of the country"] += 1
+            continue
+        toks = fold(prim).split(" ")
+        if lang == "ar":
+            is_person = bool(dated) and (toks[0] not in ar_heads or any(t in person_forms for t in toks))
+        else:
+            is_person = bool(dated) and toks[0] not in ("the", "el", "la", "los", "las") and \
+                not any(t in org_words for t in toks) and any(t in person_forms for t in toks)
+        if dated and not is_person:
+            stats["entries with dated roles typed ORG (organisation words / no person-name part)"] += 1
+        etype = "PER" if is_person else "ORG"
+        person = etype == "PER"
+        kept = []
+        for n in allnames:
+            n = clean_name(n)
+            if lang == "ar":
+                words = n.split()
+                if all(w in ar_heads or len(w) <= 2 for w in words):
+                    stats["Arabic phrases dropped: only title/institution words"] += 1
+                    continue
+                if len(words) == 1:
+                    stats["Arabic phrases dropped: one word (lemmatised single words collide with common words)"] += 1
+                    continue
+                conv = n
+            else:
+                conv = convert_caps(n, person=person)
+            if n_letters(conv) < 2:
+                continue
+            if n_tokens(conv) == 1 and fold(conv) in stopwords:
+                stats["names dropped: one-word rigour stopword"] += 1
+                continue
+            if n != clean_name(prim) and conv in big_place_names:
+                stats[f"synonyms dropped: main name of a GeoNames place >= {PLACE_CANON_POP:,} (Moscow as a government)"] += 1
+                continue
+            kept.append(conv)
+        if not kept:
+            stats["entries skipped: no usable name"] += 1
+            continue
+        g.etype[eid] = etype
+        canon = convert_caps(clean_name(prim), person=person) if lang != "ar" else clean_name(prim)
+        if canon not in kept:
+            canon = kept[0]
+        if etype == "PER" and n_tokens(canon) == 1:
+            # a single word does not identify a person: keep it gated (alias)
+            g.canonical[eid] = (canon, lang)
+        else:
+            g.set_canonical(eid, canon, lang)
+        for n in kept:
+            kind = "abbreviation" if (not person and ABBREV_RE.match(n)) else "alias"
+            g.add(eid, n, lang, kind)
+        n_roles = len(rs)
+        if person:
+            g.prior[eid] = 200 + 50 * min(len({r[0] for r in rs}), 10)
+        else:
+            g.prior[eid] = 5000 + 100 * min(len(set(kept)) - 1, 15) + 10 * min(n_roles, 10)
+        attrs = [f"source={fid}#{entry}"]
+        undated = sorted({c for c, op, *_ in rs if op in ("primary", "default") and c})
+        if undated:
+            attrs.append("codes=" + clean_attr(" ".join(undated[:4])))
+        if dated:
+            ds = sorted(dated, key=lambda r: (r[2] or "0", r[0]))
+            txt = []
+            for c, op, d1, d2 in ds[-4:]:
+                a, b = phoenix_date(d1), phoenix_date(d2)
+                if op == "before":
+                    a, b = "", a
+                txt.append(f"{c} {a}-{b}")
+            attrs.append("roles=" + clean_attr(" | ".join(txt)))
+        g.attrs[eid] = "; ".join(attrs)
+        stats[f"entities: {etype} ({lang})"] += 1
+    stats["country entries merged into country QIDs"] = merged_country
+    stats[f"English common words (in >= {ENGLISH_COMMON_MIN} entries)"] = len(en_common)
+    stats["Arabic title/institution words (>= %d phrases)" % ARABIC_HEAD_MIN] = len(ar_heads)
+    return g, {"stats": stats, "en_common": en_common, "strong_common": strong_common}
+
+
+# ---------------------------------------------------------------------------------------------
+# Sanctions (OFAC SDN + alt, UN consolidated list)
+# ---------------------------------------------------------------------------------------------
+
+PATRONYMIC_RE = re.compile(r"(ovich|evich|yevich|ievich|ovych|ovna|evna|ivna|yevna|ich|ych)$", re.I)
+OFAC_PERSON_RE = re.compile(r"^[A-Z][A-Z'\- ]*, [A-Z][^,]*$")
+
+
+def surname_case(s: str) -> str:
+    return convert_caps(s, person=True) if s.isupper() else s
+
+
+def person_variants(raw: str) -> list[str]:
+    """OFAC 'SURNAME, Given' -> ['Given Surname', 'Given Surname' without patronymic]."""
+    if not OFAC_PERSON_RE.match(raw):
+        return [convert_caps(raw, person=True)]
+    sur, given = [x.strip() for x in raw.split(",", 1)]
+    sur = surname_case(sur)
+    given = convert_caps(given, person=True) if given.isupper() else given
+    out = [f"{given} {sur}"]
+    gt = given.split(" ")
+    if len(gt) >= 2 and PATRONYMIC_RE.search(gt[-1]):
+        out.append(" ".join(gt[:-1] + [sur]))
+    return out
+
+
+def build_sanctions(shared: Path, generic_persons: set, stopwords: set) -> tuple[Gazetteer, dict]:
+    src = shared / "data" / "sources" / "sanctions"
+    stats = collections.Counter()
+    g = Gazetteer()
+
+    def nz(v: str) -> str:
+        v = (v or "").strip()
+        return "" if v == "-0-" else v
+
+    sdn = {}
+    with open(src / "sdn.csv", encoding="utf-8", newline="") as f:
+        for r in csv.reader(f):
+            if len(r) < 12:
+                continue
+            sdn[int(r[0])] = r
+    alts: dict[int, list] = collections.defaultdict(list)
+    with open(src / "alt.csv", encoding="utf-8", newline="") as f:
+        for r in csv.reader(f):
+            if len(r) < 4 or not r[0].strip().isdigit():
+                continue
+            alts[int(r[0])].append((int(r[1]), nz(r[2]), clean_name(nz(r[3]))))
+
+    def add_names(eid, etype, raw_names, primary_raw, lang_latin):
+        person = etype == "PER"
+        objects = etype == "MISC"
+        canon_done = False
+        for raw, quality in raw_names:
+            if not raw:
+                continue
+            is_latin = script_lang(raw) == "und"
+            lang = lang_latin if is_latin else script_lang(raw)
+            variants = person_variants(raw) if (person and is_latin) else (
+                [convert_caps(raw, person=False)] if is_latin else [raw])
+            if person and is_latin and raw not in variants:
+                variants.append(raw)  # the list's own spelling, e.g. "SHAABAN, Bouthaina"
+            for v in variants:
+                if n_letters(v) < 2:
+                    continue
+                one = n_tokens(v) == 1
+                if person and fold(v) in generic_persons:
+                    stats["names dropped: generic person name (rigour)"] += 1
+                    continue
+                if one and fold(v) in stopwords:
+                    stats["names dropped: one-word stopword"] += 1
+                    continue
+                l = lang
+                if one and (person or objects or quality == "Low"):
+                    l = "und"  # one word of a person/vessel or a low-quality alias: language-gated
+                kind = "abbreviation" if (not person and not objects and ABBREV_RE.match(v)) else "alias"
+                if not canon_done and raw == primary_raw:
+                    canon_done = True
+                    if one and (person or objects):
+                        g.canonical[eid] = (v, l)  # display name only; the row stays a gated alias
+                    else:
+                        g.set_canonical(eid, v, l)
+                        continue
+                g.add(eid, v, l, kind)
+
+    ofac_types = {"individual": "PER", "vessel": "MISC", "aircraft": "MISC", "": "ORG"}
+    for ent in sorted(set(sdn) | set(alts)):
+        eid = f"ofac:{ent}"
+        r = sdn.get(ent)
+        al = sorted(alts.get(ent, []))
+        if r:
+            etype = ofac_types.get(nz(r[2]), "ORG")
+            primary = clean_name(nz(r[1]))
+            attrs = ["list=OFAC SDN"]
+            if nz(r[3]):
+                attrs.append("program=" + clean_attr(nz(r[3]).replace("] [", " ")))
+            if nz(r[4]):
+                attrs.append("title=" + clean_attr(nz(r[4]))[:80])
+            if nz(r[2]) in ("vessel", "aircraft"):
+                attrs.append("object=" + nz(r[2]))
+        else:
+            # aliases without an SDN row (alt.csv is newer than sdn.csv): type from the name form
+            etype = "PER" if any(OFAC_PERSON_RE.match(n) for _, _, n in al) else "ORG"
+            primary = al[0][2] if al else ""
+            attrs = ["list=OFAC SDN", "note=alias file only"]
+            stats["OFAC entries from alt.csv only"] += 1
+        if not primary:
+            continue
+        g.etype[eid] = etype
+        names = [(primary, "primary")] + [(n, t) for _, t, n in al]
+        add_names(eid, etype, names, primary, "en")
+        g.prior[eid] = 10 + min(len(names), 40)
+        g.attrs[eid] = "; ".join(attrs)
+        stats[f"OFAC entities: {etype}"] += 1
+
+    un: dict[str, dict] = {}
+    with open(src / "un_names_flat.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            ref = r["un_reference"].strip()
+            u = un.setdefault(ref, {"kind": r["kind"], "names": []})
+            nk = r["name_kind"]
+            q = nk.split(":", 1)[1] if nk.startswith("alias:") else nk
+            u["names"].append((clean_name(r["name"]), q))
+    for ref in sorted(un):
+        u = un[ref]
+        eid = f"un:{ref}"
+        etype = "PER" if u["kind"] == "INDIVIDUAL" else "ORG"
+        g.etype[eid] = etype
+        prim = [n for n, q in u["names"] if q == "primary"]
+        primary = prim[0] if prim else u["names"][0][0]
+        add_names(eid, etype, u["names"], primary, "en")
+        g.prior[eid] = 10 + min(len(u["names"]), 40)
+        g.attrs[eid] = f"list=UN Security Council Consolidated List; reference={ref}"
+        stats[f"UN entities: {etype}"] += 1
+    # explicit cross-references OFAC <-> UN: the files carry none (sdn.csv remarks have no UN
+    # reference numbers, the UN XML no OFAC ids), so no sanctions entities are merged.
+    xml = (src / "UN_consolidated.xml").read_text(encoding="utf-8")
+    stats["UN XML mentions of OFAC/SDN (cross-references)"] = len(re.findall(r"\bOFAC\b|\bSDN\b", xml))
+    return g, {"stats": stats}
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-walk of candidate same-entity pairs (names only: listed for review, never merged)
+# ---------------------------------------------------------------------------------------------
+
+def xw_norm(name: str) -> str:
+    s = fold(name)
+    s = re.sub(r"^the ", "", s)
+    return s
+
+
+def xw_source(eid: str) -> str:
+    if QID_RE.match(eid):
+        return "wikidata"
+    return eid.split(":", 1)[0]
+
+
+def build_crosswalk(gaz: list[tuple[str, list[list[str]]]], path: Path) -> int:
+    canon: dict[tuple, list] = collections.defaultdict(list)   # (norm name, type) -> [(eid, name)]
+    alias: dict[tuple, list] = collections.defaultdict(list)
+    for _label, rows in gaz:
+        for r in rows:
+            eid, name, etype, _lang, kind = r[0], r[1], r[2], r[3], r[4]
+            if not (QID_RE.match(eid) or eid.startswith(("phoenix:", "ofac:", "un:"))):
+                continue
+            if etype in ("LOC", "MISC"):
+                continue
+            key = (xw_norm(name), etype)
+            if not key[0]:
+                continue
+            if kind == "canonical":
+                canon[key].append((eid, name))
+            elif n_tokens(name) >= 2:
+                alias[key].append((eid, name))
+    pairs = {}
+    for key, ents in canon.items():
+        # canonical = canonical
+        for i, (a, an) in enumerate(ents):
+            for b, bn in ents[i + 1:]:
+                if xw_source(a) != xw_source(b):
+                    pairs.setdefault(tuple(sorted((a, b), key=id_sort_key)), (an, bn, f"same normalised canonical name, type {key[1]}"))
+        # canonical = multi-word alias of another source (e.g. Phoenix 'The Islamic State' / OFAC aka 'ISLAMIC STATE')
+        for a, an in ents:
+            for b, bn in alias.get(key, []):
+                if xw_source(a) != xw_source(b):
+                    pairs.setdefault(tuple(sorted((a, b), key=id_sort_key)), (an, bn, f"canonical name of one = alias of the other, type {key[1]}"))
+    names = {}
+    for _label, rows in gaz:
+        for r in rows:
+            if r[4] == "canonical":
+                names[r[0]] = r[1]
+    lines = ["left_id\tright_id\tleft_name\tright_name\tevidence\tdecision"]
+    for (a, b), (_an, _bn, ev) in sorted(pairs.items(), key=lambda kv: (id_sort_key(kv[0][0]), id_sort_key(kv[0][1]))):
+        lines.append(f"{a}\t{b}\t{names.get(a, _an)}\t{names.get(b, _bn)}\t{ev}\tnot merged: name evidence only, review")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(pairs)
+
+
+# ---------------------------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------------------------
 
@@ -595,6 +1455,8 @@ def main() -> int:
     ap.add_argument("--shared", default=os.environ.get("ENTNORM_SHARED") or str(repo / ".." / "shared"),
                     help="shared data directory (contains data/sources); default $ENTNORM_SHARED or ../shared")
     ap.add_argument("--out", default=str(repo / "gazetteers" / "default"), help="output directory")
+    ap.add_argument("--crosswalk", default=str(repo / "gazetteers" / "crosswalk.tsv"),
+                    help="review list of name-only candidate pairs")
     args = ap.parse_args()
     shared = Path(args.shared).resolve()
     out = Path(args.out)
@@ -602,51 +1464,95 @@ def main() -> int:
         print(f"error: {shared}/data/sources not found (use --shared or ENTNORM_SHARED)", file=sys.stderr)
         return 2
     t0 = time.time()
+    src = shared / "data" / "sources"
+    territories = load_territories(src)
+    stopwords, generic_persons = load_stopwords(src)
+    person_forms = load_person_name_forms(src)
+
+    def report(label, info):
+        print(f"{label}: counts")
+        for k, v in sorted(info["stats"].items()):
+            print(f"  {k}: {v:,}")
 
     cg, cinfo = build_countries(shared)
-    crows = cg.finish()
-    write_tsv_gz(out / "countries.tsv.gz", crows)
-    print("countries: filter counts")
-    for k, v in sorted(cinfo["stats"].items()):
-        print(f"  {k}: {v:,}")
-
+    report("countries", cinfo)
+    # Phoenix country entries add names to the country QIDs (so before countries are written)
+    phg, phinfo = build_phoenix(shared, cg, territories, cinfo["place_names"], cinfo["demonym_skeletons"],
+                                stopwords, person_forms, cinfo["big_place_names"])
+    report("phoenix", phinfo)
+    dropped = drop_title_phrases(phg, shared)
+    print(f"  phoenix person aliases dropped as title + name phrases: {dropped:,}")
     pg, pinfo = build_persons(shared)
-    prows = pg.finish()
+    dropped = drop_person_names_from_orgs(phg, pg, cg)
+    print(f"  phoenix organisation aliases dropped as names of persons or countries: {dropped:,}")
+    crows = finish_rows(cg)
+    write_tsv_gz(out / "countries.tsv.gz", crows)
+    orows = finish_rows(phg)
+    write_tsv_gz(out / "organizations.tsv.gz", orows)
+
+    prows = finish_rows(pg)
     write_tsv_gz(out / "persons.tsv.gz", prows)
-    print("persons: counts")
-    for k, v in sorted(pinfo["stats"].items()):
-        print(f"  {k}: {v:,}")
+    report("persons", pinfo)
+
+    country_names_folded = {fold(r[1]) for r in crows}
+    lg, linfo = build_places(shared, country_names_folded, territories, person_forms, stopwords,
+                             phinfo["en_common"], phinfo["strong_common"])
+    lrows = finish_rows(lg)
+    write_tsv_gz(out / "places.tsv.gz", lrows)
+    report("places", linfo)
+
+    sg, sinfo = build_sanctions(shared, generic_persons, stopwords)
+    srows = finish_rows(sg)
+    write_tsv_gz(out / "sanctions.tsv.gz", srows)
+    report("sanctions", sinfo)
+
+    files = [("countries.tsv.gz", crows), ("persons.tsv.gz", prows), ("places.tsv.gz", lrows),
+             ("organizations.tsv.gz", orows), ("sanctions.tsv.gz", srows)]
+    n_xw = build_crosswalk(files, Path(args.crosswalk))
+    print(f"\ncrosswalk: {n_xw:,} candidate pairs written to {args.crosswalk}")
 
     print()
-    ci = summarize("countries.tsv.gz", crows)
-    pi = summarize("persons.tsv.gz", prows)
-    all_langs = {r[3] for r in crows + prows} - {"und"}
-    print(f"total: {ci['entities'] + pi['entities']:,} entities, {ci['aliases'] + pi['aliases']:,} aliases, "
-          f"{len(all_langs)} languages (+ und)")
-    for f in ("countries.tsv.gz", "persons.tsv.gz"):
+    tot_e = tot_a = 0
+    all_langs = set()
+    for f, rows in files:
+        info = summarize(f, rows)
+        tot_e += info["entities"]
+        tot_a += info["aliases"]
+        all_langs |= {r[3] for r in rows}
+    all_langs.discard("und")
+    print(f"total: {tot_e:,} entities, {tot_a:,} aliases, {len(all_langs)} languages (+ und)")
+    for f, _ in files:
         print(f"  {f}: {(out / f).stat().st_size:,} bytes")
 
-    # Verification only: look names up in the output and compare with the expected QIDs.
+    # Verification only: look names up in the output and compare with the expected IDs
+    # (an expected value ending in ':' accepts any ID of that namespace).
     by_name: dict[str, set] = collections.defaultdict(set)
     canon_of: dict[str, str] = {}
-    for r in crows + prows:
-        by_name[r[1]].add(r[0])
-        if r[4] == "canonical":
-            canon_of[r[0]] = r[1]
+    for _f, rows in files:
+        for r in rows:
+            by_name[r[1]].add(r[0])
+            if r[4] == "canonical":
+                canon_of[r[0]] = r[1]
     expected = [
         ("Barack Obama", "Q76"), ("John Kerry", "Q22316"), ("Sergey Lavrov", "Q58217"),
         ("Bashar al-Assad", "Q44329"), ("Bashar Jaafari", "Q4866775"), ("Angela Merkel", "Q567"),
         ("Federica Mogherini", "Q3741557"), ("Syria", "Q858"), ("Russia", "Q159"),
         ("European Union", "Q458"), ("United Nations", "Q1065"), ("Джон Керри", "Q22316"),
         ("EU", "Q458"), ("UN", "Q1065"), ("USA", "Q30"), ("UK", "Q145"),
+        ("Aleppo", "geonames:170063"), ("Hama", "geonames:170017"), ("حلب", "geonames:170063"),
+        ("Reuters", "phoenix:"), ("AFP", "phoenix:"), ("Kremlin", "phoenix:"),
+        ("DAESH", "phoenix:Phoenix.Countries.actors#15710"), ("DAESH", "ofac:8759"),
+        ("Dmitry Peskov", "ofac:35320"), ("دميتري بيسكوف", "phoenix:actor_dict_ar_v4#1374"),
+        ("Bouthaina Shaaban", "ofac:12881"), ("Islamic State in Iraq and the Levant", "un:QDe.115"),
     ]
-    print("\nchecks (name -> QIDs found in the output):")
+    print("\nchecks (name -> IDs found in the output):")
     failed = 0
     for name, q in expected:
-        found = sorted(by_name.get(name, ()), key=qid_key)
-        ok = q in found
+        found = sorted(by_name.get(name, ()), key=id_sort_key)
+        ok = any(x == q or (q.endswith(":") and x.startswith(q)) for x in found)
         failed += not ok
-        print(f"  {'OK  ' if ok else 'FAIL'} {name!r} -> {', '.join(found) or '-'}"
+        shown = ", ".join(found[:6]) + (f", ... ({len(found)})" if len(found) > 6 else "")
+        print(f"  {'OK  ' if ok else 'FAIL'} {name!r} -> {shown or '-'}"
               f"  (expected {q}, canonical {canon_of.get(q, '-')!r})")
     print(f"\ndone in {time.time() - t0:.1f}s")
     return 1 if failed else 0
