@@ -986,7 +986,17 @@ def drop_person_names_from_orgs(g: "Gazetteer", persons: "Gazetteer", countries:
         bare = n[4:] if n.startswith("the ") else n
         return n in person_names or bare in person_names or bare in qid_names
 
-    doomed = [k for k in g.rows if g.etype.get(k[0]) == "ORG" and taken(k[1])]
+    # Office titles filed under an institution whose own name lacks them (`German Chancellor` under
+    # Reichstag) name a person holding the office, not the institution.
+    canonical = {eid: name.lower() for (eid, name, _l), kind in g.rows.items() if kind == "canonical"}
+
+    def foreign_title(eid: str, name: str) -> bool:
+        words = {w.strip(".,") for w in name.lower().split()}
+        own = set(canonical.get(eid, "").split())
+        return any(w in OFFICE_WORDS and w not in own for w in words)
+
+    doomed = [k for k in g.rows
+              if g.etype.get(k[0]) == "ORG" and (taken(k[1]) or (g.rows[k] != "canonical" and foreign_title(k[0], k[1])))]
     lost_canonical = {k[0] for k in doomed if g.rows[k] == "canonical"}
     for k in doomed:
         del g.rows[k]
