@@ -33,6 +33,43 @@ enum Command {
     /// Build, check or import gazetteers.
     #[command(subcommand)]
     Gazetteer(GazetteerCommand),
+    /// Score the pipeline against gold-annotated documents, with the exact-match baseline beside it.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Gold JSON Lines: doc_id, lang, text, mentions (code-point start/end, entity_id or null, type).
+    #[arg(value_name = "GOLD")]
+    gold: PathBuf,
+    /// Further gazetteers, loaded after the set gazetteer and before the default; repeatable.
+    #[arg(short = 'g', long = "gazetteer", value_name = "GAZETTEER")]
+    gazetteers: Vec<PathBuf>,
+    /// Do not load the bundled default gazetteer.
+    #[arg(long)]
+    no_default_gazetteer: bool,
+    /// The set's gazetteer, loaded as a user gazetteer and used by the baseline (default:
+    /// <set>.gazetteer.tsv beside GOLD).
+    #[arg(long, value_name = "PATH")]
+    set_gazetteer: Option<PathBuf>,
+    /// Use <set>.gazetteer-VARIANT.tsv beside GOLD as the set gazetteer (e.g. `alllemmas`).
+    #[arg(long, value_name = "VARIANT", conflicts_with = "set_gazetteer")]
+    set_variant: Option<String>,
+    /// Score only gold mentions of these types, comma-separated (e.g. PER,ORG,LOC,EVT,PRO).
+    #[arg(long, value_delimiter = ',', value_name = "TYPE")]
+    types: Option<Vec<String>>,
+    /// Also write the figures as JSON to this file.
+    #[arg(long, value_name = "OUT.json")]
+    json: Option<PathBuf>,
+    /// Compile the sources in memory instead of using (and filling) the index cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Worker threads (default: all cores). The figures are identical for any value.
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// No gazetteer message on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -428,6 +465,65 @@ fn cmd_lookup(args: LookupArgs) -> Result<()> {
     Ok(())
 }
 
+fn cmd_eval(args: EvalArgs) -> Result<()> {
+    use entnorm_pipeline::eval;
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    let set_gazetteer = match &args.set_gazetteer {
+        Some(p) => p.clone(),
+        None => eval::set_gazetteer_path(&args.gold, args.set_variant.as_deref()),
+    };
+    if !set_gazetteer.is_file() {
+        bail!(
+            "the set gazetteer {} does not exist (give it with --set-gazetteer)",
+            set_gazetteer.display()
+        );
+    }
+    let gazetteer = GazetteerArgs {
+        gazetteers: std::iter::once(set_gazetteer.clone())
+            .chain(args.gazetteers)
+            .collect(),
+        no_default_gazetteer: args.no_default_gazetteer,
+        index: None,
+        no_cache: args.no_cache,
+    };
+    let gold = eval::read_gold(&args.gold)?;
+    let baseline = eval::BaselineMatcher::from_tsv(&set_gazetteer)?;
+    let matcher = load_matcher(&gazetteer, !args.quiet)?;
+    let defaults: Vec<SourceSpec> = source_specs(&gazetteer)?
+        .into_iter()
+        .filter(|s| matches!(s.origin, entnorm_gazetteer::Origin::Default))
+        .collect();
+    let default_fingerprint = if defaults.is_empty() {
+        None
+    } else {
+        Some(entnorm_gazetteer::fingerprint_sources(&defaults)?)
+    };
+    let options = eval::EvalOptions {
+        types: args.types.map(|t| t.into_iter().collect()),
+        threads: args.threads.unwrap_or(0),
+    };
+    let evaluation = eval::evaluate(&gold, &matcher, &baseline, &options)?;
+    let report = eval::EvalReport::new(
+        &args.gold,
+        &set_gazetteer,
+        &baseline,
+        &matcher,
+        default_fingerprint,
+        &options,
+        evaluation,
+    );
+    if let Some(path) = &args.json {
+        let text = report.to_json_pretty();
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    report.write_text(&mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -440,6 +536,7 @@ fn main() -> ExitCode {
         Command::Gazetteer(GazetteerCommand::ImportWikidata(args)) => {
             cmd_import(args).map(|()| ExitCode::SUCCESS)
         }
+        Command::Eval(args) => cmd_eval(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@
 mod util;
 
 mod default_gazetteer;
+mod eval_cli;
 mod gazetteer_tools;
 mod index;
 mod inputs;

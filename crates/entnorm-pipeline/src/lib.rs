@@ -6,6 +6,7 @@
 //! [`PipelineError`]s.
 
 mod error;
+pub mod eval;
 mod index_cache;
 pub mod input;
 mod manifest;
@@ -15,6 +16,10 @@ mod run;
 pub mod wikidata;
 
 pub use error::PipelineError;
+pub use eval::{
+    evaluate, read_gold, score_document, set_gazetteer_path, BaselineMatcher, Counts, EvalError,
+    EvalOptions, EvalReport, Evaluation, GoldDocument, GoldMention, OutputMention, Scores,
+};
 pub use index_cache::{build_index, default_cache_dir, load_matcher, IndexOrigin};
 pub use input::{Document, FieldNames, Format, InputFile, Record, RecordSource};
 pub use manifest::write_manifest;
