@@ -287,6 +287,14 @@ fn cmd_check(args: CheckArgs) -> Result<ExitCode> {
         writeln!(out, "kind\t{k}\t{n}")?;
     }
     writeln!(out, "duplicate rows\t{}", report.duplicate_rows)?;
+    let en = &report.enrichment;
+    writeln!(
+        out,
+        "linked to default\t{} user entities ({} aliases gained; {} ambiguous left unlinked)",
+        en.linked.len(),
+        en.aliases_moved,
+        en.ambiguous
+    )?;
     writeln!(
         out,
         "removed\t{} entities, {} aliases",

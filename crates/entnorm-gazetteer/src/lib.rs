@@ -5,12 +5,14 @@
 //! leftmost-longest, non-overlapping [`Mention`]s. The matcher is immutable and shared by all worker threads;
 //! each thread brings its own [`MatchScratch`]. This crate does no I/O beyond reading gazetteer files.
 
+mod enrich;
 mod error;
 pub mod index;
 mod matcher;
 mod model;
 mod source;
 
+pub use enrich::{enrich_user_entities, EnrichReport};
 pub use error::GazetteerError;
 pub use index::{stable_hash, IndexError, INDEX_FORMAT_VERSION};
 pub use matcher::{

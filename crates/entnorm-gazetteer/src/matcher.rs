@@ -222,6 +222,7 @@ impl TrieBuilder {
 
 type PrecedenceKey = (
     Origin,
+    Origin,
     std::cmp::Reverse<OrderedPrior>,
     AliasKind,
     std::cmp::Reverse<usize>,
@@ -297,14 +298,16 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         rec.extend_from_slice(&capitalized.to_le_bytes());
         w.section(ALIASES).extend_from_slice(&rec);
     }
-    // Candidates of one key sequence in precedence order: the user's gazetteers before the default one,
-    // then higher prior; on equal prior a canonical name beats a label, and a spelling many languages share
-    // beats one that a single source gives (`Mexico` is Mexico in twenty languages, Malaysia in one); then
-    // entity ID, so the chosen entity never depends on load or hash order.
+    // Candidates of one key sequence in precedence order: a spelling the user's gazetteers give before one
+    // only the default gives (even if enrichment moved the default's spelling onto a user entity), then
+    // user entities before default ones, then higher prior; on equal prior a canonical name beats a label,
+    // and a spelling many languages share beats one that a single source gives (`Mexico` is Mexico in
+    // twenty languages, Malaysia in one); then entity ID, so the choice never depends on load or hash order.
     let precedence = |a: &u32| -> PrecedenceKey {
         let alias = gazetteer.alias(*a);
         let e = gazetteer.entity(alias.entity);
         (
+            alias.origin,
             e.origin,
             std::cmp::Reverse(OrderedPrior(e.prior)),
             alias.kind,

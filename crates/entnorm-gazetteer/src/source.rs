@@ -162,6 +162,8 @@ pub struct LoadReport {
     pub removed_entities: u64,
     /// `kind=remove` rows that matched nothing.
     pub unmatched_removals: Vec<(String, String)>,
+    /// User entities linked to default entities.
+    pub enrichment: crate::enrich::EnrichReport,
 }
 
 impl GazetteerBuilder {
@@ -383,8 +385,15 @@ impl GazetteerBuilder {
         self.build_with_report().0
     }
 
-    /// The merged gazetteer after `kind=remove` rows are applied, and what the load noticed.
+    /// The merged gazetteer after `kind=remove` rows are applied and user entities are linked to the
+    /// default entities they name ([`crate::enrich_user_entities`]), and what the load noticed.
     pub fn build_with_report(self) -> (Gazetteer, LoadReport) {
+        let (mut gazetteer, mut report) = self.apply_removals();
+        report.enrichment = crate::enrich::enrich_user_entities(&mut gazetteer);
+        (gazetteer, report)
+    }
+
+    fn apply_removals(self) -> (Gazetteer, LoadReport) {
         let GazetteerBuilder {
             mut gazetteer,
             by_id,

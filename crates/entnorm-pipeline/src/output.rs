@@ -88,9 +88,18 @@ pub(crate) const MENTIONS_HEADER: &[&str] = &[
     "candidates",
     "start_byte",
     "end_byte",
+    "default_id",
 ];
 
-pub(crate) fn mention_fields(doc_id: &str, m: &MentionRow, gazetteer: &Matcher) -> [String; 15] {
+/// The default gazetteer's ID of an entity of the user's gazetteer that enrichment linked to it.
+fn default_id(attributes: &str) -> &str {
+    attributes
+        .split("; ")
+        .find_map(|kv| kv.strip_prefix("default_id="))
+        .unwrap_or("")
+}
+
+pub(crate) fn mention_fields(doc_id: &str, m: &MentionRow, gazetteer: &Matcher) -> [String; 16] {
     let entity = gazetteer.entity(m.entity);
     let alias = gazetteer.alias(m.alias);
     [
@@ -109,6 +118,7 @@ pub(crate) fn mention_fields(doc_id: &str, m: &MentionRow, gazetteer: &Matcher) 
         m.candidates.to_string(),
         m.start_byte.to_string(),
         m.end_byte.to_string(),
+        default_id(entity.attributes).to_owned(),
     ]
 }
 

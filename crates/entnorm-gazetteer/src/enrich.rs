@@ -1,0 +1,183 @@
+//! Cross-lingual enrichment: an entity of the user's gazetteer gains the names of the same entity in the
+//! bundled default gazetteer, under the user's ID.
+//!
+//! A user's list often gives one name per entity in one language (`GPE-Germany  Германия`); the default
+//! gazetteer knows that entity in hundreds of languages (`Niemcy`, `Německo`). When the data say that a user
+//! entity and a default entity are the same — they share a name (folded) and have compatible types, and
+//! exactly one default entity qualifies (among Wikidata-identified ones first) — the default entity's
+//! aliases move to the user entity, whose ID is what the user's analysis joins on; the default ID is kept as
+//! the attribute `default_id`. Ambiguous cases are left alone: a name shared by two default entities of the
+//! type, or one default entity claimed by two user entities, links nothing.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::model::{AliasKind, Gazetteer, Origin};
+
+/// Names shorter than this (in characters, folded) are too ambiguous to prove identity.
+const MIN_LINK_NAME_CHARS: usize = 4;
+
+/// What enrichment did, for `check` and the run log.
+#[derive(Clone, Debug, Default)]
+pub struct EnrichReport {
+    /// (user entity ID, default entity ID) pairs merged.
+    pub linked: Vec<(String, String)>,
+    /// Aliases moved from default entities to user entities.
+    pub aliases_moved: u64,
+    /// User entities with a shared name but more than one qualifying default entity.
+    pub ambiguous: u64,
+}
+
+/// Countries, cities and regions are typed GPE by some lists and LOC by others.
+fn compatible(a: &str, b: &str) -> bool {
+    let is_place = |t: &str| matches!(t, "GPE" | "LOC");
+    a == b || (is_place(a) && is_place(b))
+}
+
+fn is_qid(id: &str) -> bool {
+    id.len() > 1 && id.starts_with('Q') && id[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Links user entities to default entities and moves the default aliases over (see the module docs).
+pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
+    let mut report = EnrichReport::default();
+    let n = g.entities.len();
+    let mut has_user = vec![false; n];
+    let mut has_default = vec![false; n];
+    for a in &g.aliases {
+        match a.origin {
+            Origin::User => has_user[a.entity as usize] = true,
+            Origin::Default => has_default[a.entity as usize] = true,
+        }
+    }
+    // Only entities that are purely one side's take part: a user row under a default ID is already linked.
+    let user_only: Vec<usize> = (0..n).filter(|&e| has_user[e] && !has_default[e]).collect();
+    if user_only.is_empty() {
+        return report;
+    }
+    // folded name -> (default entity, strongest kind of alias giving it that name)
+    let mut default_by_name: FxHashMap<String, Vec<(u32, AliasKind)>> = FxHashMap::default();
+    for a in &g.aliases {
+        let e = a.entity as usize;
+        if has_default[e] && !has_user[e] {
+            let key = entnorm_tokenize::fold(&a.text);
+            if key.chars().count() >= MIN_LINK_NAME_CHARS {
+                let v = default_by_name.entry(key).or_default();
+                match v.iter_mut().find(|(d, _)| *d == a.entity) {
+                    Some((_, k)) => *k = (*k).min(a.kind),
+                    None => v.push((a.entity, a.kind)),
+                }
+            }
+        }
+    }
+    let mut user_names: FxHashMap<u32, Vec<String>> = FxHashMap::default();
+    for a in &g.aliases {
+        if a.origin == Origin::User {
+            user_names
+                .entry(a.entity)
+                .or_default()
+                .push(entnorm_tokenize::fold(&a.text));
+        }
+    }
+    // (user entity, the default entity it is the same as, strength of the shared name)
+    let mut link: Vec<(u32, u32, AliasKind)> = Vec::new();
+    for &u in &user_only {
+        let utype = &g.entities[u].entity_type;
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut strength: FxHashMap<u32, AliasKind> = FxHashMap::default();
+        for name in user_names.get(&(u as u32)).into_iter().flatten() {
+            for &(d, kind) in default_by_name.get(name).into_iter().flatten() {
+                if compatible(utype, &g.entities[d as usize].entity_type) {
+                    if !candidates.contains(&d) {
+                        candidates.push(d);
+                    }
+                    let k = strength.entry(d).or_insert(kind);
+                    *k = (*k).min(kind);
+                }
+            }
+        }
+        let qids: Vec<u32> = candidates
+            .iter()
+            .copied()
+            .filter(|&d| is_qid(&g.entities[d as usize].id))
+            .collect();
+        let chosen = match (qids.as_slice(), candidates.as_slice()) {
+            ([one], _) => Some(*one),
+            ([], [one]) => Some(*one),
+            ([], []) => None,
+            _ => {
+                report.ambiguous += 1;
+                None
+            }
+        };
+        if let Some(d) = chosen {
+            link.push((u as u32, d, strength[&d]));
+        }
+    }
+    // A default entity claimed by several user entities goes to the one sharing its strongest kind of
+    // name (a label such as `Германия` beats a stray alias such as `München` filed under Germany); on a
+    // tie it stays with none.
+    let mut best: FxHashMap<u32, (AliasKind, u32)> = FxHashMap::default();
+    for &(_, d, kind) in &link {
+        let e = best.entry(d).or_insert((kind, 0));
+        if kind < e.0 {
+            *e = (kind, 1);
+        } else if kind == e.0 {
+            e.1 += 1;
+        }
+    }
+    let link: Vec<(u32, u32)> = link
+        .into_iter()
+        .filter(|&(_, d, kind)| best[&d] == (kind, 1))
+        .map(|(u, d, _)| (u, d))
+        .collect();
+    if link.is_empty() {
+        return report;
+    }
+    let target: FxHashMap<u32, u32> = link.iter().map(|&(u, d)| (d, u)).collect();
+    let absorbed: FxHashSet<u32> = target.keys().copied().collect();
+    for &(u, d) in &link {
+        let did = g.entities[d as usize].id.clone();
+        let prior = g.entities[d as usize].prior;
+        let ue = &mut g.entities[u as usize];
+        ue.attributes.push(("default_id".to_owned(), did.clone()));
+        ue.prior = ue.prior.max(prior);
+        report.linked.push((ue.id.clone(), did));
+    }
+    // Move aliases, dropping a moved spelling that the user entity already has.
+    let mut seen: FxHashSet<(u32, String)> = g
+        .aliases
+        .iter()
+        .map(|a| (a.entity, a.text.clone()))
+        .collect();
+    let mut kept = Vec::with_capacity(g.aliases.len());
+    for mut a in std::mem::take(&mut g.aliases) {
+        if let Some(&u) = target.get(&a.entity) {
+            if !seen.insert((u, a.text.clone())) {
+                continue;
+            }
+            a.entity = u;
+            // A canonical name of the default entity is just another name of the user's entity.
+            if a.kind == AliasKind::Canonical {
+                a.kind = AliasKind::Label;
+            }
+            report.aliases_moved += 1;
+        }
+        kept.push(a);
+    }
+    g.aliases = kept;
+    // Drop the absorbed default entities and renumber.
+    let mut new_index = vec![u32::MAX; n];
+    let mut entities = Vec::with_capacity(n - absorbed.len());
+    for (i, e) in std::mem::take(&mut g.entities).into_iter().enumerate() {
+        if !absorbed.contains(&(i as u32)) {
+            new_index[i] = entities.len() as u32;
+            entities.push(e);
+        }
+    }
+    g.entities = entities;
+    for a in &mut g.aliases {
+        a.entity = new_index[a.entity as usize];
+    }
+    report.linked.sort();
+    report
+}

@@ -1,0 +1,119 @@
+//! Cross-lingual enrichment: a user's one-name entity gains the default gazetteer's names of the same
+//! entity, under the user's ID; ambiguous and contested links are not made.
+
+use std::path::Path;
+
+use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
+use entnorm_tokenize::{Analysis, Analyzer};
+
+const DEFAULT: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+Q1001\tGermany\tGPE\ten\tcanonical\t1000000
+Q1001\tГермания\tGPE\tru\tlabel\t
+Q1001\tNiemcy\tGPE\tpl\tlabel\t
+Q1001\tNěmecko\tGPE\tcs\tlabel\t
+Q1001\tMünchen\tGPE\tund\talias\t
+Q2001\tGeorgia\tGPE\ten\tcanonical\t1000000
+Q2002\tGeorgia\tGPE\ten\tcanonical\t10000
+Q2002\tAtlanta state\tGPE\ten\talias\t
+Q3001\tAngela Merkel\tPER\ten\tcanonical\t100
+";
+
+fn matcher(user: &str) -> (Matcher, entnorm_gazetteer::LoadReport) {
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("user.tsv"), user.as_bytes(), Origin::User)
+        .unwrap();
+    b.add_bytes(
+        Path::new("default.tsv"),
+        DEFAULT.as_bytes(),
+        Origin::Default,
+    )
+    .unwrap();
+    let (g, report) = b.build_with_report();
+    (Matcher::new(g), report)
+}
+
+fn ids(m: &Matcher, text: &str) -> Vec<(String, String)> {
+    let mut analyzer = Analyzer::new();
+    let mut analysis = Analysis::default();
+    analyzer.analyze(text, &mut analysis);
+    let mut out = Vec::new();
+    m.find(
+        text,
+        &analysis,
+        None,
+        &mut MatchScratch::default(),
+        &mut out,
+    );
+    out.iter()
+        .map(|x| {
+            (
+                text[x.start..x.end].to_owned(),
+                m.entity(x.entity).id.to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_user_entity_named_in_one_language_is_found_in_others_under_the_users_id() {
+    let (m, report) = matcher("entity_id\tname\ttype\tlang\nmy:DE\tГермания\tLOC\tru\n");
+    assert_eq!(
+        report.enrichment.linked,
+        vec![("my:DE".to_owned(), "Q1001".to_owned())]
+    );
+    let found = ids(&m, "Niemcy, Německo und Germany");
+    assert_eq!(
+        found,
+        [
+            ("Niemcy".into(), "my:DE".into()),
+            ("Německo".into(), "my:DE".into()),
+            ("Germany".into(), "my:DE".into())
+        ]
+    );
+    let e = (0..m.entity_count() as u32)
+        .map(|i| m.entity(i))
+        .find(|e| e.id == "my:DE")
+        .unwrap();
+    assert!(
+        e.attributes.contains("default_id=Q1001"),
+        "{}",
+        e.attributes
+    );
+    assert!(
+        !(0..m.entity_count() as u32).any(|i| m.entity(i).id == "Q1001"),
+        "the default entity is absorbed"
+    );
+}
+
+#[test]
+fn a_contested_default_entity_goes_to_the_user_entity_sharing_its_strongest_name() {
+    // `München` is a stray alias filed under Germany; `Германия` is a label of it.
+    let user = "entity_id\tname\ttype\tlang\nmy:DE\tГермания\tLOC\tru\nmy:MUC\tMünchen\tLOC\tde\n";
+    let (m, report) = matcher(user);
+    assert_eq!(
+        report.enrichment.linked,
+        vec![("my:DE".to_owned(), "Q1001".to_owned())]
+    );
+    assert_eq!(
+        ids(&m, "München"),
+        [("München".to_owned(), "my:MUC".to_owned())]
+    );
+}
+
+#[test]
+fn ambiguous_names_and_other_types_link_nothing() {
+    // Two default entities are called Georgia; Merkel is a person, not a place.
+    let user =
+        "entity_id\tname\ttype\tlang\nmy:GE\tGeorgia\tGPE\ten\nmy:AM\tAngela Merkel\tLOC\ten\n";
+    let (m, report) = matcher(user);
+    assert!(
+        report.enrichment.linked.is_empty(),
+        "{:?}",
+        report.enrichment.linked
+    );
+    assert_eq!(report.enrichment.ambiguous, 1);
+    assert_eq!(
+        ids(&m, "Atlanta state"),
+        [("Atlanta state".to_owned(), "Q2002".to_owned())]
+    );
+}
