@@ -155,3 +155,48 @@ fn a_user_list_drops_a_misfiring_alias_of_the_default_gazetteer() {
     let surfaces: Vec<&str> = mentions.iter().map(|m| m["surface"].as_str()).collect();
     assert_eq!(surfaces, ["Sergey Lavrov", "Syria"]);
 }
+
+#[test]
+fn a_one_language_user_list_finds_other_languages_under_the_users_ids() {
+    let dir = TempDir::new("enrich");
+    let user = dir.path("mine.tsv");
+    std::fs::write(
+        &user,
+        "entity_id\tname\ttype\tlang\nmy:DE\tГермания\tLOC\tru\n",
+    )
+    .unwrap();
+    let text = dir.path("a.txt");
+    std::fs::write(&text, "Niemcy i Německo; Deutschland.").unwrap();
+    let out = dir.path("out");
+    assert_success(&run_entnorm(
+        &[
+            "run",
+            text.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-g",
+            user.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    ));
+    let mentions = read_table(&out.join("mentions.csv"));
+    let got: Vec<(&str, &str)> = mentions
+        .iter()
+        .map(|m| (m["surface"].as_str(), m["entity_id"].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Niemcy", "my:DE"),
+            ("Německo", "my:DE"),
+            ("Deutschland", "my:DE")
+        ]
+    );
+    let linked = &mentions[0]["default_id"];
+    assert!(
+        linked.starts_with('Q'),
+        "the default gazetteer's QID is reported beside the user's ID: {linked:?}"
+    );
+    assert!(mentions.iter().all(|m| &m["default_id"] == linked));
+}
