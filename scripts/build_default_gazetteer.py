@@ -883,6 +883,11 @@ def build_places(shared: Path, country_names_folded: set, territories: dict,
             if n_tokens(name) == 1 and fn in stopwords:
                 stats["alternate names dropped: rigour stopword"] += 1
                 continue
+            if n_tokens(name) == 1 and n_letters(name) <= 3 and pop < PLACE_RISKY_POP:
+                # `Bab` (Al-Bab) is also the first word of every `Bab al-...` gate and quarter; in text of
+                # unknown language no gate stops such a name, and its own language is not known.
+                stats["alternate names dropped: one word of <= 3 letters (population < 500,000)"] += 1
+                continue
             d = small_drop(name, fn)
             if d:
                 stats[f"small places: one-word alternate name dropped ({d})"] += 1
@@ -995,8 +1000,29 @@ def drop_person_names_from_orgs(g: "Gazetteer", persons: "Gazetteer", countries:
         own = set(canonical.get(eid, "").split())
         return any(w in OFFICE_WORDS and w not in own for w in words)
 
+    # Officials filed as synonyms of an institution (`John Kirby` under United States Military): a
+    # non-canonical alias of two or three capitalised words whose first word is a common given name
+    # (the first word of at least 30 politicians' canonical names) names a person.
+    first_words = collections.Counter(
+        name.split()[0] for (eid, name, _l), kind in persons.rows.items() if kind == "canonical" and " " in name)
+    given = {w for w, c in first_words.items() if c >= 30 and w[:1].isupper()}
+
+    org_words = {"club", "organization", "organisation", "party", "front", "movement", "group", "army",
+                 "brigade", "brigades", "council", "company", "bank", "committee", "union", "association",
+                 "force", "forces", "foundation", "institute", "society", "league", "network", "agency",
+                 "ministry", "church", "university", "college", "school", "hospital", "fund", "trust"}
+
+    def official(name: str) -> bool:
+        toks = name.split()
+        return (2 <= len(toks) <= 3 and toks[0] in given and all(t[:1].isupper() for t in toks)
+                and not any(t.lower().strip(".,") in org_words for t in toks))
+
     doomed = [k for k in g.rows
-              if g.etype.get(k[0]) == "ORG" and (taken(k[1]) or (g.rows[k] != "canonical" and foreign_title(k[0], k[1])))]
+              if g.etype.get(k[0]) == "ORG" and (taken(k[1]) or (g.rows[k] != "canonical" and (
+                  foreign_title(k[0], k[1]) or official(k[1]))))]
+    officials = sorted(k[1] for k in doomed if official(k[1]) and not taken(k[1]))
+    print(f"  phoenix organisation aliases dropped as officials' names: {len(officials)} "
+          f"({', '.join(officials)})")
     lost_canonical = {k[0] for k in doomed if g.rows[k] == "canonical"}
     for k in doomed:
         del g.rows[k]
@@ -1512,6 +1538,12 @@ def main() -> int:
     report("places", linfo)
 
     sg, sinfo = build_sanctions(shared, generic_persons, stopwords)
+    # A sanctioned person's alias that is one common given name (`John`) names nobody in particular.
+    first_words = collections.Counter(
+        name.split()[0].lower() for (eid, name, _l), kind in pg.rows.items() if kind == "canonical" and " " in name)
+    given = {w for w, c in first_words.items() if c >= 30}
+    dropped = sg.remove_where(lambda name: " " not in name.strip() and name.strip().lower() in given)
+    print(f"  sanctions aliases dropped as one common given name: {dropped:,}")
     srows = finish_rows(sg)
     write_tsv_gz(out / "sanctions.tsv.gz", srows)
     report("sanctions", sinfo)
