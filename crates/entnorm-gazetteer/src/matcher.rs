@@ -625,8 +625,9 @@ impl Matcher {
         scratch.token_ids.clear();
         scratch.token_ids.extend((0..tokens.len()).map(|i| {
             let mut ids = [NO_ID; 3];
+            // Each layer has its own vocabulary, so a token is looked up once per layer, up front: the
+            // trie walks below then compare integers only.
             for layer in KeyLayer::ALL {
-                // Keys equal across layers (most tokens) need one lookup, not three.
                 let key = analysis.key(layer, i);
                 ids[layer as usize] = views[layer as usize].token_id(key).unwrap_or(NO_ID);
             }
