@@ -54,6 +54,25 @@ fn demonstration_article_links_full_names_of_persons_and_countries() {
             "{surface} should link to {qid}; got {mentions:#?}"
         );
     }
+    // Surname-only mentions after the full name inherit its entity (document-level resolution).
+    for (surface, qid) in [
+        ("Kerry", "Q22316"),
+        ("Obama", "Q76"),
+        ("Merkel", "Q567"),
+        ("Blinken", "Q7821917"),
+    ] {
+        let short: Vec<_> = mentions
+            .iter()
+            .filter(|m| m["surface"] == surface)
+            .collect();
+        assert!(!short.is_empty(), "{surface} is not linked at all");
+        assert!(
+            short
+                .iter()
+                .all(|m| m["entity_id"] == qid && m["method"] == "document"),
+            "{surface} should link to {qid} by the document's full mention: {short:#?}"
+        );
+    }
     // `us` in running text is a pronoun, not the United States.
     assert!(
         !mentions.iter().any(|m| m["surface"] == "us"),

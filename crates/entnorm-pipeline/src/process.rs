@@ -1,6 +1,7 @@
 //! Per-document work done on the worker threads: analyse each field, match, and turn matches into rows.
 
-use entnorm_gazetteer::{layer_score, MatchScratch, Matcher, Mention};
+use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
+use entnorm_reconcile::{resolve_document, Link, ResolveScratch};
 use entnorm_tokenize::{Analysis, Analyzer, CharOffsets};
 
 use crate::input::Document;
@@ -28,6 +29,8 @@ pub struct Worker<'m> {
     analysis: Analysis,
     scratch: MatchScratch,
     mentions: Vec<Mention>,
+    resolve_scratch: ResolveScratch,
+    links: Vec<Link>,
 }
 
 impl<'m> Worker<'m> {
@@ -38,6 +41,8 @@ impl<'m> Worker<'m> {
             analysis: Analysis::default(),
             scratch: MatchScratch::default(),
             mentions: Vec::new(),
+            resolve_scratch: ResolveScratch::default(),
+            links: Vec::new(),
         }
     }
 
@@ -73,8 +78,18 @@ impl<'m> Worker<'m> {
             &mut self.scratch,
             &mut self.mentions,
         );
+        self.links.clear();
+        resolve_document(
+            text,
+            &self.analysis,
+            &self.mentions,
+            self.matcher,
+            &mut self.resolve_scratch,
+            &mut self.links,
+        );
         let mut offsets = CharOffsets::new(text);
-        for m in &self.mentions {
+        for link in &self.links {
+            let m = &link.mention;
             let start = offsets.char_offset(m.start);
             let end = offsets.char_offset(m.end);
             rows.push(MentionRow {
@@ -86,8 +101,8 @@ impl<'m> Worker<'m> {
                 surface: text[m.start..m.end].to_owned(),
                 entity: m.entity,
                 alias: m.alias,
-                method: m.layer.name(),
-                score: layer_score(m.layer),
+                method: link.method.name(),
+                score: link.score,
                 candidates: m.candidates,
             });
         }
