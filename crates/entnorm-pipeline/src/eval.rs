@@ -100,17 +100,21 @@ impl GoldDocument {
 /// document, or a mention whose span is outside the text or does not spell its `surface`, is an error
 /// naming the line.
 pub fn read_gold(path: &Path) -> Result<Vec<GoldDocument>, EvalError> {
-    let io_err = |source| EvalError::Io {
+    parse_gold(open_plain_or_gz(path)?, path)
+}
+
+/// A buffered reader over a file, decompressing it when its name ends in `.gz`.
+fn open_plain_or_gz(path: &Path) -> Result<std::io::BufReader<Box<dyn Read>>, EvalError> {
+    let file = std::fs::File::open(path).map_err(|source| EvalError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let file = std::fs::File::open(path).map_err(io_err)?;
+    })?;
     let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
         Box::new(file)
     };
-    parse_gold(std::io::BufReader::new(reader), path)
+    Ok(std::io::BufReader::new(reader))
 }
 
 /// Parses gold JSON Lines from `reader`; `path` only names the source in errors.
@@ -272,20 +276,14 @@ impl BaselineMatcher {
     /// The names of a gazetteer TSV file (plain or `.gz`): header row naming `entity_id` and `name`,
     /// `#` comments and blank lines skipped, rows with `kind` = `remove` skipped.
     pub fn from_tsv(path: &Path) -> Result<Self, EvalError> {
-        let io_err = |source| EvalError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io_err)?;
-        let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-            Box::new(flate2::read::MultiGzDecoder::new(file))
-        } else {
-            Box::new(file)
-        };
+        let reader = open_plain_or_gz(path)?;
         let mut matcher = BaselineMatcher::new();
         let mut columns: Option<(usize, usize, Option<usize>)> = None;
-        for (i, line) in std::io::BufReader::new(reader).lines().enumerate() {
-            let line = line.map_err(io_err)?;
+        for (i, line) in reader.lines().enumerate() {
+            let line = line.map_err(|source| EvalError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
             let line = line.strip_suffix('\r').unwrap_or(&line);
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
