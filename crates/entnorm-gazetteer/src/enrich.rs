@@ -13,8 +13,23 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{AliasKind, Gazetteer, Origin};
 
-/// Names shorter than this (in characters, folded) are too ambiguous to prove identity.
+/// Names shorter than this (in characters, folded) are too ambiguous to prove identity, unless they are
+/// acronyms written the same way on both sides (see [`link_key`]).
 const MIN_LINK_NAME_CHARS: usize = 4;
+
+/// The key under which a name can prove that two entities are the same: the folded name, or for a short
+/// all-capital acronym (`ЕС`, `USA`) the name exactly as written, case and all (marked so that it never
+/// equals a folded key).
+fn link_key(name: &str) -> Option<String> {
+    let folded = entnorm_tokenize::fold(name);
+    if folded.chars().count() >= MIN_LINK_NAME_CHARS {
+        return Some(folded);
+    }
+    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    let acronym =
+        letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()) && !name.contains(' ');
+    acronym.then(|| format!("={name}"))
+}
 
 /// What enrichment did, for `check` and the run log.
 #[derive(Clone, Debug, Default)]
@@ -59,8 +74,7 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
     for a in &g.aliases {
         let e = a.entity as usize;
         if has_default[e] && !has_user[e] {
-            let key = entnorm_tokenize::fold(&a.text);
-            if key.chars().count() >= MIN_LINK_NAME_CHARS {
+            if let Some(key) = link_key(&a.text) {
                 let v = default_by_name.entry(key).or_default();
                 match v.iter_mut().find(|(d, _)| *d == a.entity) {
                     Some((_, k)) => *k = (*k).min(a.kind),
@@ -72,10 +86,9 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
     let mut user_names: FxHashMap<u32, Vec<String>> = FxHashMap::default();
     for a in &g.aliases {
         if a.origin == Origin::User {
-            user_names
-                .entry(a.entity)
-                .or_default()
-                .push(entnorm_tokenize::fold(&a.text));
+            if let Some(key) = link_key(&a.text) {
+                user_names.entry(a.entity).or_default().push(key);
+            }
         }
     }
     // (user entity, the default entity it is the same as, strength of the shared name)

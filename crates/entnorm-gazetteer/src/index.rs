@@ -17,8 +17,8 @@ use crate::model::{AliasKind, Origin};
 pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// Bump whenever the layout, the meaning of any field, or what `compile` puts into an index changes
 /// (2: cross-lingual enrichment of user entities; 3: contested links go to the strongest name; 4: the alias's own origin
-/// ranks first), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 4;
+/// ranks first; 5: acronyms link user and default entities), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 5;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 

@@ -16,6 +16,9 @@ Q2001\tGeorgia\tGPE\ten\tcanonical\t1000000
 Q2002\tGeorgia\tGPE\ten\tcanonical\t10000
 Q2002\tAtlanta state\tGPE\ten\talias\t
 Q3001\tAngela Merkel\tPER\ten\tcanonical\t100
+Q4001\tEuropean Union\tORG\ten\tcanonical\t1000000
+Q4001\tЕС\tORG\tru\tabbreviation\t
+Q4001\tEU\tORG\ten\tabbreviation\t
 ";
 
 fn matcher(user: &str) -> (Matcher, entnorm_gazetteer::LoadReport) {
@@ -116,4 +119,15 @@ fn ambiguous_names_and_other_types_link_nothing() {
         ids(&m, "Atlanta state"),
         [("Atlanta state".to_owned(), "Q2002".to_owned())]
     );
+}
+
+#[test]
+fn short_names_link_only_as_acronyms_written_alike() {
+    let (m, report) =
+        matcher("entity_id\tname\ttype\tlang\nmy:EU\tЕС\tORG\tbg\nmy:eu-word\tEu\tORG\ten\n");
+    assert_eq!(
+        report.enrichment.linked,
+        vec![("my:EU".to_owned(), "Q4001".to_owned())]
+    );
+    assert_eq!(ids(&m, "EU"), [("EU".to_owned(), "my:EU".to_owned())]);
 }
