@@ -374,8 +374,6 @@ pub struct AliasRef<'a> {
     pub langs: &'a str,
     pub kind: AliasKind,
     pub origin: Origin,
-    flags: u32,
-    capitalized: u64,
 }
 
 /// The immutable, thread-shareable matcher over a compiled gazetteer.
@@ -588,7 +586,19 @@ impl Matcher {
             langs: field(2),
             kind: kind_from_u8(word as u8),
             origin: origin_from_u8((word >> 8) as u8),
-            flags: word >> 16,
+        }
+    }
+
+    /// What the guards need of an alias, read without decoding its strings: this runs for every candidate
+    /// of every match attempt, so the languages are only decoded when a language gate applies.
+    fn candidate(&self, index: u32) -> Candidate<'_> {
+        let at = index as usize * ALIAS_RECORD;
+        let rec = &self.section(ALIASES)[at..at + ALIAS_RECORD];
+        Candidate {
+            matcher: self,
+            rec,
+            entity: read_u32(rec, 0),
+            flags: read_u32(rec, 28) >> 16,
             capitalized: u64::from_le_bytes(rec[32..40].try_into().expect("8 bytes")),
         }
     }
@@ -714,7 +724,7 @@ impl Matcher {
             entities.clear();
             let mut chosen_alias = NO_ID;
             for alias in view.candidates(node) {
-                let a = self.alias(alias);
+                let a = self.candidate(alias);
                 if !guard_allows(&a, layer, lang, start, end, text_case) {
                     continue;
                 }
@@ -757,7 +767,7 @@ impl Matcher {
             }
             let Some(node) = node else { continue };
             for alias in view.candidates(node) {
-                let a = self.alias(alias);
+                let a = self.candidate(alias);
                 if !guard_allows(&a, layer, None, 0, tokens.len(), &text_case) {
                     continue;
                 }
@@ -806,8 +816,23 @@ impl Matcher {
     }
 }
 
+/// An alias as the guards see it (see [`Matcher::candidate`]).
+struct Candidate<'a> {
+    matcher: &'a Matcher,
+    rec: &'a [u8],
+    entity: u32,
+    flags: u32,
+    capitalized: u64,
+}
+
+impl Candidate<'_> {
+    fn langs(&self) -> &str {
+        self.matcher.string(&self.rec[4..], 2)
+    }
+}
+
 fn guard_allows(
-    alias: &AliasRef<'_>,
+    alias: &Candidate<'_>,
     layer: KeyLayer,
     lang: Option<&str>,
     start: usize,
@@ -818,7 +843,7 @@ fn guard_allows(
     if flags & FLAG_LANG_GATED != 0 {
         if let Some(lang) = lang {
             if !alias
-                .langs
+                .langs()
                 .split(',')
                 .any(|l| primary_language(l).eq_ignore_ascii_case(lang))
             {
