@@ -152,10 +152,15 @@ impl VocabBuilder {
         id
     }
 
-    fn write(self, w: &mut IndexWriter) {
-        for &(off, len) in &self.keys {
-            push_u32(w.section(TOKENS), off);
-            push_u32(w.section(TOKENS), len);
+    /// Writes the token records (with `roots[layer][token]`, the root's children) and the hash table.
+    fn write(self, roots: &[Vec<u32>; 3], w: &mut IndexWriter) {
+        for (id, &(off, len)) in self.keys.iter().enumerate() {
+            let rec = w.section(TOKENS);
+            push_u32(rec, off);
+            push_u32(rec, len);
+            for root in roots {
+                push_u32(rec, root[id]);
+            }
         }
         // Load factor at most 1/2: linear probing then rarely runs past one cache line.
         let buckets = (self.keys.len() * 2).max(8).next_power_of_two();
@@ -185,13 +190,14 @@ struct TrieBuilder {
 }
 
 impl TrieBuilder {
+    /// Writes the trie's sections and returns the root's children by token id (stored in the vocabulary).
     fn write(
         mut self,
         layer: KeyLayer,
         vocab_len: usize,
         precedence: &dyn Fn(&u32) -> PrecedenceKey,
         w: &mut IndexWriter,
-    ) {
+    ) -> Vec<u32> {
         let sec = |p| layer_section(layer, p);
         let mut root = vec![NO_ID; vocab_len];
         let mut inner: Vec<(u32, u32, u32)> = Vec::new();
@@ -201,9 +207,6 @@ impl TrieBuilder {
             } else {
                 inner.push((node, token, child));
             }
-        }
-        for x in root {
-            push_u32(w.section(sec(ROOT)), x);
         }
         inner.sort_unstable();
         let nodes = self.node_count as usize;
@@ -229,6 +232,7 @@ impl TrieBuilder {
                 start += aliases.len() as u32;
             }
         }
+        root
     }
 }
 
@@ -330,10 +334,11 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         )
     };
     let vocab_len = vocab.keys.len();
-    vocab.write(&mut w);
-    for (layer, trie) in KeyLayer::ALL.into_iter().zip(tries) {
-        trie.write(layer, vocab_len, &precedence, &mut w);
+    let mut roots: [Vec<u32>; 3] = Default::default();
+    for ((layer, trie), root) in KeyLayer::ALL.into_iter().zip(tries).zip(&mut roots) {
+        *root = trie.write(layer, vocab_len, &precedence, &mut w);
     }
+    vocab.write(&roots, &mut w);
     let mut meta = format!(
         "fingerprint\t{}\nskipped_aliases\t{skipped}\n",
         gazetteer.fingerprint()
@@ -421,9 +426,10 @@ impl VocabView<'_> {
             }
             if slot >> 32 == tag {
                 let id = (slot as u32 - 1) as usize;
+                let rec = id * TOKEN_RECORD;
                 let (off, len) = (
-                    u32_at(self.tokens, 2 * id) as usize,
-                    u32_at(self.tokens, 2 * id + 1) as usize,
+                    read_u32(self.tokens, rec) as usize,
+                    read_u32(self.tokens, rec + 4) as usize,
                 );
                 if self.strings.get(off..off + len) == Some(key.as_bytes()) {
                     return Some(id as u32);
@@ -435,9 +441,19 @@ impl VocabView<'_> {
     }
 }
 
+impl VocabView<'_> {
+    /// The root's child for token `id` in the trie of `layer`, if any.
+    fn root_child(&self, id: u32, layer: KeyLayer) -> Option<u32> {
+        let c = read_u32(
+            self.tokens,
+            id as usize * TOKEN_RECORD + 8 + 4 * layer as usize,
+        );
+        (c != NO_ID).then_some(c)
+    }
+}
+
 /// One layer's trie sections, sliced once per call.
 struct LayerView<'a> {
-    root: &'a [u8],
     node_edges: &'a [u8],
     edges: &'a [u8],
     terms: &'a [u8],
@@ -445,11 +461,8 @@ struct LayerView<'a> {
 }
 
 impl LayerView<'_> {
+    /// The child of `node` (not the root: see [`VocabView::root_child`]) by token `token`.
     fn child(&self, node: u32, token: u32) -> Option<u32> {
-        if node == 0 {
-            let c = u32_at(self.root, token as usize);
-            return (c != NO_ID).then_some(c);
-        }
         let lo = u32_at(self.node_edges, node as usize) as usize;
         let hi = u32_at(self.node_edges, node as usize + 1) as usize;
         let (mut lo, mut hi) = (lo, hi);
@@ -480,6 +493,8 @@ impl LayerView<'_> {
 #[derive(Default)]
 pub struct MatchScratch {
     token_ids: Vec<[u32; 3]>,
+    /// Per token, the root's child in each layer's trie (NO_ID: no alias starts with this token's key).
+    roots: Vec<[u32; 3]>,
     ends: Vec<(usize, u32)>,
     entities: Vec<u32>,
 }
@@ -561,7 +576,6 @@ impl Matcher {
     fn layer(&self, layer: KeyLayer) -> LayerView<'_> {
         let s = |p| self.section(layer_section(layer, p));
         LayerView {
-            root: s(ROOT),
             node_edges: s(NODE_EDGES),
             edges: s(EDGES),
             terms: s(TERMS),
@@ -670,7 +684,8 @@ impl Matcher {
         let vocab = self.vocab();
         let tokens = analysis.tokens();
         scratch.token_ids.clear();
-        scratch.token_ids.extend((0..tokens.len()).map(|i| {
+        scratch.roots.clear();
+        for i in 0..tokens.len() {
             // Every key of a token is looked up once, up front (the trie walks below compare integers
             // only); keys that coincide across layers, as for most lower-case words, share one lookup.
             let exact = analysis.key(KeyLayer::Exact, i);
@@ -686,25 +701,42 @@ impl Matcher {
             } else {
                 id(translit)
             };
-            [e, f, t]
-        }));
+            let ids = [e, f, t];
+            let mut roots = [NO_ID; 3];
+            for layer in KeyLayer::ALL {
+                let id = ids[layer as usize];
+                if id != NO_ID {
+                    roots[layer as usize] = vocab.root_child(id, layer).unwrap_or(NO_ID);
+                }
+            }
+            scratch.token_ids.push(ids);
+            scratch.roots.push(roots);
+        }
         let text_case = |i: usize| {
             let t = &tokens[i];
             token_case(&text[t.start..t.end])
         };
         let mut i = 0;
         while i < tokens.len() {
-            if !tokens[i].can_start || tokens[i].class == TokenClass::Punct {
+            if !tokens[i].can_start
+                || tokens[i].class == TokenClass::Punct
+                || scratch.roots[i] == [NO_ID; 3]
+            {
                 i += 1;
                 continue;
             }
             let mut best: Option<Mention> = None;
             for layer in KeyLayer::ALL {
+                let first = scratch.roots[i][layer as usize];
+                if first == NO_ID {
+                    continue;
+                }
                 let found = self.longest_at(
                     &views[layer as usize],
                     layer,
                     lang,
                     i,
+                    first,
                     tokens,
                     &scratch.token_ids,
                     &mut scratch.ends,
@@ -736,7 +768,8 @@ impl Matcher {
         }
     }
 
-    /// The longest match of one layer starting at token `start`: (end token, alias, entity, candidates).
+    /// The longest match of one layer starting at token `start`, whose root child is `first`:
+    /// (end token, alias, entity, candidates).
     #[allow(clippy::too_many_arguments)]
     fn longest_at(
         &self,
@@ -744,15 +777,19 @@ impl Matcher {
         layer: KeyLayer,
         lang: Option<&str>,
         start: usize,
+        first: u32,
         tokens: &[entnorm_tokenize::Token],
         token_ids: &[[u32; 3]],
         ends: &mut Vec<(usize, u32)>,
         entities: &mut Vec<u32>,
         text_case: &impl Fn(usize) -> TokenCase,
     ) -> Option<(usize, u32, u32, u32)> {
-        let mut node = 0u32;
+        let mut node = first;
         ends.clear();
-        for (j, ids) in token_ids.iter().enumerate().skip(start) {
+        if tokens[start].can_end && view.is_terminal(node) {
+            ends.push((start + 1, node));
+        }
+        for (j, ids) in token_ids.iter().enumerate().skip(start + 1) {
             let id = ids[layer as usize];
             if id == NO_ID {
                 break;
@@ -804,8 +841,10 @@ impl Matcher {
         let vocab = self.vocab();
         for layer in KeyLayer::ALL {
             let view = self.layer(layer);
-            let mut node = Some(0u32);
-            for i in 0..tokens.len() {
+            let mut node = vocab
+                .token_id(analysis.key(layer, 0))
+                .and_then(|t| vocab.root_child(t, layer));
+            for i in 1..tokens.len() {
                 node = node.and_then(|n| {
                     vocab
                         .token_id(analysis.key(layer, i))
