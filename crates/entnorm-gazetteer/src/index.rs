@@ -21,8 +21,8 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// Bump whenever the layout, the meaning of any field, or what `compile` puts into an index changes
 /// (2: cross-lingual enrichment of user entities; 3: contested links go to the strongest name; 4: the alias's own origin
 /// ranks first; 5: acronyms link user and default entities; 6: one vocabulary for all layers, tagged
-/// buckets, bulk_hash checksum; 7: root children in the token records), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 7;
+/// buckets, bulk_hash checksum; 7: root children in the token records; 8: Bloom filter), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 8;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -38,7 +38,11 @@ pub(crate) const TOKENS: usize = 4;
 pub(crate) const TOKEN_RECORD: usize = 20;
 /// Hash table of the vocabulary: u64 buckets, `tag << 32 | (token id + 1)`, 0 = empty.
 pub(crate) const BUCKETS: usize = 5;
-const LAYER_BASE: usize = 6;
+/// A blocked Bloom filter over the vocabulary's keys (see [`bloom_bits`]), small enough to stay in a
+/// core's cache, so that keys absent from the vocabulary (most of the lookups that miss the matcher's
+/// per-thread cache) are rejected without a probe into the hash table.
+pub(crate) const BLOOM: usize = 6;
+const LAYER_BASE: usize = 7;
 const PER_LAYER: usize = 4;
 pub(crate) const NODE_EDGES: usize = 0;
 pub(crate) const EDGES: usize = 1;
@@ -100,6 +104,23 @@ pub fn bulk_hash(bytes: &[u8]) -> u64 {
     }
     last.extend_from_slice(blocks.remainder());
     stable_hash(&last)
+}
+
+/// Bloom filter geometry: bits per vocabulary key (about 1% false positives with [`BLOOM_PROBES`]).
+pub(crate) const BLOOM_BITS_PER_KEY: usize = 12;
+pub(crate) const BLOOM_PROBES: usize = 6;
+
+/// The 64-byte line (index into `lines`, a power of two) and the bit positions within it of a key
+/// with `stable_hash` `h`. All probes of a key fall into one cache line.
+#[inline]
+pub(crate) fn bloom_bits(h: u64, lines: usize) -> (usize, [u32; BLOOM_PROBES]) {
+    let g = (h ^ (h >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let line = (g >> 32) as usize & (lines - 1);
+    let mut bits = [0u32; BLOOM_PROBES];
+    for (i, b) in bits.iter_mut().enumerate() {
+        *b = ((h >> (i * 9)) & 511) as u32;
+    }
+    (line, bits)
 }
 
 /// Why an index file cannot be used.
@@ -225,6 +246,10 @@ impl Sections {
         let len = |n: usize| self.ranges[n].len();
         if len(ENTITIES) % ENTITY_RECORD != 0 || len(ALIASES) % ALIAS_RECORD != 0 {
             return Err(IndexError::Corrupt("record tables"));
+        }
+        let bloom_lines = len(BLOOM) / 64;
+        if len(BLOOM) % 64 != 0 || !bloom_lines.is_power_of_two() {
+            return Err(IndexError::Corrupt("bloom filter"));
         }
         for layer in KeyLayer::ALL {
             let l = |p: usize| len(layer_section(layer, p));

@@ -178,6 +178,19 @@ impl VocabBuilder {
         for x in table {
             w.section(BUCKETS).extend_from_slice(&x.to_le_bytes());
         }
+        let lines = (self.keys.len() * BLOOM_BITS_PER_KEY / 512)
+            .max(1)
+            .next_power_of_two();
+        let mut bloom = vec![0u64; lines * 8];
+        for key in self.ids.keys() {
+            let (line, bits) = bloom_bits(stable_hash(key.as_bytes()), lines);
+            for b in bits {
+                bloom[line * 8 + b as usize / 64] |= 1 << (b % 64);
+            }
+        }
+        for x in bloom {
+            w.section(BLOOM).extend_from_slice(&x.to_le_bytes());
+        }
     }
 }
 
@@ -407,6 +420,7 @@ pub struct Matcher {
 
 /// The shared token vocabulary, sliced once per call.
 struct VocabView<'a> {
+    bloom: &'a [u8],
     strings: &'a [u8],
     tokens: &'a [u8],
     buckets: &'a [u8],
@@ -414,8 +428,19 @@ struct VocabView<'a> {
 
 impl VocabView<'_> {
     fn token_id(&self, key: &str) -> Option<u32> {
+        self.token_id_hashed(key, stable_hash(key.as_bytes()))
+    }
+
+    /// [`Self::token_id`] given the key's `stable_hash`.
+    fn token_id_hashed(&self, key: &str, h: u64) -> Option<u32> {
+        let (line, bits) = bloom_bits(h, self.bloom.len() / 64);
+        if !bits.iter().all(|&b| {
+            let word = read_u64(self.bloom, line * 64 + (b as usize / 64) * 8);
+            word & (1 << (b % 64)) != 0
+        }) {
+            return None;
+        }
         let n = self.buckets.len() / 8;
-        let h = stable_hash(key.as_bytes());
         let tag = h >> 32;
         let mut b = (h as usize) & (n - 1);
         // At most `n` probes, so that even a corrupt table cannot loop forever.
@@ -441,7 +466,69 @@ impl VocabView<'_> {
     }
 }
 
+/// A key's token id and root children, as remembered by a [`TokenCache`] slot.
+#[derive(Clone, Copy, Default)]
+struct CachedToken {
+    hash: u64,
+    id: u32,
+    roots: [u32; 3],
+    len: u8,
+    key: [u8; CACHED_KEY_BYTES],
+}
+
+const CACHED_KEY_BYTES: usize = 23;
+const TOKEN_CACHE_SLOTS: usize = 1 << 14;
+
+/// A per-thread, direct-mapped cache of vocabulary lookups (hits and misses) for keys of up to 23 bytes.
+/// Word frequencies are Zipfian, so most tokens of a text are keys seen shortly before; the cache
+/// (768 KiB) stays in the core's cache, while the vocabulary's hash table and token records are tens of
+/// megabytes, where nearly every probe is a cache miss. Slots hold the whole key, so a hit is exact.
+#[derive(Default)]
+struct TokenCache {
+    slots: Vec<CachedToken>,
+}
+
+impl TokenCache {
+    /// The token id and root children of `key` (NO_ID where absent).
+    fn get(&mut self, vocab: &VocabView<'_>, key: &str) -> (u32, [u32; 3]) {
+        let h = stable_hash(key.as_bytes());
+        let bytes = key.as_bytes();
+        if bytes.len() > CACHED_KEY_BYTES {
+            return vocab.lookup(key, h);
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![CachedToken::default(); TOKEN_CACHE_SLOTS];
+        }
+        // Bits above the bucket index, so that keys sharing a bucket neighbourhood spread over slots.
+        let slot = &mut self.slots[(h >> 40) as usize & (TOKEN_CACHE_SLOTS - 1)];
+        if slot.hash == h
+            && usize::from(slot.len) == bytes.len()
+            && &slot.key[..bytes.len()] == bytes
+        {
+            return (slot.id, slot.roots);
+        }
+        let (id, roots) = vocab.lookup(key, h);
+        slot.hash = h;
+        slot.id = id;
+        slot.roots = roots;
+        slot.len = bytes.len() as u8;
+        slot.key[..bytes.len()].copy_from_slice(bytes);
+        (id, roots)
+    }
+}
+
 impl VocabView<'_> {
+    /// Token id and root children of `key` with hash `h` (NO_ID where absent).
+    fn lookup(&self, key: &str, h: u64) -> (u32, [u32; 3]) {
+        match self.token_id_hashed(key, h) {
+            None => (NO_ID, [NO_ID; 3]),
+            Some(id) => (
+                id,
+                KeyLayer::ALL.map(|layer| self.root_child(id, layer).unwrap_or(NO_ID)),
+            ),
+        }
+    }
+
     /// The root's child for token `id` in the trie of `layer`, if any.
     fn root_child(&self, id: u32, layer: KeyLayer) -> Option<u32> {
         let c = read_u32(
@@ -495,6 +582,7 @@ pub struct MatchScratch {
     token_ids: Vec<[u32; 3]>,
     /// Per token, the root's child in each layer's trie (NO_ID: no alias starts with this token's key).
     roots: Vec<[u32; 3]>,
+    cache: TokenCache,
     ends: Vec<(usize, u32)>,
     entities: Vec<u32>,
 }
@@ -585,6 +673,7 @@ impl Matcher {
 
     fn vocab(&self) -> VocabView<'_> {
         VocabView {
+            bloom: self.section(BLOOM),
             strings: self.section(STRINGS),
             tokens: self.section(TOKENS),
             buckets: self.section(BUCKETS),
@@ -691,26 +780,22 @@ impl Matcher {
             let exact = analysis.key(KeyLayer::Exact, i);
             let folded = analysis.key(KeyLayer::Folded, i);
             let translit = analysis.key(KeyLayer::Translit, i);
-            let id = |key: &str| vocab.token_id(key).unwrap_or(NO_ID);
-            let e = id(exact);
-            let f = if folded == exact { e } else { id(folded) };
+            let cache = &mut scratch.cache;
+            let e = cache.get(&vocab, exact);
+            let f = if folded == exact {
+                e
+            } else {
+                cache.get(&vocab, folded)
+            };
             let t = if translit == folded {
                 f
             } else if translit == exact {
                 e
             } else {
-                id(translit)
+                cache.get(&vocab, translit)
             };
-            let ids = [e, f, t];
-            let mut roots = [NO_ID; 3];
-            for layer in KeyLayer::ALL {
-                let id = ids[layer as usize];
-                if id != NO_ID {
-                    roots[layer as usize] = vocab.root_child(id, layer).unwrap_or(NO_ID);
-                }
-            }
-            scratch.token_ids.push(ids);
-            scratch.roots.push(roots);
+            scratch.token_ids.push([e.0, f.0, t.0]);
+            scratch.roots.push([e.1[0], f.1[1], t.1[2]]);
         }
         let text_case = |i: usize| {
             let t = &tokens[i];
