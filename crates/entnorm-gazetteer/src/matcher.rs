@@ -134,54 +134,66 @@ impl StringBlob {
     }
 }
 
-/// One layer's trie while compiling.
+/// The token vocabulary shared by all layers, while compiling.
+#[derive(Default)]
+struct VocabBuilder {
+    ids: FxHashMap<String, u32>,
+    keys: Vec<(u32, u32)>,
+}
+
+impl VocabBuilder {
+    fn token_id(&mut self, key: &str, blob: &mut StringBlob) -> u32 {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(blob.add(key));
+        self.ids.insert(key.to_owned(), id);
+        id
+    }
+
+    fn write(self, w: &mut IndexWriter) {
+        for &(off, len) in &self.keys {
+            push_u32(w.section(TOKENS), off);
+            push_u32(w.section(TOKENS), len);
+        }
+        // Load factor at most 1/2: linear probing then rarely runs past one cache line.
+        let buckets = (self.keys.len() * 2).max(8).next_power_of_two();
+        let mut table = vec![0u64; buckets];
+        let mut by_id: Vec<(&String, u32)> = self.ids.iter().map(|(k, &v)| (k, v)).collect();
+        by_id.sort_unstable_by_key(|&(_, id)| id);
+        for (key, id) in by_id {
+            let h = stable_hash(key.as_bytes());
+            let mut b = (h as usize) & (buckets - 1);
+            while table[b] != 0 {
+                b = (b + 1) & (buckets - 1);
+            }
+            table[b] = (h >> 32) << 32 | u64::from(id + 1);
+        }
+        for x in table {
+            w.section(BUCKETS).extend_from_slice(&x.to_le_bytes());
+        }
+    }
+}
+
+/// One layer's trie while compiling; its edges are labelled with ids of the shared vocabulary.
 #[derive(Default)]
 struct TrieBuilder {
-    vocab: FxHashMap<String, u32>,
-    keys: Vec<(u32, u32)>,
     edges: FxHashMap<(u32, u32), u32>,
     node_count: u32,
     terminals: FxHashMap<u32, Vec<u32>>,
 }
 
 impl TrieBuilder {
-    fn token_id(&mut self, key: &str, blob: &mut StringBlob) -> u32 {
-        if let Some(&id) = self.vocab.get(key) {
-            return id;
-        }
-        let id = self.keys.len() as u32;
-        self.keys.push(blob.add(key));
-        self.vocab.insert(key.to_owned(), id);
-        id
-    }
-
     fn write(
         mut self,
         layer: KeyLayer,
+        vocab_len: usize,
         precedence: &dyn Fn(&u32) -> PrecedenceKey,
         w: &mut IndexWriter,
     ) {
-        let tokens = self.keys.len();
         let sec = |p| layer_section(layer, p);
-        for &(off, len) in &self.keys {
-            push_u32(w.section(sec(TOKENS)), off);
-            push_u32(w.section(sec(TOKENS)), len);
-        }
-        let buckets = (tokens * 2).max(8).next_power_of_two();
-        let mut table = vec![0u32; buckets];
-        let mut by_id: Vec<(&String, u32)> = self.vocab.iter().map(|(k, &v)| (k, v)).collect();
-        by_id.sort_unstable_by_key(|&(_, id)| id);
-        for (key, id) in by_id {
-            let mut b = (stable_hash(key.as_bytes()) as usize) & (buckets - 1);
-            while table[b] != 0 {
-                b = (b + 1) & (buckets - 1);
-            }
-            table[b] = id + 1;
-        }
-        for x in table {
-            push_u32(w.section(sec(BUCKETS)), x);
-        }
-        let mut root = vec![NO_ID; tokens];
+        let mut root = vec![NO_ID; vocab_len];
         let mut inner: Vec<(u32, u32, u32)> = Vec::new();
         for (&(node, token), &child) in &self.edges {
             if node == 0 {
@@ -239,6 +251,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     };
     let mut analyzer = Analyzer::new();
     let mut analysis = Analysis::default();
+    let mut vocab = VocabBuilder::default();
     let mut tries: [TrieBuilder; 3] = Default::default();
     for t in &mut tries {
         t.node_count = 1; // node 0 is the root
@@ -270,7 +283,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
                 let trie = &mut tries[layer as usize];
                 let mut node = 0;
                 for i in 0..analysis.len() {
-                    let token = trie.token_id(analysis.key(layer, i), &mut blob);
+                    let token = vocab.token_id(analysis.key(layer, i), &mut blob);
                     let next = trie.node_count;
                     node = *trie.edges.entry((node, token)).or_insert(next);
                     if node == next {
@@ -316,8 +329,10 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
             *a,
         )
     };
+    let vocab_len = vocab.keys.len();
+    vocab.write(&mut w);
     for (layer, trie) in KeyLayer::ALL.into_iter().zip(tries) {
-        trie.write(layer, &precedence, &mut w);
+        trie.write(layer, vocab_len, &precedence, &mut w);
     }
     let mut meta = format!(
         "fingerprint\t{}\nskipped_aliases\t{skipped}\n",
@@ -385,11 +400,43 @@ pub struct Matcher {
     skipped_aliases: u64,
 }
 
-/// One layer's sections, sliced once per call.
-struct LayerView<'a> {
+/// The shared token vocabulary, sliced once per call.
+struct VocabView<'a> {
     strings: &'a [u8],
     tokens: &'a [u8],
     buckets: &'a [u8],
+}
+
+impl VocabView<'_> {
+    fn token_id(&self, key: &str) -> Option<u32> {
+        let n = self.buckets.len() / 8;
+        let h = stable_hash(key.as_bytes());
+        let tag = h >> 32;
+        let mut b = (h as usize) & (n - 1);
+        // At most `n` probes, so that even a corrupt table cannot loop forever.
+        for _ in 0..n {
+            let slot = read_u64(self.buckets, b * 8);
+            if slot == 0 {
+                return None;
+            }
+            if slot >> 32 == tag {
+                let id = (slot as u32 - 1) as usize;
+                let (off, len) = (
+                    u32_at(self.tokens, 2 * id) as usize,
+                    u32_at(self.tokens, 2 * id + 1) as usize,
+                );
+                if self.strings.get(off..off + len) == Some(key.as_bytes()) {
+                    return Some(id as u32);
+                }
+            }
+            b = (b + 1) & (n - 1);
+        }
+        None
+    }
+}
+
+/// One layer's trie sections, sliced once per call.
+struct LayerView<'a> {
     root: &'a [u8],
     node_edges: &'a [u8],
     edges: &'a [u8],
@@ -398,26 +445,6 @@ struct LayerView<'a> {
 }
 
 impl LayerView<'_> {
-    fn token_id(&self, key: &str) -> Option<u32> {
-        let mask = self.buckets.len() / 4 - 1;
-        let mut b = (stable_hash(key.as_bytes()) as usize) & mask;
-        loop {
-            let slot = u32_at(self.buckets, b);
-            if slot == 0 {
-                return None;
-            }
-            let id = (slot - 1) as usize;
-            let (off, len) = (
-                u32_at(self.tokens, 2 * id) as usize,
-                u32_at(self.tokens, 2 * id + 1) as usize,
-            );
-            if self.strings.get(off..off + len) == Some(key.as_bytes()) {
-                return Some(id as u32);
-            }
-            b = (b + 1) & mask;
-        }
-    }
-
     fn child(&self, node: u32, token: u32) -> Option<u32> {
         if node == 0 {
             let c = u32_at(self.root, token as usize);
@@ -477,12 +504,16 @@ impl Matcher {
         // SAFETY: the map is read-only and entnorm never writes an index in place (new indexes are written
         // to a temporary file and renamed over the old name, which leaves existing maps intact). Another
         // process truncating the file while it is mapped would be outside entnorm's contract, as for any
-        // memory-mapped database.
+        // memory-mapped database. `populate` reads the whole file in one go: the checksum touches every
+        // page anyway.
         #[allow(unsafe_code)]
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|source| GazetteerError::Io {
-            path: path.into(),
-            source,
-        })?;
+        let map =
+            unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|source| {
+                GazetteerError::Io {
+                    path: path.into(),
+                    source,
+                }
+            })?;
         Matcher::from_storage(Storage::Mapped(map)).map_err(|source| GazetteerError::Index {
             path: path.into(),
             source,
@@ -530,14 +561,19 @@ impl Matcher {
     fn layer(&self, layer: KeyLayer) -> LayerView<'_> {
         let s = |p| self.section(layer_section(layer, p));
         LayerView {
-            strings: self.section(STRINGS),
-            tokens: s(TOKENS),
-            buckets: s(BUCKETS),
             root: s(ROOT),
             node_edges: s(NODE_EDGES),
             edges: s(EDGES),
             terms: s(TERMS),
             cands: s(CANDS),
+        }
+    }
+
+    fn vocab(&self) -> VocabView<'_> {
+        VocabView {
+            strings: self.section(STRINGS),
+            tokens: self.section(TOKENS),
+            buckets: self.section(BUCKETS),
         }
     }
 
@@ -631,17 +667,26 @@ impl Matcher {
     ) {
         let lang = lang.map(primary_language).filter(|l| !l.is_empty());
         let views = KeyLayer::ALL.map(|l| self.layer(l));
+        let vocab = self.vocab();
         let tokens = analysis.tokens();
         scratch.token_ids.clear();
         scratch.token_ids.extend((0..tokens.len()).map(|i| {
-            let mut ids = [NO_ID; 3];
-            // Each layer has its own vocabulary, so a token is looked up once per layer, up front: the
-            // trie walks below then compare integers only.
-            for layer in KeyLayer::ALL {
-                let key = analysis.key(layer, i);
-                ids[layer as usize] = views[layer as usize].token_id(key).unwrap_or(NO_ID);
-            }
-            ids
+            // Every key of a token is looked up once, up front (the trie walks below compare integers
+            // only); keys that coincide across layers, as for most lower-case words, share one lookup.
+            let exact = analysis.key(KeyLayer::Exact, i);
+            let folded = analysis.key(KeyLayer::Folded, i);
+            let translit = analysis.key(KeyLayer::Translit, i);
+            let id = |key: &str| vocab.token_id(key).unwrap_or(NO_ID);
+            let e = id(exact);
+            let f = if folded == exact { e } else { id(folded) };
+            let t = if translit == folded {
+                f
+            } else if translit == exact {
+                e
+            } else {
+                id(translit)
+            };
+            [e, f, t]
         }));
         let text_case = |i: usize| {
             let t = &tokens[i];
@@ -756,12 +801,14 @@ impl Matcher {
         if tokens.is_empty() {
             return hits;
         }
+        let vocab = self.vocab();
         for layer in KeyLayer::ALL {
             let view = self.layer(layer);
             let mut node = Some(0u32);
             for i in 0..tokens.len() {
                 node = node.and_then(|n| {
-                    view.token_id(analysis.key(layer, i))
+                    vocab
+                        .token_id(analysis.key(layer, i))
                         .and_then(|t| view.child(n, t))
                 });
             }

@@ -2,7 +2,9 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::chars::{is_combining_mark, is_hangul_conjoining, is_spaceless_letter};
+use crate::chars::{
+    is_alnum, is_alpha, is_combining_mark, is_hangul_conjoining, is_spaceless_letter,
+};
 use crate::fold::fold_into;
 
 /// The Translit normalization of any text.
@@ -53,7 +55,7 @@ fn is_unromanised_letter(c: char) -> bool {
         | 0x0700..=0x074F // Syriac
         | 0x0780..=0x07BF // Thaana
         | 0x0900..=0x0DFF // Devanagari .. Sinhala
-    ) && c.is_alphabetic()
+    ) && is_alpha(c)
         && !is_combining_mark(c)
 }
 
@@ -111,8 +113,7 @@ fn collapse_into(s: &str, out: &mut String) {
             while chars.next_if_eq(&'\'').is_some() {
                 run += 1;
             }
-            let touches = prev.is_some_and(char::is_alphanumeric)
-                || chars.peek().is_some_and(|n| n.is_alphanumeric());
+            let touches = prev.is_some_and(is_alnum) || chars.peek().is_some_and(|&n| is_alnum(n));
             if !touches {
                 out.extend(std::iter::repeat_n('\'', run));
                 last_out = Some('\'');
