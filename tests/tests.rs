@@ -13,3 +13,4 @@ mod lookup;
 mod merge;
 mod run_tables;
 mod shared_data;
+mod spark;
