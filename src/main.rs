@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use entnorm_gazetteer::{Gazetteer, Matcher, SourceSpec};
 use entnorm_pipeline::{
-    build_index, default_cache_dir, import_wikidata, load_matcher as load_matcher_from, run,
-    write_manifest, FieldNames, ImportProgress, IndexOrigin, RunConfig, WikidataImportOptions,
+    build_index, default_cache_dir, import_wikidata, load_matcher as load_matcher_from,
+    merge_partials, partial_files, run, write_error_row, write_manifest, write_merge_report,
+    FieldNames, ImportProgress, IndexOrigin, RunConfig, StreamFormat, WikidataImportOptions,
 };
 
 #[derive(Parser)]
@@ -35,6 +36,30 @@ enum Command {
     Gazetteer(GazetteerCommand),
     /// Score the pipeline against gold-annotated documents, with the exact-match baseline beside it.
     Eval(EvalArgs),
+    /// Combine partial aggregates (`run --partial`) into entities.csv, equal to one run over all inputs.
+    Merge(MergeArgs),
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Partial aggregate files, or directories of them (files starting with `.` or `_` are skipped).
+    #[arg(required = true, value_name = "PART")]
+    parts: Vec<PathBuf>,
+    /// Directory for entities.csv and merge.json.
+    #[arg(short = 'o', long = "out", value_name = "OUTDIR")]
+    out: PathBuf,
+    /// Also write the merged partial aggregate to this file (for merging in several rounds).
+    #[arg(long, value_name = "FILE")]
+    partial: Option<PathBuf>,
+    /// No summary on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Tsv,
 }
 
 #[derive(Args)]
@@ -147,9 +172,18 @@ struct RunArgs {
     /// transparently).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Directory for mentions.csv, entities.csv, documents.csv, rejects.csv and run.json.
+    /// Directory for mentions.csv, entities.csv, documents.csv, rejects.csv and run.json, or `-` for
+    /// filter mode: kind-tagged rows (mention, reject, partial, error) on stdout and no tables.
     #[arg(short = 'o', long = "out", value_name = "OUTDIR")]
     out: PathBuf,
+    /// Row format of filter mode (`-o -`): csv (RFC 4180, no header) or tsv (one row per line, `\\`,
+    /// `\t`, `\n`, `\r` escaped). Default: csv.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<FormatArg>,
+    /// Also write the partial aggregate (per-entity counts and surface forms, record counts) that
+    /// `entnorm merge` combines; `-` appends it to stdout as `partial` rows in filter mode.
+    #[arg(long, value_name = "FILE")]
+    partial: Option<PathBuf>,
     #[command(flatten)]
     gazetteer: GazetteerArgs,
     /// Worker threads (default: all cores). Output is identical for any value.
@@ -396,8 +430,45 @@ fn cmd_build(args: BuildArgs) -> Result<()> {
 }
 
 fn cmd_run(args: RunArgs) -> Result<()> {
+    let filter = args.out.as_os_str() == "-";
+    if !filter && args.format.is_some() {
+        bail!("--format applies to filter mode only (-o -)");
+    }
+    let is_stdout = |p: &PathBuf| p.as_os_str() == "-";
+    if !filter && args.partial.as_ref().is_some_and(is_stdout) {
+        bail!("--partial - (to stdout) needs filter mode (-o -)");
+    }
+    if !filter {
+        return run_tables(args, None);
+    }
+    let format = match args.format {
+        Some(FormatArg::Tsv) => StreamFormat::Tsv,
+        Some(FormatArg::Csv) | None => StreamFormat::Csv,
+    };
+    // In filter mode a consumer may see only stdout (Spark's pipe does), so a failure also ends the
+    // stream with an `error` row carrying the message; stderr and the exit status say it too.
+    let result = run_tables(args, Some(format));
+    if let Err(err) = &result {
+        // Causes whose text the message already contains are left out.
+        let mut message = String::new();
+        for cause in err.chain().map(ToString::to_string) {
+            if !message.contains(&cause) {
+                if !message.is_empty() {
+                    message.push_str(": ");
+                }
+                message.push_str(&cause);
+            }
+        }
+        write_error_row(format, &format!("entnorm: error: {message}"));
+    }
+    result
+}
+
+fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<()> {
     let matcher = load_matcher(&args.gazetteer, !args.quiet)?;
     let mut config = RunConfig::new(args.inputs, args.out);
+    config.stream = stream;
+    config.partial = args.partial;
     if let Some(t) = args.threads {
         if t == 0 {
             bail!("--threads must be at least 1");
@@ -414,7 +485,9 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         date: args.date_field,
     };
     let summary = run(&config, &matcher)?;
-    write_manifest(&config.out_dir, &config, &matcher, &summary)?;
+    if stream.is_none() {
+        write_manifest(&config.out_dir, &config, &matcher, &summary)?;
+    }
     if !args.quiet {
         eprintln!(
             "entnorm: {} records ({} processed, {} rejected), {} mentions of {} entities, {:.1} MB in {:.1} s -> {}",
@@ -425,7 +498,39 @@ fn cmd_run(args: RunArgs) -> Result<()> {
             summary.entities,
             summary.bytes_of_text as f64 / 1e6,
             summary.elapsed_seconds,
-            config.out_dir.display()
+            if stream.is_some() {
+                "stdout".into()
+            } else {
+                config.out_dir.display().to_string()
+            }
+        );
+    }
+    Ok(())
+}
+
+fn cmd_merge(args: MergeArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let files = partial_files(&args.parts)?;
+    let merged = merge_partials(&files)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    if let Some(path) = &args.partial {
+        merged.write_partial_file(path)?;
+    }
+    merged.write_entities(&args.out)?;
+    write_merge_report(&args.out, &files, &merged)?;
+    if !args.quiet {
+        let c = merged.counts;
+        eprintln!(
+            "entnorm: merged {} parts: {} records ({} processed, {} rejected), {} mentions of {} entities in {:.1} s -> {}",
+            files.len(),
+            c.records,
+            c.processed,
+            c.rejected,
+            c.mentions,
+            merged.entities.len(),
+            started.elapsed().as_secs_f64(),
+            args.out.display()
         );
     }
     Ok(())
@@ -545,6 +650,7 @@ fn main() -> ExitCode {
             cmd_import(args).map(|()| ExitCode::SUCCESS)
         }
         Command::Eval(args) => cmd_eval(args).map(|()| ExitCode::SUCCESS),
+        Command::Merge(args) => cmd_merge(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -5,9 +5,12 @@ mod util;
 
 mod default_gazetteer;
 mod eval_cli;
+mod filter_mode;
 mod gazetteer_tools;
 mod index;
 mod inputs;
 mod lookup;
+mod merge;
 mod run_tables;
 mod shared_data;
+mod spark;

@@ -62,7 +62,14 @@ pub fn run_entnorm(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = cmd.spawn().expect("spawn entnorm");
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(input).unwrap();
+        // A run that fails before reading its input closes stdin early; that is not the test's failure.
+        if let Err(e) = child.stdin.take().unwrap().write_all(input) {
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe,
+                "writing stdin: {e}"
+            );
+        }
     }
     child.wait_with_output().unwrap()
 }
@@ -149,4 +156,20 @@ pub fn shared_data() -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// `n` articles of the shared corpus (every 20th, so that the slice mixes the corpus's languages instead of
+/// starting with one) as `slice.jsonl` in `dir`; None (after printing SKIPPED) without the shared data.
+pub fn corpus_slice(dir: &TempDir, n: usize) -> Option<PathBuf> {
+    use std::io::{BufRead, BufReader, Write};
+    let data = shared_data()?;
+    let file = std::fs::File::open(data.join("corpus/news-multilingual.jsonl.zst")).unwrap();
+    let reader = BufReader::new(zstd::stream::read::Decoder::new(file).unwrap());
+    let path = dir.path("slice.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for line in reader.lines().step_by(20).take(n) {
+        writeln!(out, "{}", line.unwrap()).unwrap();
+    }
+    out.flush().unwrap();
+    Some(path)
 }

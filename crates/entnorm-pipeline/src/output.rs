@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use entnorm_gazetteer::Matcher;
 
+use crate::aggregate::{Aggregate, AggregateCounts, EntityAggregate};
 use crate::error::PipelineError;
 use crate::process::MentionRow;
 
@@ -192,43 +193,24 @@ impl EntityTable {
         self.tallies.len()
     }
 
-    pub(crate) fn write(&self, dir: &Path, gazetteer: &Matcher) -> Result<(), PipelineError> {
-        let mut table = Table::create(
-            dir,
-            "entities.csv",
-            &[
-                "entity_id",
-                "entity_name",
-                "entity_type",
-                "mentions",
-                "documents",
-                "surface_forms",
-            ],
-        )?;
-        let mut rows: Vec<(&u32, &EntityTally)> = self.tallies.iter().collect();
-        rows.sort_by(|a, b| {
-            b.1.mentions
-                .cmp(&a.1.mentions)
-                .then_with(|| gazetteer.entity(*a.0).id.cmp(gazetteer.entity(*b.0).id))
-        });
-        for (&entity, t) in rows {
+    /// The mergeable form of the tally (entities by ID, with their names and types), from which
+    /// `entities.csv` is written, so that a single run and a merge of parts share one writer.
+    pub(crate) fn to_aggregate(&self, gazetteer: &Matcher, counts: AggregateCounts) -> Aggregate {
+        let mut aggregate = Aggregate::new(gazetteer.fingerprint());
+        aggregate.counts = counts;
+        for (&entity, t) in &self.tallies {
             let e = gazetteer.entity(entity);
-            let mut surfaces: Vec<(&String, &u64)> = t.surfaces.iter().collect();
-            surfaces.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-            let forms = surfaces
-                .iter()
-                .map(|(s, n)| format!("{s} ({n})"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            table.row([
-                e.id,
-                e.name,
-                e.entity_type,
-                &t.mentions.to_string(),
-                &t.documents.to_string(),
-                &forms,
-            ])?;
+            aggregate.entities.insert(
+                e.id.to_owned(),
+                EntityAggregate {
+                    name: e.name.to_owned(),
+                    entity_type: e.entity_type.to_owned(),
+                    mentions: t.mentions,
+                    documents: t.documents,
+                    surfaces: t.surfaces.clone(),
+                },
+            );
         }
-        table.finish()
+        aggregate
     }
 }

@@ -10,10 +10,12 @@ use entnorm_gazetteer::Matcher;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::aggregate::AggregateCounts;
 use crate::error::PipelineError;
 use crate::input::{discover, FieldNames, FileReader, Record};
-use crate::output::{mention_fields, EntityTable, Table, MENTIONS_HEADER};
+use crate::output::{mention_fields, EntityTable};
 use crate::process::{MentionRow, Worker};
+use crate::sink::{is_stdout, write_partial, Sink, StreamFormat};
 
 /// Settings of one run, already validated by the caller.
 #[derive(Clone, Debug)]
@@ -28,6 +30,10 @@ pub struct RunConfig {
     pub batch_records: usize,
     /// The language of documents that do not give one (ISO 639 code).
     pub default_lang: Option<String>,
+    /// Filter mode: rows go to stdout in this format instead of tables in `out_dir` (see `sink`).
+    pub stream: Option<StreamFormat>,
+    /// Also write the partial aggregate (see `aggregate`) here; `-` appends it to the filter-mode stream.
+    pub partial: Option<PathBuf>,
 }
 
 impl RunConfig {
@@ -40,6 +46,8 @@ impl RunConfig {
             progress: true,
             batch_records: 512,
             default_lang: None,
+            stream: None,
+            partial: None,
         }
     }
 }
@@ -82,11 +90,6 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     for (i, f) in files.iter().enumerate() {
         readers.push(FileReader::open(f, i as u32, &config.fields)?);
     }
-    let dir = &config.out_dir;
-    std::fs::create_dir_all(dir).map_err(|source| PipelineError::Io {
-        path: dir.clone(),
-        source,
-    })?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
         .build()
@@ -96,25 +99,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         })?;
 
     let gazetteer = matcher;
-    let mut mentions = Table::create(dir, "mentions.csv", MENTIONS_HEADER)?;
-    let mut documents = Table::create(
-        dir,
-        "documents.csv",
-        &[
-            "doc_id",
-            "source_file",
-            "record",
-            "line",
-            "status",
-            "mentions",
-            "chars",
-        ],
-    )?;
-    let mut rejects = Table::create(
-        dir,
-        "rejects.csv",
-        &["source_file", "record", "line", "doc_id", "reason"],
-    )?;
+    let mut sink = Sink::create(config)?;
     let mut entities = EntityTable::default();
     let mut summary = RunSummary {
         inputs: files
@@ -164,43 +149,21 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                         (doc.text.len() + doc.title.as_ref().map_or(0, String::len)) as u64;
                     input.bytes_of_text += text_bytes;
                     for m in &rows {
-                        mentions.row(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
+                        sink.mention(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
                         entities.add(document_seq, m);
                     }
                     summary.mentions += rows.len() as u64;
-                    documents.row([
-                        doc.id.as_str(),
-                        file_name,
-                        &at.record.to_string(),
-                        &at.line.to_string(),
-                        "processed",
-                        &rows.len().to_string(),
-                        &doc.text.chars().count().to_string(),
-                    ])?;
+                    sink.processed(&doc.id, file_name, at, rows.len(), &doc.text)?;
                     progress.advance(text_bytes);
                 }
                 (Record::Document { doc, .. }, Some(Outcome::Failed(reason))) => {
                     input.rejected += 1;
                     let reason = format!("internal error: {reason}");
-                    write_reject(
-                        &mut documents,
-                        &mut rejects,
-                        file_name,
-                        at,
-                        Some(&doc.id),
-                        &reason,
-                    )?;
+                    sink.reject(file_name, at, Some(&doc.id), &reason)?;
                 }
                 (Record::Rejected { doc_id, reason, .. }, _) => {
                     input.rejected += 1;
-                    write_reject(
-                        &mut documents,
-                        &mut rejects,
-                        file_name,
-                        at,
-                        doc_id.as_deref(),
-                        reason,
-                    )?;
+                    sink.reject(file_name, at, doc_id.as_deref(), reason)?;
                 }
                 (Record::Document { .. }, None) => unreachable!("every document gets an outcome"),
             }
@@ -224,34 +187,23 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         summary.bytes_of_text += input.bytes_of_text;
     }
     summary.entities = entities.len() as u64;
-    entities.write(dir, gazetteer)?;
-    mentions.finish()?;
-    documents.finish()?;
-    rejects.finish()?;
+    let aggregate = entities.to_aggregate(
+        gazetteer,
+        AggregateCounts {
+            records: summary.records,
+            processed: summary.processed,
+            rejected: summary.rejected,
+            mentions: summary.mentions,
+            bytes_of_text: summary.bytes_of_text,
+        },
+    );
+    if let Some(path) = &config.partial {
+        write_partial(path, &aggregate)?;
+    }
+    let partial_rows = config.partial.as_deref().is_some_and(is_stdout);
+    sink.finish(&aggregate, partial_rows)?;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     Ok(summary)
-}
-
-fn write_reject(
-    documents: &mut Table,
-    rejects: &mut Table,
-    file_name: &str,
-    at: crate::input::RecordSource,
-    doc_id: Option<&str>,
-    reason: &str,
-) -> Result<(), PipelineError> {
-    let (record, line) = (at.record.to_string(), at.line.to_string());
-    let doc_id = doc_id.unwrap_or("");
-    rejects.row([file_name, &record, &line, doc_id, reason])?;
-    documents.row([
-        doc_id,
-        file_name,
-        &record,
-        &line,
-        &format!("rejected: {reason}"),
-        "0",
-        "0",
-    ])
 }
 
 /// Runs one document, turning a panic into a rejection so one bad article never stops the batch.
