@@ -1,7 +1,7 @@
 //! Per-document work done on the worker threads: analyse each field, match, and turn matches into rows.
 
 use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
-use entnorm_reconcile::{resolve_document, Link, ResolveScratch};
+use entnorm_reconcile::{reconcile, Link, ResolveScratch};
 use entnorm_tokenize::{Analysis, Analyzer, CharOffsets};
 
 use crate::input::Document;
@@ -79,9 +79,10 @@ impl<'m> Worker<'m> {
             &mut self.mentions,
         );
         self.links.clear();
-        resolve_document(
+        reconcile(
             text,
             &self.analysis,
+            lang,
             &self.mentions,
             self.matcher,
             &mut self.resolve_scratch,
