@@ -6,8 +6,9 @@
 //! length). One vocabulary of token keys shared by the three layers (a token whose keys coincide at
 //! several layers, like most lower-case words, is looked up once), with an open-addressing hash table from
 //! key to token id whose buckets carry 32 bits of the key's hash, so that a key absent from the vocabulary
-//! is rejected without touching the strings. Per key layer: the root's children indexed by token id, and
-//! for the other nodes their children sorted by token (CSR), plus the candidate aliases of every node. A file is accepted only if its magic, versions, section bounds and
+//! is rejected without touching the strings; each token's record also holds the root's child for that
+//! token in each layer, so one record read gives everything a match needs to begin. Per key layer: the
+//! children of the other nodes sorted by token (CSR), plus the candidate aliases of every node. A file is accepted only if its magic, versions, section bounds and
 //! checksum are right, so a truncated or stale index is an error, never a wrong answer or a panic.
 
 use std::ops::Range;
@@ -20,8 +21,8 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// Bump whenever the layout, the meaning of any field, or what `compile` puts into an index changes
 /// (2: cross-lingual enrichment of user entities; 3: contested links go to the strongest name; 4: the alias's own origin
 /// ranks first; 5: acronyms link user and default entities; 6: one vocabulary for all layers, tagged
-/// buckets, bulk_hash checksum), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 6;
+/// buckets, bulk_hash checksum; 7: root children in the token records; 8: Bloom filter), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 8;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -30,17 +31,23 @@ pub(crate) const META: usize = 0;
 pub(crate) const STRINGS: usize = 1;
 pub(crate) const ENTITIES: usize = 2;
 pub(crate) const ALIASES: usize = 3;
-/// Token keys of the shared vocabulary: (offset, length) in STRINGS per token id.
+/// Token records of the shared vocabulary, [`TOKEN_RECORD`] bytes per token id: (offset, length) of the
+/// key in STRINGS, then the root's child for the token in the exact, folded and translit tries (NO_ID if
+/// none).
 pub(crate) const TOKENS: usize = 4;
+pub(crate) const TOKEN_RECORD: usize = 20;
 /// Hash table of the vocabulary: u64 buckets, `tag << 32 | (token id + 1)`, 0 = empty.
 pub(crate) const BUCKETS: usize = 5;
-const LAYER_BASE: usize = 6;
-const PER_LAYER: usize = 5;
-pub(crate) const ROOT: usize = 0;
-pub(crate) const NODE_EDGES: usize = 1;
-pub(crate) const EDGES: usize = 2;
-pub(crate) const TERMS: usize = 3;
-pub(crate) const CANDS: usize = 4;
+/// A blocked Bloom filter over the vocabulary's keys (see [`bloom_bits`]), small enough to stay in a
+/// core's cache, so that keys absent from the vocabulary (most of the lookups that miss the matcher's
+/// per-thread cache) are rejected without a probe into the hash table.
+pub(crate) const BLOOM: usize = 6;
+const LAYER_BASE: usize = 7;
+const PER_LAYER: usize = 4;
+pub(crate) const NODE_EDGES: usize = 0;
+pub(crate) const EDGES: usize = 1;
+pub(crate) const TERMS: usize = 2;
+pub(crate) const CANDS: usize = 3;
 pub(crate) const SECTIONS: usize = LAYER_BASE + 3 * PER_LAYER;
 
 pub(crate) fn layer_section(layer: KeyLayer, part: usize) -> usize {
@@ -97,6 +104,23 @@ pub fn bulk_hash(bytes: &[u8]) -> u64 {
     }
     last.extend_from_slice(blocks.remainder());
     stable_hash(&last)
+}
+
+/// Bloom filter geometry: bits per vocabulary key (about 1% false positives with [`BLOOM_PROBES`]).
+pub(crate) const BLOOM_BITS_PER_KEY: usize = 12;
+pub(crate) const BLOOM_PROBES: usize = 6;
+
+/// The 64-byte line (index into `lines`, a power of two) and the bit positions within it of a key
+/// with `stable_hash` `h`. All probes of a key fall into one cache line.
+#[inline]
+pub(crate) fn bloom_bits(h: u64, lines: usize) -> (usize, [u32; BLOOM_PROBES]) {
+    let g = (h ^ (h >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let line = (g >> 32) as usize & (lines - 1);
+    let mut bits = [0u32; BLOOM_PROBES];
+    for (i, b) in bits.iter_mut().enumerate() {
+        *b = ((h >> (i * 9)) & 511) as u32;
+    }
+    (line, bits)
 }
 
 /// Why an index file cannot be used.
@@ -223,16 +247,19 @@ impl Sections {
         if len(ENTITIES) % ENTITY_RECORD != 0 || len(ALIASES) % ALIAS_RECORD != 0 {
             return Err(IndexError::Corrupt("record tables"));
         }
+        let bloom_lines = len(BLOOM) / 64;
+        if len(BLOOM) % 64 != 0 || !bloom_lines.is_power_of_two() {
+            return Err(IndexError::Corrupt("bloom filter"));
+        }
         for layer in KeyLayer::ALL {
             let l = |p: usize| len(layer_section(layer, p));
-            let tokens = len(TOKENS) / 8;
+            let tokens = len(TOKENS) / TOKEN_RECORD;
             let buckets = len(BUCKETS) / 8;
             let nodes_plus_one = l(NODE_EDGES) / 4;
-            if len(TOKENS) % 8 != 0
+            if len(TOKENS) % TOKEN_RECORD != 0
                 || len(BUCKETS) % 8 != 0
                 || !buckets.is_power_of_two()
                 || buckets <= tokens
-                || l(ROOT) != tokens * 4
                 || nodes_plus_one == 0
                 || l(TERMS) != l(NODE_EDGES)
                 || l(EDGES) % 8 != 0

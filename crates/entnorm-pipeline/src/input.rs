@@ -446,15 +446,17 @@ fn parse_json_record(bytes: &[u8], at: RecordSource, fields: &FieldNames) -> Rec
     } else {
         bytes
     };
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return reject(
-            None,
-            format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
-        );
-    }
+    // serde_json validates the UTF-8 of every string it reads; only a line it rejects is checked again,
+    // so that invalid UTF-8 gets its own reason.
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
-        Err(e) => return reject(None, format!("invalid JSON: {e}")),
+        Err(e) => {
+            let reason = match std::str::from_utf8(bytes) {
+                Err(bad) => format!("invalid UTF-8 at byte {} of the line", bad.valid_up_to()),
+                Ok(_) => format!("invalid JSON: {e}"),
+            };
+            return reject(None, reason);
+        }
     };
     let Value::Object(mut map) = value else {
         return reject(None, "not a JSON object".into());

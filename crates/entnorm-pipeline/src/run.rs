@@ -113,6 +113,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     };
     let mut progress = Progress::new(config.progress);
     let mut document_seq = 0u64;
+    let mut numbers = String::new(); // reused by every mentions.csv row
 
     let mut records = readers.into_iter().flatten().peekable();
     let mut batch: Vec<Record> = Vec::with_capacity(config.batch_records);
@@ -148,7 +149,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                         (doc.text.len() + doc.title.as_ref().map_or(0, String::len)) as u64;
                     input.bytes_of_text += text_bytes;
                     for m in &rows {
-                        sink.mention(mention_fields(&doc.id, m, gazetteer))?;
+                        sink.mention(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
                         entities.add(document_seq, m);
                     }
                     summary.mentions += rows.len() as u64;

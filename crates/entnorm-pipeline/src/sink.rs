@@ -185,7 +185,7 @@ impl Sink {
         })
     }
 
-    pub(crate) fn mention(&mut self, fields: [String; 16]) -> Result<(), PipelineError> {
+    pub(crate) fn mention(&mut self, fields: [&str; 16]) -> Result<(), PipelineError> {
         match self {
             Sink::Tables { mentions, .. } => mentions.row(fields),
             Sink::Stream(w) => w.row("mention", fields).map_err(stdout_err),
