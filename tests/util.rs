@@ -31,12 +31,14 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The binary, with an index cache of this test process's own (shared by its tests, never the user's).
-/// The first call compiles the default gazetteer into that cache, once, so that tests running in parallel
-/// do not each compile it.
+/// The binary, with the test suite's own index cache under the target directory (never the user's; entries
+/// are keyed by the sources' and the format's fingerprint, so reuse across runs is safe, and `cargo clean`
+/// removes it — a per-process cache in /tmp left 600 MB behind per run). The first call compiles the
+/// default gazetteer into that cache if needed, once, so that tests running in parallel do not each
+/// compile it.
 pub fn entnorm() -> Command {
     static WARM: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    let cache = std::env::temp_dir().join(format!("entnorm-it-cache-{}", std::process::id()));
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("entnorm-index-cache");
     WARM.get_or_init(|| {
         let out = Command::new(env!("CARGO_BIN_EXE_entnorm"))
             .env("ENTNORM_CACHE_DIR", &cache)
