@@ -5,7 +5,9 @@ mod util;
 
 mod default_gazetteer;
 mod eval_cli;
+mod failures;
 mod gazetteer_tools;
+mod hostile;
 mod index;
 mod inputs;
 mod lookup;

@@ -5,6 +5,8 @@
 //! input order. Per-record problems become rows of `rejects.csv`; only problems with the run as a whole are
 //! [`PipelineError`]s.
 
+mod bounded;
+mod checkpoint;
 mod error;
 pub mod eval;
 mod index_cache;
@@ -20,11 +22,16 @@ pub use eval::{
     evaluate, read_gold, score_document, set_gazetteer_path, BaselineMatcher, Counts, EvalError,
     EvalOptions, EvalReport, Evaluation, GoldDocument, GoldMention, OutputMention, Scores,
 };
-pub use index_cache::{build_index, default_cache_dir, load_matcher, IndexOrigin};
-pub use input::{Document, FieldNames, Format, InputFile, Record, RecordSource};
+pub use index_cache::{
+    build_index, default_cache_dir, load_matcher, load_matcher_lenient, IndexOrigin,
+};
+pub use input::{
+    Document, FieldNames, FileOutcome, Format, InputFile, ReadOptions, Record, RecordSource,
+    DEFAULT_MAX_DECOMPRESSED_RATIO, DEFAULT_MAX_RECORD_BYTES,
+};
 pub use manifest::write_manifest;
 pub use process::{MentionRow, Worker};
-pub use run::{run, InputSummary, RunConfig, RunSummary};
+pub use run::{run, signal_name, InputSummary, RunConfig, RunSummary};
 pub use wikidata::{
     import_wikidata, ImportProgress, ImportStats, WikidataError, WikidataImportOptions,
 };
