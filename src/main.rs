@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use entnorm_gazetteer::{Gazetteer, Matcher, SourceSpec};
 use entnorm_pipeline::{
     build_index, default_cache_dir, import_wikidata, load_matcher as load_matcher_from,
-    load_matcher_lenient, run, write_manifest, FieldNames, ImportProgress, IndexOrigin,
-    ReadOptions, RunConfig, WikidataImportOptions, DEFAULT_MAX_DECOMPRESSED_RATIO,
-    DEFAULT_MAX_RECORD_BYTES,
+    load_matcher_lenient, merge_partials, partial_files, run, write_error_row, write_manifest,
+    write_merge_report, FieldNames, ImportProgress, IndexOrigin, ReadOptions, RunConfig,
+    StreamFormat, WikidataImportOptions, DEFAULT_MAX_DECOMPRESSED_RATIO, DEFAULT_MAX_RECORD_BYTES,
 };
 
 #[derive(Parser)]
@@ -37,6 +37,30 @@ enum Command {
     Gazetteer(GazetteerCommand),
     /// Score the pipeline against gold-annotated documents, with the exact-match baseline beside it.
     Eval(EvalArgs),
+    /// Combine partial aggregates (`run --partial`) into entities.csv, equal to one run over all inputs.
+    Merge(MergeArgs),
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Partial aggregate files, or directories of them (files starting with `.` or `_` are skipped).
+    #[arg(required = true, value_name = "PART")]
+    parts: Vec<PathBuf>,
+    /// Directory for entities.csv and merge.json.
+    #[arg(short = 'o', long = "out", value_name = "OUTDIR")]
+    out: PathBuf,
+    /// Also write the merged partial aggregate to this file (for merging in several rounds).
+    #[arg(long, value_name = "FILE")]
+    partial: Option<PathBuf>,
+    /// No summary on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Tsv,
 }
 
 #[derive(Args)]
@@ -149,9 +173,18 @@ struct RunArgs {
     /// transparently).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Directory for mentions.csv, entities.csv, documents.csv, rejects.csv and run.json.
+    /// Directory for mentions.csv, entities.csv, documents.csv, rejects.csv and run.json, or `-` for
+    /// filter mode: kind-tagged rows (mention, reject, partial, error) on stdout and no tables.
     #[arg(short = 'o', long = "out", value_name = "OUTDIR")]
     out: PathBuf,
+    /// Row format of filter mode (`-o -`): csv (RFC 4180, no header) or tsv (one row per line, `\\`,
+    /// `\t`, `\n`, `\r` escaped). Default: csv.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<FormatArg>,
+    /// Also write the partial aggregate (per-entity counts and surface forms, record counts) that
+    /// `entnorm merge` combines; `-` appends it to stdout as `partial` rows in filter mode.
+    #[arg(long, value_name = "FILE")]
+    partial: Option<PathBuf>,
     #[command(flatten)]
     gazetteer: GazetteerArgs,
     /// Worker threads (default: all cores). Output is identical for any value.
@@ -440,6 +473,49 @@ fn stop_on_signals() -> Result<std::sync::Arc<std::sync::atomic::AtomicUsize>> {
 }
 
 fn cmd_run(args: RunArgs) -> Result<ExitCode> {
+    let filter = args.out.as_os_str() == "-";
+    if !filter && args.format.is_some() {
+        bail!("--format applies to filter mode only (-o -)");
+    }
+    let is_stdout = |p: &PathBuf| p.as_os_str() == "-";
+    if !filter && args.partial.as_ref().is_some_and(is_stdout) {
+        bail!("--partial - (to stdout) needs filter mode (-o -)");
+    }
+    if !filter {
+        return run_tables(args, None);
+    }
+    let format = match args.format {
+        Some(FormatArg::Tsv) => StreamFormat::Tsv,
+        Some(FormatArg::Csv) | None => StreamFormat::Csv,
+    };
+    // In filter mode a consumer may see only stdout (Spark's pipe does), so a failure also ends the
+    // stream with an `error` row carrying the message; stderr and the exit status say it too.
+    let result = run_tables(args, Some(format));
+    if let Ok(code) = &result {
+        if *code != ExitCode::SUCCESS {
+            write_error_row(
+                format,
+                "entnorm: error: interrupted by a signal; the stream is incomplete",
+            );
+        }
+    }
+    if let Err(err) = &result {
+        // Causes whose text the message already contains are left out.
+        let mut message = String::new();
+        for cause in err.chain().map(ToString::to_string) {
+            if !message.contains(&cause) {
+                if !message.is_empty() {
+                    message.push_str(": ");
+                }
+                message.push_str(&cause);
+            }
+        }
+        write_error_row(format, &format!("entnorm: error: {message}"));
+    }
+    result
+}
+
+fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     let stop = stop_on_signals().context("cannot install signal handlers")?;
     let (matcher, skipped_rows) = if args.lenient && args.gazetteer.index.is_none() {
         let specs = source_specs(&args.gazetteer)?;
@@ -458,6 +534,11 @@ fn cmd_run(args: RunArgs) -> Result<ExitCode> {
         (load_matcher(&args.gazetteer, !args.quiet)?, Vec::new())
     };
     let mut config = RunConfig::new(args.inputs, args.out);
+    config.stream = stream;
+    config.partial = args.partial;
+    if stream.is_some() && args.resume {
+        bail!("--resume needs an output directory (not filter mode, -o -)");
+    }
     if let Some(t) = args.threads {
         if t == 0 {
             bail!("--threads must be at least 1");
@@ -499,7 +580,9 @@ fn cmd_run(args: RunArgs) -> Result<ExitCode> {
         config.file_delay = std::time::Duration::from_millis(ms);
     }
     let summary = run(&config, &matcher)?;
-    write_manifest(&config.out_dir, &config, &matcher, &summary)?;
+    if stream.is_none() {
+        write_manifest(&config.out_dir, &config, &matcher, &summary)?;
+    }
     if let Some(signal) = &summary.interrupted {
         eprintln!(
             "entnorm: interrupted by {signal} after {} records ({} processed, {} rejected); the tables in {} \
@@ -549,10 +632,42 @@ fn cmd_run(args: RunArgs) -> Result<ExitCode> {
             summary.entities,
             summary.bytes_of_text as f64 / 1e6,
             summary.elapsed_seconds,
-            config.out_dir.display()
+            if stream.is_some() {
+                "stdout".into()
+            } else {
+                config.out_dir.display().to_string()
+            }
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_merge(args: MergeArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let files = partial_files(&args.parts)?;
+    let merged = merge_partials(&files)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    if let Some(path) = &args.partial {
+        merged.write_partial_file(path)?;
+    }
+    merged.write_entities(&args.out)?;
+    write_merge_report(&args.out, &files, &merged)?;
+    if !args.quiet {
+        let c = merged.counts;
+        eprintln!(
+            "entnorm: merged {} parts: {} records ({} processed, {} rejected), {} mentions of {} entities in {:.1} s -> {}",
+            files.len(),
+            c.records,
+            c.processed,
+            c.rejected,
+            c.mentions,
+            merged.entities.len(),
+            started.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    Ok(())
 }
 
 fn cmd_lookup(args: LookupArgs) -> Result<()> {
@@ -669,6 +784,7 @@ fn main() -> ExitCode {
             cmd_import(args).map(|()| ExitCode::SUCCESS)
         }
         Command::Eval(args) => cmd_eval(args).map(|()| ExitCode::SUCCESS),
+        Command::Merge(args) => cmd_merge(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -2,8 +2,6 @@
 //! and a slice of the multilingual news corpus. Each test prints SKIPPED when the data is absent; CI sets
 //! ENTNORM_REQUIRE_SHARED so that there a missing folder fails instead.
 
-use std::io::{BufRead, BufReader, Write};
-
 use crate::util::*;
 
 #[test]
@@ -78,21 +76,6 @@ fn demonstration_article_links_full_names_of_persons_and_countries() {
         !mentions.iter().any(|m| m["surface"] == "us"),
         "{mentions:#?}"
     );
-}
-
-/// The first `n` articles of the shared corpus as a JSON Lines file.
-fn corpus_slice(dir: &TempDir, n: usize) -> Option<std::path::PathBuf> {
-    let data = shared_data()?;
-    let file = std::fs::File::open(data.join("corpus/news-multilingual.jsonl.zst")).unwrap();
-    let reader = BufReader::new(zstd::stream::read::Decoder::new(file).unwrap());
-    let path = dir.path("slice.jsonl");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    // Take every 20th article so that the slice mixes the corpus's languages instead of starting with one.
-    for line in reader.lines().step_by(20).take(n) {
-        writeln!(out, "{}", line.unwrap()).unwrap();
-    }
-    out.flush().unwrap();
-    Some(path)
 }
 
 #[test]

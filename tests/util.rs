@@ -31,12 +31,14 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The binary, with an index cache of this test process's own (shared by its tests, never the user's).
-/// The first call compiles the default gazetteer into that cache, once, so that tests running in parallel
-/// do not each compile it.
+/// The binary, with the test suite's own index cache under the target directory (never the user's; entries
+/// are keyed by the sources' and the format's fingerprint, so reuse across runs is safe, and `cargo clean`
+/// removes it — a per-process cache in /tmp left 600 MB behind per run). The first call compiles the
+/// default gazetteer into that cache if needed, once, so that tests running in parallel do not each
+/// compile it.
 pub fn entnorm() -> Command {
     static WARM: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    let cache = std::env::temp_dir().join(format!("entnorm-it-cache-{}", std::process::id()));
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("entnorm-index-cache");
     WARM.get_or_init(|| {
         let out = Command::new(env!("CARGO_BIN_EXE_entnorm"))
             .env("ENTNORM_CACHE_DIR", &cache)
@@ -62,7 +64,14 @@ pub fn run_entnorm(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = cmd.spawn().expect("spawn entnorm");
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(input).unwrap();
+        // A run that fails before reading its input closes stdin early; that is not the test's failure.
+        if let Err(e) = child.stdin.take().unwrap().write_all(input) {
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe,
+                "writing stdin: {e}"
+            );
+        }
     }
     child.wait_with_output().unwrap()
 }
@@ -149,4 +158,20 @@ pub fn shared_data() -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// `n` articles of the shared corpus (every 20th, so that the slice mixes the corpus's languages instead of
+/// starting with one) as `slice.jsonl` in `dir`; None (after printing SKIPPED) without the shared data.
+pub fn corpus_slice(dir: &TempDir, n: usize) -> Option<PathBuf> {
+    use std::io::{BufRead, BufReader, Write};
+    let data = shared_data()?;
+    let file = std::fs::File::open(data.join("corpus/news-multilingual.jsonl.zst")).unwrap();
+    let reader = BufReader::new(zstd::stream::read::Decoder::new(file).unwrap());
+    let path = dir.path("slice.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for line in reader.lines().step_by(20).take(n) {
+        writeln!(out, "{}", line.unwrap()).unwrap();
+    }
+    out.flush().unwrap();
+    Some(path)
 }

@@ -14,7 +14,7 @@ mod source;
 
 pub use enrich::{enrich_user_entities, EnrichReport};
 pub use error::GazetteerError;
-pub use index::{stable_hash, IndexError, INDEX_FORMAT_VERSION};
+pub use index::{bulk_hash, stable_hash, IndexError, INDEX_FORMAT_VERSION};
 pub use matcher::{
     compile, layer_score, AliasRef, EntityRef, LookupHit, MatchScratch, Matcher, Mention,
 };

@@ -134,54 +134,85 @@ impl StringBlob {
     }
 }
 
-/// One layer's trie while compiling.
+/// The token vocabulary shared by all layers, while compiling.
+#[derive(Default)]
+struct VocabBuilder {
+    ids: FxHashMap<String, u32>,
+    keys: Vec<(u32, u32)>,
+}
+
+impl VocabBuilder {
+    fn token_id(&mut self, key: &str, blob: &mut StringBlob) -> u32 {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(blob.add(key));
+        self.ids.insert(key.to_owned(), id);
+        id
+    }
+
+    /// Writes the token records (with `roots[layer][token]`, the root's children) and the hash table.
+    fn write(self, roots: &[Vec<u32>; 3], w: &mut IndexWriter) {
+        for (id, &(off, len)) in self.keys.iter().enumerate() {
+            let rec = w.section(TOKENS);
+            push_u32(rec, off);
+            push_u32(rec, len);
+            for root in roots {
+                push_u32(rec, root[id]);
+            }
+        }
+        // Load factor at most 1/2: linear probing then rarely runs past one cache line.
+        let buckets = (self.keys.len() * 2).max(8).next_power_of_two();
+        let mut table = vec![0u64; buckets];
+        let mut by_id: Vec<(&String, u32)> = self.ids.iter().map(|(k, &v)| (k, v)).collect();
+        by_id.sort_unstable_by_key(|&(_, id)| id);
+        for (key, id) in by_id {
+            let h = stable_hash(key.as_bytes());
+            let mut b = (h as usize) & (buckets - 1);
+            while table[b] != 0 {
+                b = (b + 1) & (buckets - 1);
+            }
+            table[b] = (h >> 32) << 32 | u64::from(id + 1);
+        }
+        for x in table {
+            w.section(BUCKETS).extend_from_slice(&x.to_le_bytes());
+        }
+        let lines = (self.keys.len() * BLOOM_BITS_PER_KEY / 512)
+            .max(1)
+            .next_power_of_two();
+        let mut bloom = vec![0u64; lines * 8];
+        for key in self.ids.keys() {
+            let (line, bits) = bloom_bits(stable_hash(key.as_bytes()), lines);
+            for b in bits {
+                bloom[line * 8 + b as usize / 64] |= 1 << (b % 64);
+            }
+        }
+        for x in bloom {
+            w.section(BLOOM).extend_from_slice(&x.to_le_bytes());
+        }
+    }
+}
+
+/// One layer's trie while compiling; its edges are labelled with ids of the shared vocabulary.
 #[derive(Default)]
 struct TrieBuilder {
-    vocab: FxHashMap<String, u32>,
-    keys: Vec<(u32, u32)>,
     edges: FxHashMap<(u32, u32), u32>,
     node_count: u32,
     terminals: FxHashMap<u32, Vec<u32>>,
 }
 
 impl TrieBuilder {
-    fn token_id(&mut self, key: &str, blob: &mut StringBlob) -> u32 {
-        if let Some(&id) = self.vocab.get(key) {
-            return id;
-        }
-        let id = self.keys.len() as u32;
-        self.keys.push(blob.add(key));
-        self.vocab.insert(key.to_owned(), id);
-        id
-    }
-
+    /// Writes the trie's sections and returns the root's children by token id (stored in the vocabulary).
     fn write(
         mut self,
         layer: KeyLayer,
+        vocab_len: usize,
         precedence: &dyn Fn(&u32) -> PrecedenceKey,
         w: &mut IndexWriter,
-    ) {
-        let tokens = self.keys.len();
+    ) -> Vec<u32> {
         let sec = |p| layer_section(layer, p);
-        for &(off, len) in &self.keys {
-            push_u32(w.section(sec(TOKENS)), off);
-            push_u32(w.section(sec(TOKENS)), len);
-        }
-        let buckets = (tokens * 2).max(8).next_power_of_two();
-        let mut table = vec![0u32; buckets];
-        let mut by_id: Vec<(&String, u32)> = self.vocab.iter().map(|(k, &v)| (k, v)).collect();
-        by_id.sort_unstable_by_key(|&(_, id)| id);
-        for (key, id) in by_id {
-            let mut b = (stable_hash(key.as_bytes()) as usize) & (buckets - 1);
-            while table[b] != 0 {
-                b = (b + 1) & (buckets - 1);
-            }
-            table[b] = id + 1;
-        }
-        for x in table {
-            push_u32(w.section(sec(BUCKETS)), x);
-        }
-        let mut root = vec![NO_ID; tokens];
+        let mut root = vec![NO_ID; vocab_len];
         let mut inner: Vec<(u32, u32, u32)> = Vec::new();
         for (&(node, token), &child) in &self.edges {
             if node == 0 {
@@ -189,9 +220,6 @@ impl TrieBuilder {
             } else {
                 inner.push((node, token, child));
             }
-        }
-        for x in root {
-            push_u32(w.section(sec(ROOT)), x);
         }
         inner.sort_unstable();
         let nodes = self.node_count as usize;
@@ -217,6 +245,7 @@ impl TrieBuilder {
                 start += aliases.len() as u32;
             }
         }
+        root
     }
 }
 
@@ -239,6 +268,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     };
     let mut analyzer = Analyzer::new();
     let mut analysis = Analysis::default();
+    let mut vocab = VocabBuilder::default();
     let mut tries: [TrieBuilder; 3] = Default::default();
     for t in &mut tries {
         t.node_count = 1; // node 0 is the root
@@ -270,7 +300,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
                 let trie = &mut tries[layer as usize];
                 let mut node = 0;
                 for i in 0..analysis.len() {
-                    let token = trie.token_id(analysis.key(layer, i), &mut blob);
+                    let token = vocab.token_id(analysis.key(layer, i), &mut blob);
                     let next = trie.node_count;
                     node = *trie.edges.entry((node, token)).or_insert(next);
                     if node == next {
@@ -316,9 +346,12 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
             *a,
         )
     };
-    for (layer, trie) in KeyLayer::ALL.into_iter().zip(tries) {
-        trie.write(layer, &precedence, &mut w);
+    let vocab_len = vocab.keys.len();
+    let mut roots: [Vec<u32>; 3] = Default::default();
+    for ((layer, trie), root) in KeyLayer::ALL.into_iter().zip(tries).zip(&mut roots) {
+        *root = trie.write(layer, vocab_len, &precedence, &mut w);
     }
+    vocab.write(&roots, &mut w);
     let mut meta = format!(
         "fingerprint\t{}\nskipped_aliases\t{skipped}\n",
         gazetteer.fingerprint()
@@ -385,12 +418,129 @@ pub struct Matcher {
     skipped_aliases: u64,
 }
 
-/// One layer's sections, sliced once per call.
-struct LayerView<'a> {
+/// The shared token vocabulary, sliced once per call.
+struct VocabView<'a> {
+    bloom: &'a [u8],
     strings: &'a [u8],
     tokens: &'a [u8],
     buckets: &'a [u8],
-    root: &'a [u8],
+}
+
+impl VocabView<'_> {
+    fn token_id(&self, key: &str) -> Option<u32> {
+        self.token_id_hashed(key, stable_hash(key.as_bytes()))
+    }
+
+    /// [`Self::token_id`] given the key's `stable_hash`.
+    fn token_id_hashed(&self, key: &str, h: u64) -> Option<u32> {
+        let (line, bits) = bloom_bits(h, self.bloom.len() / 64);
+        if !bits.iter().all(|&b| {
+            let word = read_u64(self.bloom, line * 64 + (b as usize / 64) * 8);
+            word & (1 << (b % 64)) != 0
+        }) {
+            return None;
+        }
+        let n = self.buckets.len() / 8;
+        let tag = h >> 32;
+        let mut b = (h as usize) & (n - 1);
+        // At most `n` probes, so that even a corrupt table cannot loop forever.
+        for _ in 0..n {
+            let slot = read_u64(self.buckets, b * 8);
+            if slot == 0 {
+                return None;
+            }
+            if slot >> 32 == tag {
+                let id = (slot as u32 - 1) as usize;
+                let rec = id * TOKEN_RECORD;
+                let (off, len) = (
+                    read_u32(self.tokens, rec) as usize,
+                    read_u32(self.tokens, rec + 4) as usize,
+                );
+                if self.strings.get(off..off + len) == Some(key.as_bytes()) {
+                    return Some(id as u32);
+                }
+            }
+            b = (b + 1) & (n - 1);
+        }
+        None
+    }
+}
+
+/// A key's token id and root children, as remembered by a [`TokenCache`] slot.
+#[derive(Clone, Copy, Default)]
+struct CachedToken {
+    hash: u64,
+    id: u32,
+    roots: [u32; 3],
+    len: u8,
+    key: [u8; CACHED_KEY_BYTES],
+}
+
+const CACHED_KEY_BYTES: usize = 23;
+const TOKEN_CACHE_SLOTS: usize = 1 << 14;
+
+/// A per-thread, direct-mapped cache of vocabulary lookups (hits and misses) for keys of up to 23 bytes.
+/// Word frequencies are Zipfian, so most tokens of a text are keys seen shortly before; the cache
+/// (768 KiB) stays in the core's cache, while the vocabulary's hash table and token records are tens of
+/// megabytes, where nearly every probe is a cache miss. Slots hold the whole key, so a hit is exact.
+#[derive(Default)]
+struct TokenCache {
+    slots: Vec<CachedToken>,
+}
+
+impl TokenCache {
+    /// The token id and root children of `key` (NO_ID where absent).
+    fn get(&mut self, vocab: &VocabView<'_>, key: &str) -> (u32, [u32; 3]) {
+        let h = stable_hash(key.as_bytes());
+        let bytes = key.as_bytes();
+        if bytes.len() > CACHED_KEY_BYTES {
+            return vocab.lookup(key, h);
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![CachedToken::default(); TOKEN_CACHE_SLOTS];
+        }
+        // Bits above the bucket index, so that keys sharing a bucket neighbourhood spread over slots.
+        let slot = &mut self.slots[(h >> 40) as usize & (TOKEN_CACHE_SLOTS - 1)];
+        if slot.hash == h
+            && usize::from(slot.len) == bytes.len()
+            && &slot.key[..bytes.len()] == bytes
+        {
+            return (slot.id, slot.roots);
+        }
+        let (id, roots) = vocab.lookup(key, h);
+        slot.hash = h;
+        slot.id = id;
+        slot.roots = roots;
+        slot.len = bytes.len() as u8;
+        slot.key[..bytes.len()].copy_from_slice(bytes);
+        (id, roots)
+    }
+}
+
+impl VocabView<'_> {
+    /// Token id and root children of `key` with hash `h` (NO_ID where absent).
+    fn lookup(&self, key: &str, h: u64) -> (u32, [u32; 3]) {
+        match self.token_id_hashed(key, h) {
+            None => (NO_ID, [NO_ID; 3]),
+            Some(id) => (
+                id,
+                KeyLayer::ALL.map(|layer| self.root_child(id, layer).unwrap_or(NO_ID)),
+            ),
+        }
+    }
+
+    /// The root's child for token `id` in the trie of `layer`, if any.
+    fn root_child(&self, id: u32, layer: KeyLayer) -> Option<u32> {
+        let c = read_u32(
+            self.tokens,
+            id as usize * TOKEN_RECORD + 8 + 4 * layer as usize,
+        );
+        (c != NO_ID).then_some(c)
+    }
+}
+
+/// One layer's trie sections, sliced once per call.
+struct LayerView<'a> {
     node_edges: &'a [u8],
     edges: &'a [u8],
     terms: &'a [u8],
@@ -398,31 +548,8 @@ struct LayerView<'a> {
 }
 
 impl LayerView<'_> {
-    fn token_id(&self, key: &str) -> Option<u32> {
-        let mask = self.buckets.len() / 4 - 1;
-        let mut b = (stable_hash(key.as_bytes()) as usize) & mask;
-        loop {
-            let slot = u32_at(self.buckets, b);
-            if slot == 0 {
-                return None;
-            }
-            let id = (slot - 1) as usize;
-            let (off, len) = (
-                u32_at(self.tokens, 2 * id) as usize,
-                u32_at(self.tokens, 2 * id + 1) as usize,
-            );
-            if self.strings.get(off..off + len) == Some(key.as_bytes()) {
-                return Some(id as u32);
-            }
-            b = (b + 1) & mask;
-        }
-    }
-
+    /// The child of `node` (not the root: see [`VocabView::root_child`]) by token `token`.
     fn child(&self, node: u32, token: u32) -> Option<u32> {
-        if node == 0 {
-            let c = u32_at(self.root, token as usize);
-            return (c != NO_ID).then_some(c);
-        }
         let lo = u32_at(self.node_edges, node as usize) as usize;
         let hi = u32_at(self.node_edges, node as usize + 1) as usize;
         let (mut lo, mut hi) = (lo, hi);
@@ -453,6 +580,9 @@ impl LayerView<'_> {
 #[derive(Default)]
 pub struct MatchScratch {
     token_ids: Vec<[u32; 3]>,
+    /// Per token, the root's child in each layer's trie (NO_ID: no alias starts with this token's key).
+    roots: Vec<[u32; 3]>,
+    cache: TokenCache,
     ends: Vec<(usize, u32)>,
     entities: Vec<u32>,
 }
@@ -477,12 +607,16 @@ impl Matcher {
         // SAFETY: the map is read-only and entnorm never writes an index in place (new indexes are written
         // to a temporary file and renamed over the old name, which leaves existing maps intact). Another
         // process truncating the file while it is mapped would be outside entnorm's contract, as for any
-        // memory-mapped database.
+        // memory-mapped database. `populate` reads the whole file in one go: the checksum touches every
+        // page anyway.
         #[allow(unsafe_code)]
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|source| GazetteerError::Io {
-            path: path.into(),
-            source,
-        })?;
+        let map =
+            unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|source| {
+                GazetteerError::Io {
+                    path: path.into(),
+                    source,
+                }
+            })?;
         Matcher::from_storage(Storage::Mapped(map)).map_err(|source| GazetteerError::Index {
             path: path.into(),
             source,
@@ -530,14 +664,19 @@ impl Matcher {
     fn layer(&self, layer: KeyLayer) -> LayerView<'_> {
         let s = |p| self.section(layer_section(layer, p));
         LayerView {
-            strings: self.section(STRINGS),
-            tokens: s(TOKENS),
-            buckets: s(BUCKETS),
-            root: s(ROOT),
             node_edges: s(NODE_EDGES),
             edges: s(EDGES),
             terms: s(TERMS),
             cands: s(CANDS),
+        }
+    }
+
+    fn vocab(&self) -> VocabView<'_> {
+        VocabView {
+            bloom: self.section(BLOOM),
+            strings: self.section(STRINGS),
+            tokens: self.section(TOKENS),
+            buckets: self.section(BUCKETS),
         }
     }
 
@@ -631,35 +770,58 @@ impl Matcher {
     ) {
         let lang = lang.map(primary_language).filter(|l| !l.is_empty());
         let views = KeyLayer::ALL.map(|l| self.layer(l));
+        let vocab = self.vocab();
         let tokens = analysis.tokens();
         scratch.token_ids.clear();
-        scratch.token_ids.extend((0..tokens.len()).map(|i| {
-            let mut ids = [NO_ID; 3];
-            // Each layer has its own vocabulary, so a token is looked up once per layer, up front: the
-            // trie walks below then compare integers only.
-            for layer in KeyLayer::ALL {
-                let key = analysis.key(layer, i);
-                ids[layer as usize] = views[layer as usize].token_id(key).unwrap_or(NO_ID);
-            }
-            ids
-        }));
+        scratch.roots.clear();
+        for i in 0..tokens.len() {
+            // Every key of a token is looked up once, up front (the trie walks below compare integers
+            // only); keys that coincide across layers, as for most lower-case words, share one lookup.
+            let exact = analysis.key(KeyLayer::Exact, i);
+            let folded = analysis.key(KeyLayer::Folded, i);
+            let translit = analysis.key(KeyLayer::Translit, i);
+            let cache = &mut scratch.cache;
+            let e = cache.get(&vocab, exact);
+            let f = if folded == exact {
+                e
+            } else {
+                cache.get(&vocab, folded)
+            };
+            let t = if translit == folded {
+                f
+            } else if translit == exact {
+                e
+            } else {
+                cache.get(&vocab, translit)
+            };
+            scratch.token_ids.push([e.0, f.0, t.0]);
+            scratch.roots.push([e.1[0], f.1[1], t.1[2]]);
+        }
         let text_case = |i: usize| {
             let t = &tokens[i];
             token_case(&text[t.start..t.end])
         };
         let mut i = 0;
         while i < tokens.len() {
-            if !tokens[i].can_start || tokens[i].class == TokenClass::Punct {
+            if !tokens[i].can_start
+                || tokens[i].class == TokenClass::Punct
+                || scratch.roots[i] == [NO_ID; 3]
+            {
                 i += 1;
                 continue;
             }
             let mut best: Option<Mention> = None;
             for layer in KeyLayer::ALL {
+                let first = scratch.roots[i][layer as usize];
+                if first == NO_ID {
+                    continue;
+                }
                 let found = self.longest_at(
                     &views[layer as usize],
                     layer,
                     lang,
                     i,
+                    first,
                     best.map_or(i, |b| b.token_end),
                     tokens,
                     &scratch.token_ids,
@@ -692,10 +854,10 @@ impl Matcher {
         }
     }
 
-    /// The longest match of one layer starting at token `start` and ending after token `min_end`: (end
-    /// token, alias, entity, candidates). A looser layer only matters where it reaches further than a
-    /// stricter one, so shorter ends are not examined: their candidates (thousands for a common name)
-    /// would be checked for nothing.
+    /// The longest match of one layer starting at token `start`, whose root child is `first`, and ending
+    /// after token `min_end`: (end token, alias, entity, candidates). A looser layer only matters where it
+    /// reaches further than a stricter one, so shorter ends are not examined: their candidates (thousands
+    /// for a common name) would be checked for nothing.
     #[allow(clippy::too_many_arguments)]
     fn longest_at(
         &self,
@@ -703,6 +865,7 @@ impl Matcher {
         layer: KeyLayer,
         lang: Option<&str>,
         start: usize,
+        first: u32,
         min_end: usize,
         tokens: &[entnorm_tokenize::Token],
         token_ids: &[[u32; 3]],
@@ -710,9 +873,12 @@ impl Matcher {
         entities: &mut Vec<u32>,
         text_case: &impl Fn(usize) -> TokenCase,
     ) -> Option<(usize, u32, u32, u32)> {
-        let mut node = 0u32;
+        let mut node = first;
         ends.clear();
-        for (j, ids) in token_ids.iter().enumerate().skip(start) {
+        if tokens[start].can_end && view.is_terminal(node) {
+            ends.push((start + 1, node));
+        }
+        for (j, ids) in token_ids.iter().enumerate().skip(start + 1) {
             let id = ids[layer as usize];
             if id == NO_ID {
                 break;
@@ -761,12 +927,16 @@ impl Matcher {
         if tokens.is_empty() {
             return hits;
         }
+        let vocab = self.vocab();
         for layer in KeyLayer::ALL {
             let view = self.layer(layer);
-            let mut node = Some(0u32);
-            for i in 0..tokens.len() {
+            let mut node = vocab
+                .token_id(analysis.key(layer, 0))
+                .and_then(|t| vocab.root_child(t, layer));
+            for i in 1..tokens.len() {
                 node = node.and_then(|n| {
-                    view.token_id(analysis.key(layer, i))
+                    vocab
+                        .token_id(analysis.key(layer, i))
                         .and_then(|t| view.child(n, t))
                 });
             }

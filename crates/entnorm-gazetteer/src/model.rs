@@ -136,5 +136,5 @@ pub fn combined_fingerprint<'a>(sources: impl Iterator<Item = (Origin, &'a str)>
 
 /// The content fingerprint of one source file's bytes.
 pub(crate) fn content_fingerprint(bytes: &[u8]) -> String {
-    format!("{:016x}", crate::stable_hash(bytes))
+    format!("{:016x}", crate::index::bulk_hash(bytes))
 }

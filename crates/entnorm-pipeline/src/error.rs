@@ -32,4 +32,14 @@ pub enum PipelineError {
     Resume { dir: PathBuf, message: String },
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool { threads: usize, message: String },
+    #[error("{path}:{line}: {message}")]
+    Partial {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{path}: cannot merge this part: {message}")]
+    Merge { path: PathBuf, message: String },
+    #[error("no partial aggregates to merge")]
+    NoParts,
 }

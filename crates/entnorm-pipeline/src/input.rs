@@ -640,23 +640,16 @@ impl FileReader {
                         } else {
                             buf
                         };
-                        let repaired;
-                        let bytes = match std::str::from_utf8(bytes) {
-                            Ok(_) => bytes,
-                            Err(_) if replace => {
-                                repaired = String::from_utf8_lossy(bytes).into_owned();
-                                self.outcome.utf8_replaced += 1;
-                                repaired.as_bytes()
-                            }
-                            Err(e) => {
-                                return Some(Record::Rejected {
-                                    at,
-                                    doc_id: None,
-                                    reason: invalid_utf8_reason(e.valid_up_to(), "the line"),
-                                })
-                            }
-                        };
-                        return Some(parse_json_record(bytes, at, &self.fields));
+                        let record = parse_json_record(bytes, at, &self.fields);
+                        // Only a line the parser rejects for its UTF-8 is read again, repaired.
+                        let bad_utf8 = matches!(&record, Record::Rejected { reason, .. }
+                            if reason.starts_with("invalid UTF-8"));
+                        if replace && bad_utf8 {
+                            self.outcome.utf8_replaced += 1;
+                            let repaired = String::from_utf8_lossy(bytes);
+                            return Some(parse_json_record(repaired.as_bytes(), at, &self.fields));
+                        }
+                        return Some(record);
                     }
                     Err(e) => {
                         self.done = true;
@@ -808,23 +801,25 @@ fn parse_json_record(bytes: &[u8], at: RecordSource, fields: &FieldNames) -> Rec
     } else {
         bytes
     };
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return reject(
-            None,
-            format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
-        );
-    }
+    // serde_json validates the UTF-8 of every string it reads; only a line it rejects is checked again,
+    // so that invalid UTF-8 gets its own reason.
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {
-            // A file with lone-CR line ends reads as one line holding every record.
-            let hint = if bytes.contains(&b'\r') && e.to_string().contains("trailing characters") {
-                " (the line contains a carriage return: records of JSON Lines end with \\n, a lone \\r \
-                 does not end one)"
-            } else {
-                ""
+            let reason = match std::str::from_utf8(bytes) {
+                Err(bad) => invalid_utf8_reason(bad.valid_up_to(), "the line"),
+                // A file with lone-CR line ends reads as one line holding every record.
+                Ok(_)
+                    if bytes.contains(&b'\r') && e.to_string().contains("trailing characters") =>
+                {
+                    format!(
+                        "invalid JSON: {e} (the line contains a carriage return: records of JSON Lines \
+                         end with \\n, a lone \\r does not end one)"
+                    )
+                }
+                Ok(_) => format!("invalid JSON: {e}"),
             };
-            return reject(None, format!("invalid JSON: {e}{hint}"));
+            return reject(None, reason);
         }
     };
     let Value::Object(mut map) = value else {

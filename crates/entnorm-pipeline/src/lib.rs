@@ -2,9 +2,11 @@
 //!
 //! [`run`] streams records from the inputs ([`input`]), processes batches of them on a rayon pool with one
 //! [`Worker`] per thread, and writes `mentions.csv`, `documents.csv`, `rejects.csv` and `entities.csv` in
-//! input order. Per-record problems become rows of `rejects.csv`; only problems with the run as a whole are
-//! [`PipelineError`]s.
+//! input order, or in filter mode kind-tagged rows on stdout ([`sink`]). Per-record problems become rows of
+//! `rejects.csv`; only problems with the run as a whole are [`PipelineError`]s. [`aggregate`] holds the
+//! corpus-wide state in a form that parts of a corpus can write and `entnorm merge` can add up.
 
+pub mod aggregate;
 mod bounded;
 mod checkpoint;
 mod error;
@@ -15,8 +17,13 @@ mod manifest;
 mod output;
 mod process;
 mod run;
+pub mod sink;
+pub mod tsv;
 pub mod wikidata;
 
+pub use aggregate::{
+    merge_partials, partial_files, write_merge_report, Aggregate, AggregateCounts, EntityAggregate,
+};
 pub use error::PipelineError;
 pub use eval::{
     evaluate, read_gold, score_document, set_gazetteer_path, BaselineMatcher, Counts, EvalError,
@@ -32,6 +39,7 @@ pub use input::{
 pub use manifest::write_manifest;
 pub use process::{MentionRow, Worker};
 pub use run::{run, signal_name, InputSummary, RunConfig, RunSummary};
+pub use sink::{write_error_row, StreamFormat};
 pub use wikidata::{
     import_wikidata, ImportProgress, ImportStats, WikidataError, WikidataImportOptions,
 };

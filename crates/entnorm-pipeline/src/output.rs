@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use entnorm_gazetteer::Matcher;
 use serde::{Deserialize, Serialize};
 
+use crate::aggregate::{Aggregate, AggregateCounts, EntityAggregate};
 use crate::error::PipelineError;
 use crate::process::MentionRow;
 
@@ -197,27 +198,62 @@ fn default_id(attributes: &str) -> &str {
         .unwrap_or("")
 }
 
-pub(crate) fn mention_fields(doc_id: &str, m: &MentionRow, gazetteer: &Matcher) -> [String; 16] {
+/// The cells of one `mentions.csv` row (see [`MENTIONS_HEADER`]), borrowed: numbers are written into
+/// `numbers`, a buffer the caller reuses, so a row costs no allocation.
+pub(crate) fn mention_fields<'a>(
+    doc_id: &'a str,
+    m: &'a MentionRow,
+    gazetteer: &'a Matcher,
+    numbers: &'a mut String,
+) -> [&'a str; 16] {
+    use std::fmt::Write as _;
     let entity = gazetteer.entity(m.entity);
     let alias = gazetteer.alias(m.alias);
+    numbers.clear();
+    let mut spans = [(0, 0); 6];
+    for (span, n) in spans.iter_mut().zip([
+        m.start,
+        m.end,
+        m.candidates as usize,
+        m.start_byte,
+        m.end_byte,
+    ]) {
+        let from = numbers.len();
+        let _ = write!(numbers, "{n}");
+        *span = (from, numbers.len());
+    }
+    let from = numbers.len();
+    write_score(numbers, m.score);
+    spans[5] = (from, numbers.len());
+    let numbers: &'a str = numbers;
+    let n = |k: usize| &numbers[spans[k].0..spans[k].1];
     [
-        doc_id.to_owned(),
-        m.field.to_owned(),
-        m.start.to_string(),
-        m.end.to_string(),
-        m.surface.clone(),
-        entity.id.to_owned(),
-        entity.name.to_owned(),
-        entity.entity_type.to_owned(),
-        m.method.to_owned(),
-        format!("{:.2}", m.score),
-        alias.text.to_owned(),
-        alias.lang.to_owned(),
-        m.candidates.to_string(),
-        m.start_byte.to_string(),
-        m.end_byte.to_string(),
-        default_id(entity.attributes).to_owned(),
+        doc_id,
+        m.field,
+        n(0),
+        n(1),
+        &m.surface,
+        entity.id,
+        entity.name,
+        entity.entity_type,
+        m.method,
+        n(5),
+        alias.text,
+        alias.lang,
+        n(2),
+        n(3),
+        n(4),
+        default_id(entity.attributes),
     ]
+}
+
+/// A score in [0, 1] with two decimals, as `format!("{:.2}")` would write it, without float formatting.
+fn write_score(out: &mut String, score: f64) {
+    let hundredths = (score.clamp(0.0, 1.0) * 100.0).round() as u32;
+    out.push(char::from(b'0' + (hundredths / 100) as u8));
+    out.push('.');
+    out.push(char::from(b'0' + (hundredths / 10 % 10) as u8));
+    out.push(char::from(b'0' + (hundredths % 10) as u8));
 }
 
 /// Corpus-wide per-entity state: only counts and surface forms, never the mentions themselves.
@@ -245,56 +281,36 @@ impl EntityTable {
             t.last_document = document;
             t.documents += 1;
         }
-        *t.surfaces.entry(m.surface.clone()).or_default() += 1;
+        match t.surfaces.get_mut(m.surface.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                t.surfaces.insert(m.surface.clone(), 1);
+            }
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
         self.tallies.len()
     }
 
-    pub(crate) fn write(
-        &self,
-        dir: &Path,
-        gazetteer: &Matcher,
-        spreadsheet_safe: bool,
-    ) -> Result<(), PipelineError> {
-        let table = Table::create(
-            dir,
-            "entities.csv",
-            &[
-                "entity_id",
-                "entity_name",
-                "entity_type",
-                "mentions",
-                "documents",
-                "surface_forms",
-            ],
-        )?;
-        let mut table = table.spreadsheet_safe(spreadsheet_safe);
-        let mut rows: Vec<(&u32, &EntityTally)> = self.tallies.iter().collect();
-        rows.sort_by(|a, b| {
-            b.1.mentions
-                .cmp(&a.1.mentions)
-                .then_with(|| gazetteer.entity(*a.0).id.cmp(gazetteer.entity(*b.0).id))
-        });
-        for (&entity, t) in rows {
+    /// The mergeable form of the tally (entities by ID, with their names and types), from which
+    /// `entities.csv` is written, so that a single run and a merge of parts share one writer.
+    pub(crate) fn to_aggregate(&self, gazetteer: &Matcher, counts: AggregateCounts) -> Aggregate {
+        let mut aggregate = Aggregate::new(gazetteer.fingerprint());
+        aggregate.counts = counts;
+        for (&entity, t) in &self.tallies {
             let e = gazetteer.entity(entity);
-            let mut surfaces: Vec<(&String, &u64)> = t.surfaces.iter().collect();
-            surfaces.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-            let forms = surfaces
-                .iter()
-                .map(|(s, n)| format!("{s} ({n})"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            table.row([
-                e.id,
-                e.name,
-                e.entity_type,
-                &t.mentions.to_string(),
-                &t.documents.to_string(),
-                &forms,
-            ])?;
+            aggregate.entities.insert(
+                e.id.to_owned(),
+                EntityAggregate {
+                    name: e.name.to_owned(),
+                    entity_type: e.entity_type.to_owned(),
+                    mentions: t.mentions,
+                    documents: t.documents,
+                    surfaces: t.surfaces.clone(),
+                },
+            );
         }
-        table.finish()
+        aggregate
     }
 }

@@ -12,11 +12,13 @@ use entnorm_gazetteer::Matcher;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::aggregate::AggregateCounts;
 use crate::checkpoint::{Checkpoint, Setup};
 use crate::error::PipelineError;
 use crate::input::{discover, precheck, FieldNames, InputItem, ReadOptions, Record, RecordStream};
-use crate::output::{mention_fields, EntityTable, Table, MENTIONS_HEADER};
+use crate::output::{mention_fields, EntityTable};
 use crate::process::{MentionRow, Worker};
+use crate::sink::{is_stdout, write_partial, Sink, StreamFormat, TABLE_NAMES};
 
 /// Settings of one run, already validated by the caller.
 #[derive(Clone, Debug)]
@@ -33,6 +35,10 @@ pub struct RunConfig {
     pub batch_bytes: usize,
     /// The language of documents that do not give one (ISO 639 code).
     pub default_lang: Option<String>,
+    /// Filter mode: rows go to stdout in this format instead of tables in `out_dir` (see `sink`).
+    pub stream: Option<StreamFormat>,
+    /// Also write the partial aggregate (see `aggregate`) here; `-` appends it to the filter-mode stream.
+    pub partial: Option<PathBuf>,
     /// Record size limits and UTF-8 repair.
     pub read: ReadOptions,
     /// Neutralise cells that spreadsheet programs would read as formulas (changes the data).
@@ -69,6 +75,8 @@ impl RunConfig {
             batch_records: 512,
             batch_bytes: 64 << 20,
             default_lang: None,
+            stream: None,
+            partial: None,
             read: ReadOptions::default(),
             spreadsheet_safe: false,
             stop: None,
@@ -153,18 +161,6 @@ pub fn signal_name(signal: usize) -> String {
     }
 }
 
-const TABLE_NAMES: [&str; 3] = ["mentions.csv", "documents.csv", "rejects.csv"];
-const DOCUMENTS_HEADER: &[&str] = &[
-    "doc_id",
-    "source_file",
-    "record",
-    "line",
-    "status",
-    "mentions",
-    "chars",
-];
-const REJECTS_HEADER: &[&str] = &["source_file", "record", "line", "doc_id", "reason"];
-
 /// Runs the whole pipeline over `config.inputs` with `matcher`, writing the tables into `config.out_dir`.
 /// `run.json` is written by the caller, who knows the options and gazetteer files.
 pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, PipelineError> {
@@ -174,10 +170,13 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     // run before anything is written; files found in directories are opened one at a time as reached.
     precheck(&files, &config.fields, &config.read)?;
     let dir = &config.out_dir;
-    std::fs::create_dir_all(dir).map_err(|source| PipelineError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let tables = config.stream.is_none();
+    if config.resume && !tables {
+        return Err(PipelineError::Resume {
+            dir: dir.clone(),
+            message: "filter mode (-o -) cannot be resumed".into(),
+        });
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
         .build()
@@ -187,50 +186,54 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         })?;
 
     let setup = Setup::new(config, &files, matcher.fingerprint());
-    let checkpoint = if config.resume {
-        if files.iter().any(|f| f.is_stdin()) {
-            return Err(PipelineError::Resume {
-                dir: dir.clone(),
-                message: "a run reading stdin cannot be resumed".into(),
-            });
-        }
-        let cp = Checkpoint::load(dir, &setup)?;
-        if cp.is_none() && config.progress {
-            eprintln!(
-                "entnorm: no checkpoint in {}: starting from the beginning",
-                dir.display()
-            );
-        }
-        cp
-    } else {
-        None
-    };
-    // Nothing complete-looking may survive from an earlier run in the same directory while this one is
-    // under way: a run killed before its end must not leave old tables beside its own `.partial` ones.
-    for name in TABLE_NAMES.iter().chain(&["entities.csv", "run.json"]) {
-        match std::fs::remove_file(dir.join(name)) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(PipelineError::Io {
-                    path: dir.join(name),
-                    source,
-                })
+    let mut checkpoint = None;
+    if tables {
+        std::fs::create_dir_all(dir).map_err(|source| PipelineError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        if config.resume {
+            if files.iter().any(|f| f.is_stdin()) {
+                return Err(PipelineError::Resume {
+                    dir: dir.clone(),
+                    message: "a run reading stdin cannot be resumed".into(),
+                });
+            }
+            checkpoint = Checkpoint::load(dir, &setup)?;
+            if checkpoint.is_none() && config.progress {
+                eprintln!(
+                    "entnorm: no checkpoint in {}: starting from the beginning",
+                    dir.display()
+                );
             }
         }
+        // Nothing complete-looking may survive from an earlier run in the same directory while this one
+        // is under way: a run killed before its end must not leave old tables beside its own `.partial`
+        // ones.
+        for name in TABLE_NAMES.iter().chain(&["entities.csv", "run.json"]) {
+            match std::fs::remove_file(dir.join(name)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(PipelineError::Io {
+                        path: dir.join(name),
+                        source,
+                    })
+                }
+            }
+        }
+        if checkpoint.is_none() {
+            Checkpoint::remove(dir);
+        }
+        // Until the end, run.json says the run is not finished: also what a killed run leaves.
+        let running = RunSummary {
+            running: true,
+            ..RunSummary::default()
+        };
+        crate::manifest::write_manifest(dir, config, matcher, &running)?;
     }
-    if checkpoint.is_none() {
-        Checkpoint::remove(dir);
-    }
-    // Until the end, run.json says the run is not finished: also what a killed run leaves.
-    let running = RunSummary {
-        running: true,
-        ..RunSummary::default()
-    };
-    crate::manifest::write_manifest(dir, config, matcher, &running)?;
 
     let gazetteer = matcher;
-    let safe = config.spreadsheet_safe;
     let mut summary = RunSummary {
         inputs: files
             .iter()
@@ -244,32 +247,19 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     let mut entities = EntityTable::default();
     let mut document_seq = 0u64;
     let mut skip = vec![false; files.len()];
-    let (mut mentions, mut documents, mut rejects) = match checkpoint {
-        Some(cp) => {
-            let [m, d, r] = cp.table_bytes;
-            let tables = (
-                Table::resume(dir, TABLE_NAMES[0], m)?,
-                Table::resume(dir, TABLE_NAMES[1], d)?,
-                Table::resume(dir, TABLE_NAMES[2], r)?,
-            );
-            skip[..cp.files_done].fill(true);
-            summary.inputs = cp.inputs;
-            summary.mentions = cp.mentions;
-            summary.files_resumed = cp.files_done;
-            summary.files_checkpointed = cp.files_done;
-            entities = cp.entities;
-            document_seq = cp.document_seq;
-            tables
-        }
-        None => (
-            Table::create(dir, TABLE_NAMES[0], MENTIONS_HEADER)?,
-            Table::create(dir, TABLE_NAMES[1], DOCUMENTS_HEADER)?,
-            Table::create(dir, TABLE_NAMES[2], REJECTS_HEADER)?,
-        ),
-    };
-    mentions = mentions.spreadsheet_safe(safe);
-    documents = documents.spreadsheet_safe(safe);
-    rejects = rejects.spreadsheet_safe(safe);
+    let mut resume_from = None;
+    if let Some(cp) = checkpoint {
+        resume_from = Some(cp.table_bytes);
+        skip[..cp.files_done].fill(true);
+        summary.inputs = cp.inputs;
+        summary.mentions = cp.mentions;
+        summary.files_resumed = cp.files_done;
+        summary.files_checkpointed = cp.files_done;
+        entities = cp.entities;
+        document_seq = cp.document_seq;
+    }
+    let mut sink = Sink::create(config, resume_from)?;
+    let mut numbers = String::new(); // reused by every mentions.csv row
     let mut progress = Progress::new(config.progress);
     let mut last_checkpoint = Instant::now();
 
@@ -326,12 +316,8 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                     if !config.file_delay.is_zero() {
                         std::thread::sleep(config.file_delay);
                     }
-                    if last_checkpoint.elapsed() >= config.checkpoint_interval {
-                        let table_bytes = [
-                            mentions.checkpoint()?,
-                            documents.checkpoint()?,
-                            rejects.checkpoint()?,
-                        ];
+                    if tables && last_checkpoint.elapsed() >= config.checkpoint_interval {
+                        let table_bytes = sink.checkpoint()?.expect("tables were checked above");
                         let cp = Checkpoint {
                             version: Checkpoint::new_version(),
                             setup: setup.clone(),
@@ -363,43 +349,21 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                         (doc.text.len() + doc.title.as_ref().map_or(0, String::len)) as u64;
                     input.bytes_of_text += text_bytes;
                     for m in &rows {
-                        mentions.row(mention_fields(&doc.id, m, gazetteer))?;
+                        sink.mention(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
                         entities.add(document_seq, m);
                     }
                     summary.mentions += rows.len() as u64;
-                    documents.row([
-                        doc.id.as_str(),
-                        file_name,
-                        &at.record.to_string(),
-                        &at.line.to_string(),
-                        "processed",
-                        &rows.len().to_string(),
-                        &doc.text.chars().count().to_string(),
-                    ])?;
+                    sink.processed(&doc.id, file_name, at, rows.len(), &doc.text)?;
                     progress.advance(text_bytes);
                 }
                 (Record::Document { doc, .. }, Some(Outcome::Failed(reason))) => {
                     input.rejected += 1;
                     let reason = format!("internal error: {reason}");
-                    write_reject(
-                        &mut documents,
-                        &mut rejects,
-                        file_name,
-                        at,
-                        Some(&doc.id),
-                        &reason,
-                    )?;
+                    sink.reject(file_name, at, Some(&doc.id), &reason)?;
                 }
                 (Record::Rejected { doc_id, reason, .. }, _) => {
                     input.rejected += 1;
-                    write_reject(
-                        &mut documents,
-                        &mut rejects,
-                        file_name,
-                        at,
-                        doc_id.as_deref(),
-                        reason,
-                    )?;
+                    sink.reject(file_name, at, doc_id.as_deref(), reason)?;
                 }
                 (Record::Document { .. }, None) => unreachable!("every document gets an outcome"),
             }
@@ -426,40 +390,29 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     if summary.interrupted.is_some() {
         // Stopped by a signal: the tables stay `.partial` (never complete-looking); the checkpoint, if
         // any, lets `--resume` go on from the last one.
-        mentions.flush()?;
-        documents.flush()?;
-        rejects.flush()?;
+        sink.abandon()?;
     } else {
-        entities.write(dir, gazetteer, safe)?;
-        mentions.finish()?;
-        documents.finish()?;
-        rejects.finish()?;
-        Checkpoint::remove(dir);
+        let aggregate = entities.to_aggregate(
+            gazetteer,
+            AggregateCounts {
+                records: summary.records,
+                processed: summary.processed,
+                rejected: summary.rejected,
+                mentions: summary.mentions,
+                bytes_of_text: summary.bytes_of_text,
+            },
+        );
+        if let Some(path) = &config.partial {
+            write_partial(path, &aggregate)?;
+        }
+        let partial_rows = config.partial.as_deref().is_some_and(is_stdout);
+        sink.finish(&aggregate, partial_rows, config.spreadsheet_safe)?;
+        if tables {
+            Checkpoint::remove(dir);
+        }
     }
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     Ok(summary)
-}
-
-fn write_reject(
-    documents: &mut Table,
-    rejects: &mut Table,
-    file_name: &str,
-    at: crate::input::RecordSource,
-    doc_id: Option<&str>,
-    reason: &str,
-) -> Result<(), PipelineError> {
-    let (record, line) = (at.record.to_string(), at.line.to_string());
-    let doc_id = doc_id.unwrap_or("");
-    rejects.row([file_name, &record, &line, doc_id, reason])?;
-    documents.row([
-        doc_id,
-        file_name,
-        &record,
-        &line,
-        &format!("rejected: {reason}"),
-        "0",
-        "0",
-    ])
 }
 
 /// Runs one document, turning a panic into a rejection so one bad article never stops the batch.

@@ -1,14 +1,15 @@
 //! Segmentation of text into [`Token`]s. See the [crate docs](crate) for the rules.
 
 use crate::chars::{
-    is_apostrophe, is_attaching, is_dash, is_hangul, is_hangul_l, is_hangul_syllable, is_hangul_t,
-    is_hangul_v, is_ignorable, is_space, is_spaceless_letter,
+    class, is_alpha, is_attaching, is_hangul, is_hangul_l, is_hangul_syllable, is_hangul_t,
+    is_hangul_v, is_ignorable, APOSTROPHE, ATTACHING, DASH, IGNORABLE, SPACE, SPACELESS_LETTER,
+    WORD_CHAR,
 };
 use crate::{Token, TokenClass};
 
 /// A letter or digit of a script written with spaces: part of a whole-word token.
 fn is_word_char(c: char) -> bool {
-    (c.is_alphabetic() || c.is_numeric()) && !is_apostrophe(c) && !is_spaceless_letter(c)
+    class(c) & WORD_CHAR != 0
 }
 
 /// English possessive `'s` (`Syria's`, `Russia’s`): the name ends before the apostrophe.
@@ -93,7 +94,7 @@ impl Segmenter<'_> {
             end: start + c.len_utf8(),
             kind,
             last_base: c,
-            has_alpha: c.is_alphabetic(),
+            has_alpha: is_alpha(c),
             hangul,
             can_start,
         });
@@ -106,7 +107,7 @@ impl Segmenter<'_> {
                 cur.end = end;
                 if base {
                     cur.last_base = c;
-                    cur.has_alpha |= c.is_alphabetic();
+                    cur.has_alpha |= is_alpha(c);
                 }
                 true
             }
@@ -133,9 +134,10 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
     while let Some((i, c)) = iter.next() {
         let end = i + c.len_utf8();
         let next = iter.clone().map(|(_, n)| n).next();
-        if is_space(c) || is_dash(c) {
+        let k = class(c);
+        if k & (SPACE | DASH) != 0 {
             seg.flush();
-        } else if is_ignorable(c) {
+        } else if k & IGNORABLE != 0 {
             // Inside a word (ZWNJ in Persian, ZWJ in Indic conjuncts, soft hyphen) it is part of the word.
             let after = match after_ignorables {
                 Some((run_end, after)) if i < run_end => after,
@@ -151,16 +153,16 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             if !inside || !seg.extend(c, end, Some(Kind::Word), false) {
                 seg.flush();
             }
-        } else if is_attaching(c) {
+        } else if k & ATTACHING != 0 {
             if !seg.extend(c, end, None, false) {
                 seg.start(i, c, Kind::Punct);
             }
-        } else if is_apostrophe(c) {
+        } else if k & APOSTROPHE != 0 {
             let inside = seg
                 .cur
                 .as_ref()
-                .is_some_and(|cur| cur.kind == Kind::Word && cur.last_base.is_alphabetic())
-                && next.is_some_and(|n| is_word_char(n) && n.is_alphabetic())
+                .is_some_and(|cur| cur.kind == Kind::Word && is_alpha(cur.last_base))
+                && next.is_some_and(|n| is_word_char(n) && is_alpha(n))
                 && !is_possessive_s(&text[end..])
                 && !seg
                     .cur
@@ -169,7 +171,7 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             if !inside || !seg.extend(c, end, Some(Kind::Word), true) {
                 seg.start(i, c, Kind::Punct);
             }
-        } else if is_spaceless_letter(c) {
+        } else if k & SPACELESS_LETTER != 0 {
             // Decomposed Hangul: vowel and final jamo continue the syllable begun by the previous jamo.
             let continues = seg.cur.as_ref().is_some_and(|cur| {
                 cur.hangul
@@ -183,7 +185,7 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             if !continues || !seg.extend(c, end, Some(Kind::Char), true) {
                 seg.start(i, c, Kind::Char);
             }
-        } else if is_word_char(c) {
+        } else if k & WORD_CHAR != 0 {
             if !seg.extend(c, end, Some(Kind::Word), true) {
                 seg.start(i, c, Kind::Word);
             }

@@ -2,7 +2,9 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::chars::{is_combining_mark, is_hangul_conjoining, is_spaceless_letter};
+use crate::chars::{
+    is_alnum, is_alpha, is_combining_mark, is_hangul_conjoining, is_spaceless_letter,
+};
 use crate::fold::fold_into;
 
 /// The Translit normalization of any text.
@@ -53,12 +55,30 @@ fn is_unromanised_letter(c: char) -> bool {
         | 0x0700..=0x074F // Syriac
         | 0x0780..=0x07BF // Thaana
         | 0x0900..=0x0DFF // Devanagari .. Sinhala
-    ) && c.is_alphabetic()
+    ) && is_alpha(c)
         && !is_combining_mark(c)
 }
 
 /// Appends the transliteration of already-folded text to `out`, using `scratch` as working space.
 pub(crate) fn translit_folded_into(folded: &str, scratch: &mut String, out: &mut String) {
+    // Fast path, most tokens of most text: lower-case ASCII letters and digits with no `w`, `j` or
+    // doubled letter are their own transliteration.
+    let bytes = folded.as_bytes();
+    if bytes
+        .iter()
+        .all(|b| b.is_ascii_lowercase() && !matches!(b, b'w' | b'j') || b.is_ascii_digit())
+        && !bytes
+            .windows(2)
+            .any(|p| p[0] == p[1] && p[0].is_ascii_lowercase())
+    {
+        out.push_str(folded);
+        return;
+    }
+    translit_general_into(folded, scratch, out);
+}
+
+/// [`translit_folded_into`] without the fast path.
+fn translit_general_into(folded: &str, scratch: &mut String, out: &mut String) {
     scratch.clear();
     let mut keep_marks = false;
     for c in folded.chars() {
@@ -111,8 +131,7 @@ fn collapse_into(s: &str, out: &mut String) {
             while chars.next_if_eq(&'\'').is_some() {
                 run += 1;
             }
-            let touches = prev.is_some_and(char::is_alphanumeric)
-                || chars.peek().is_some_and(|n| n.is_alphanumeric());
+            let touches = prev.is_some_and(is_alnum) || chars.peek().is_some_and(|&n| is_alnum(n));
             if !touches {
                 out.extend(std::iter::repeat_n('\'', run));
                 last_out = Some('\'');
@@ -132,6 +151,16 @@ fn collapse_into(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_equals_general_path(text in "[a-z0-9'w-]{0,16}") {
+            let (mut fast, mut general, mut scratch) = (String::new(), String::new(), String::new());
+            translit_folded_into(&text, &mut scratch, &mut fast);
+            translit_general_into(&text, &mut scratch, &mut general);
+            proptest::prop_assert_eq!(fast, general);
+        }
+    }
 
     #[test]
     fn names_meet() {
