@@ -139,7 +139,11 @@ def pipe_partition(partition, lines, binary_name, index_name, threads, extra_arg
         kind, _, rest = line.partition("\t")
         if kind == "mention":
             mentions += 1
-            yield [unescape(f) for f in rest.split("\t")]
+            fields = [unescape(f) for f in rest.split("\t")]
+            if len(fields) != len(MENTION_COLUMNS):
+                raise RuntimeError(f"{FAILURE_MARK} on partition {partition}: a mention row of {len(fields)} "
+                                   f"fields, expected {len(MENTION_COLUMNS)} (another entnorm version?)")
+            yield fields
         elif kind == "reject":
             rejects.append([partition, *[unescape(f) for f in rest.split("\t")][1:]])
         elif kind == "partial":
@@ -187,7 +191,7 @@ def ship(sc, path, what):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--input", required=True, help="JSON Lines: a path, directory or glob Spark can read")
+    ap.add_argument("--input", required=True, help="JSON Lines (plain, .gz or .bz2; not .zst): a path, directory or glob")
     ap.add_argument("--output", required=True, help="local output directory on the driver (must not exist)")
     ap.add_argument("--mentions-output", metavar="URI",
                     help="where the executors write the mention table (hdfs://, s3a://, ...); default "
@@ -248,7 +252,8 @@ def main():
         # One pass: every worker runs in parallel while the mention table is written; the small rows of
         # each partition come back with its task's result, through the accumulator.
         schema = StructType([StructField(c, StringType(), False) for c in MENTION_COLUMNS])
-        mentions = spark.createDataFrame(rows, schema)
+        # Rows are checked for their width in pipe_partition; all fields are strings.
+        mentions = spark.createDataFrame(rows, schema, verifySchema=False)
         target = mentions_uri
         if args.mentions_format == "csv":
             # All columns stay strings, so numbers keep entnorm's formatting (score 1.00). Spark's CSV
