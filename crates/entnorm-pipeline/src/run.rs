@@ -73,6 +73,9 @@ pub struct RunSummary {
     pub bytes_of_text: u64,
     pub inputs: Vec<InputSummary>,
     pub elapsed_seconds: f64,
+    /// The process's peak resident memory so far (`VmHWM` of /proc/self/status; None where there is no
+    /// /proc), including the mapped gazetteer index.
+    pub peak_rss_bytes: Option<u64>,
 }
 
 enum Outcome {
@@ -115,27 +118,45 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     let mut document_seq = 0u64;
     let mut numbers = String::new(); // reused by every mentions.csv row
 
-    let mut records = readers.into_iter().flatten().peekable();
-    let mut batch: Vec<Record> = Vec::with_capacity(config.batch_records);
-    while records.peek().is_some() {
-        batch.clear();
-        batch.extend(records.by_ref().take(config.batch_records.max(1)));
-        let outcomes: Vec<Option<Outcome>> = pool.install(|| {
-            batch
-                .par_iter()
-                .map_init(
-                    || Worker::new(matcher),
-                    |worker, record| match record {
-                        Record::Document { doc, .. } => Some(process_isolated(
-                            worker,
-                            doc,
-                            config.default_lang.as_deref(),
-                        )),
-                        Record::Rejected { .. } => None,
-                    },
-                )
-                .collect()
-        });
+    // Reading and parsing run on a thread of their own, one batch ahead; while the pool matches a batch,
+    // this thread writes the rows of the previous one. Rows are written in input order whatever the
+    // number of threads. A reader that panicked is reported, never taken for the end of the input.
+    let batch_records = config.batch_records.max(1);
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Record>>(1);
+    let reader = std::thread::Builder::new()
+        .name("entnorm-reader".into())
+        .spawn(move || {
+            let mut records = readers.into_iter().flatten();
+            loop {
+                let batch: Vec<Record> = records.by_ref().take(batch_records).collect();
+                if batch.is_empty() || batches.send(batch).is_err() {
+                    break;
+                }
+            }
+        })
+        .map_err(|e| PipelineError::ThreadPool {
+            threads: 1,
+            message: format!("cannot start the reader thread: {e}"),
+        })?;
+    let process_batch = |batch: &[Record]| -> Vec<Option<Outcome>> {
+        batch
+            .par_iter()
+            .map_init(
+                || Worker::new(matcher),
+                |worker, record| match record {
+                    Record::Document { doc, .. } => Some(process_isolated(
+                        worker,
+                        doc,
+                        config.default_lang.as_deref(),
+                    )),
+                    Record::Rejected { .. } => None,
+                },
+            )
+            .collect()
+    };
+    let mut write_batch = |batch: Vec<Record>,
+                           outcomes: Vec<Option<Outcome>>|
+     -> Result<(), PipelineError> {
         for (record, outcome) in batch.iter().zip(outcomes) {
             let at = record.source();
             let file_name = &summary.inputs[at.file as usize].path.clone();
@@ -168,6 +189,28 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                 (Record::Document { .. }, None) => unreachable!("every document gets an outcome"),
             }
         }
+        Ok(())
+    };
+    let mut previous: Option<(Vec<Record>, Vec<Option<Outcome>>)> = None;
+    for batch in received.iter().map(Some).chain(std::iter::once(None)) {
+        let mut outcomes = Vec::new();
+        let mut written = Ok(());
+        pool.in_place_scope(|scope| {
+            if let Some(batch) = &batch {
+                scope.spawn(|_| outcomes = process_batch(batch));
+            }
+            if let Some((done, done_outcomes)) = previous.take() {
+                written = write_batch(done, done_outcomes);
+            }
+        });
+        written?;
+        previous = batch.map(|b| (b, outcomes));
+    }
+    if reader.join().is_err() {
+        return Err(PipelineError::ThreadPool {
+            threads: 1,
+            message: "the input reader thread failed (panicked); the run is incomplete".into(),
+        });
     }
     progress.finish();
 
@@ -203,7 +246,16 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     let partial_rows = config.partial.as_deref().is_some_and(is_stdout);
     sink.finish(&aggregate, partial_rows)?;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    summary.peak_rss_bytes = peak_rss_bytes();
     Ok(summary)
+}
+
+/// The process's peak resident set size, from Linux's /proc/self/status.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Runs one document, turning a panic into a rejection so one bad article never stops the batch.
