@@ -5,8 +5,10 @@ mod util;
 
 mod default_gazetteer;
 mod eval_cli;
+mod failures;
 mod filter_mode;
 mod gazetteer_tools;
+mod hostile;
 mod index;
 mod inputs;
 mod lookup;

@@ -207,7 +207,17 @@ impl Aggregate {
     /// frequent first, ties in string order. The order depends only on the counts, never on the order in
     /// which documents or parts arrived, which is what makes a merged table equal a single run's.
     pub fn write_entities(&self, dir: &Path) -> Result<(), PipelineError> {
-        let mut table = Table::create(
+        self.write_entities_with(dir, false)
+    }
+
+    /// [`Aggregate::write_entities`], with cells neutralised for spreadsheets (`--spreadsheet-safe`)
+    /// when asked.
+    pub fn write_entities_with(
+        &self,
+        dir: &Path,
+        spreadsheet_safe: bool,
+    ) -> Result<(), PipelineError> {
+        let table = Table::create(
             dir,
             "entities.csv",
             &[
@@ -219,6 +229,7 @@ impl Aggregate {
                 "surface_forms",
             ],
         )?;
+        let mut table = table.spreadsheet_safe(spreadsheet_safe);
         let mut rows: Vec<(&String, &EntityAggregate)> = self.entities.iter().collect();
         rows.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then_with(|| a.0.cmp(b.0)));
         for (id, e) in rows {
