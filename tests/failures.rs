@@ -341,6 +341,7 @@ fn assert_same_tables(a: &Path, b: &Path) {
         let mut m = read_json(&dir.join("run.json"));
         let c = m["counts"].as_object_mut().unwrap();
         c.remove("elapsed_seconds");
+        c.remove("peak_rss_bytes");
         c.remove("files_resumed");
         m["counts"].clone()
     };

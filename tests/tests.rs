@@ -16,5 +16,6 @@ mod inputs;
 mod lookup;
 mod merge;
 mod run_tables;
+mod scale;
 mod shared_data;
 mod spark;

@@ -117,6 +117,9 @@ pub struct RunSummary {
     pub bytes_of_text: u64,
     pub inputs: Vec<InputSummary>,
     pub elapsed_seconds: f64,
+    /// The process's peak resident memory so far (`VmHWM` of /proc/self/status; None where there is no
+    /// /proc), including the mapped gazetteer index.
+    pub peak_rss_bytes: Option<u64>,
     /// Input files skipped because a resumed run's checkpoint had them done.
     pub files_resumed: usize,
     /// Set when a signal stopped the run: the signal's name. The tables are then left `.partial`.
@@ -263,9 +266,34 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     let mut progress = Progress::new(config.progress);
     let mut last_checkpoint = Instant::now();
 
-    let mut items =
-        RecordStream::new(files, skip, config.fields.clone(), config.read.clone()).peekable();
-    let mut batch: Vec<InputItem> = Vec::with_capacity(config.batch_records);
+    // Reading and parsing run on a thread of their own, one batch ahead (a batch holds at most
+    // `batch_records` records and about `batch_bytes` of text, so memory stays bounded); while the pool
+    // matches a batch, this thread writes the rows of the previous one, in input order whatever the number
+    // of threads. A reader that panicked is reported, never taken for the end of the input.
+    let batch_records = config.batch_records.max(1);
+    let batch_bytes_limit = config.batch_bytes;
+    let mut items = RecordStream::new(files, skip, config.fields.clone(), config.read.clone());
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<InputItem>>(1);
+    let reader = std::thread::Builder::new()
+        .name("entnorm-reader".into())
+        .spawn(move || loop {
+            let mut batch = Vec::with_capacity(batch_records);
+            let mut batch_bytes = 0usize;
+            while batch.len() < batch_records && batch_bytes < batch_bytes_limit {
+                let Some(item) = items.next() else { break };
+                if let InputItem::Record(Record::Document { doc, .. }) = &item {
+                    batch_bytes += doc.text.len() + doc.title.as_ref().map_or(0, String::len);
+                }
+                batch.push(item);
+            }
+            if batch.is_empty() || batches.send(batch).is_err() {
+                break;
+            }
+        })
+        .map_err(|e| PipelineError::ThreadPool {
+            threads: 1,
+            message: format!("cannot start the input reader thread: {e}"),
+        })?;
     let stop_signal = || {
         config
             .stop
@@ -273,37 +301,26 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
             .map(|s| s.load(Ordering::SeqCst))
             .filter(|&s| s != 0)
     };
-    while items.peek().is_some() {
-        if let Some(signal) = stop_signal() {
-            summary.interrupted = Some(signal_name(signal));
-            break;
-        }
-        batch.clear();
-        let mut batch_bytes = 0usize;
-        while batch.len() < config.batch_records.max(1) && batch_bytes < config.batch_bytes {
-            let Some(item) = items.next() else { break };
-            if let InputItem::Record(Record::Document { doc, .. }) = &item {
-                batch_bytes += doc.text.len() + doc.title.as_ref().map_or(0, String::len);
-            }
-            batch.push(item);
-        }
-        let outcomes: Vec<Option<Outcome>> = pool.install(|| {
-            batch
-                .par_iter()
-                .map_init(
-                    || Worker::new(matcher),
-                    |worker, item| match item {
-                        InputItem::Record(Record::Document { doc, .. }) => Some(process_isolated(
-                            worker,
-                            doc,
-                            config.default_lang.as_deref(),
-                            config.panic_on_doc.as_deref(),
-                        )),
-                        _ => None,
-                    },
-                )
-                .collect()
-        });
+    let process_batch = |batch: &[InputItem]| -> Vec<Option<Outcome>> {
+        batch
+            .par_iter()
+            .map_init(
+                || Worker::new(matcher),
+                |worker, item| match item {
+                    InputItem::Record(Record::Document { doc, .. }) => Some(process_isolated(
+                        worker,
+                        doc,
+                        config.default_lang.as_deref(),
+                        config.panic_on_doc.as_deref(),
+                    )),
+                    _ => None,
+                },
+            )
+            .collect()
+    };
+    let mut write_batch = |batch: Vec<InputItem>,
+                           outcomes: Vec<Option<Outcome>>|
+     -> Result<(), PipelineError> {
         for (item, outcome) in batch.iter().zip(outcomes) {
             let record = match item {
                 InputItem::Record(record) => record,
@@ -368,6 +385,47 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                 (Record::Document { .. }, None) => unreachable!("every document gets an outcome"),
             }
         }
+        Ok(())
+    };
+    let mut previous: Option<(Vec<InputItem>, Vec<Option<Outcome>>)> = None;
+    let mut incoming = received.iter();
+    let mut interrupted;
+    loop {
+        interrupted = stop_signal();
+        let batch = if interrupted.is_some() {
+            None
+        } else {
+            incoming.next()
+        };
+        let mut outcomes = Vec::new();
+        let mut written = Ok(());
+        pool.in_place_scope(|scope| {
+            if let Some(batch) = &batch {
+                scope.spawn(|_| outcomes = process_batch(batch));
+            }
+            if let Some((done, done_outcomes)) = previous.take() {
+                written = write_batch(done, done_outcomes);
+            }
+        });
+        written?;
+        match batch {
+            Some(batch) if interrupted.is_none() => previous = Some((batch, outcomes)),
+            _ => break,
+        }
+    }
+    drop(incoming);
+    drop(received);
+    match interrupted {
+        Some(signal) => summary.interrupted = Some(signal_name(signal)),
+        None => {
+            if reader.join().is_err() {
+                return Err(PipelineError::ThreadPool {
+                    threads: 1,
+                    message: "the input reader thread failed (panicked); the run is incomplete"
+                        .into(),
+                });
+            }
+        }
     }
     progress.finish();
 
@@ -412,7 +470,16 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         }
     }
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    summary.peak_rss_bytes = peak_rss_bytes();
     Ok(summary)
+}
+
+/// The process's peak resident set size, from Linux's /proc/self/status.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Runs one document, turning a panic into a rejection so one bad article never stops the batch.

@@ -114,14 +114,18 @@ impl<W: Write> RowWriter<W> {
     pub fn partial(&mut self, aggregate: &Aggregate) -> std::io::Result<()> {
         let mut text = Vec::new();
         aggregate.write_partial(&mut text)?;
-        let text = String::from_utf8(text).expect("partial aggregates are UTF-8");
-        for line in text.lines() {
-            if let Inner::Tsv(w) = &mut self.inner {
-                w.write_all(b"partial\t")?;
-                w.write_all(line.as_bytes())?;
-                w.write_all(b"\n")?;
-            } else {
-                self.row("partial", [line])?;
+        for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            match &mut self.inner {
+                Inner::Tsv(w) => {
+                    w.write_all(b"partial\t")?;
+                    w.write_all(line)?;
+                    w.write_all(b"\n")?;
+                }
+                Inner::Csv(w) => {
+                    w.write_field("partial")?;
+                    w.write_field(line)?;
+                    w.write_record(None::<&[u8]>).map_err(csv_io)?;
+                }
             }
         }
         Ok(())
