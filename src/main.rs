@@ -52,6 +52,9 @@ struct MergeArgs {
     /// Also write the merged partial aggregate to this file (for merging in several rounds).
     #[arg(long, value_name = "FILE")]
     partial: Option<PathBuf>,
+    /// Neutralise entities.csv cells for spreadsheets, as `run --spreadsheet-safe` does.
+    #[arg(long)]
+    spreadsheet_safe: bool,
     /// No summary on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -651,7 +654,7 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
     if let Some(path) = &args.partial {
         merged.write_partial_file(path)?;
     }
-    merged.write_entities(&args.out)?;
+    merged.write_entities_with(&args.out, args.spreadsheet_safe)?;
     write_merge_report(&args.out, &files, &merged)?;
     if !args.quiet {
         let c = merged.counts;
