@@ -22,9 +22,10 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// (2: cross-lingual enrichment of user entities; 3: contested links go to the strongest name; 4: the alias's own origin
 /// ranks first; 5: acronyms link user and default entities; 6: one vocabulary for all layers, tagged
 /// buckets, bulk_hash checksum; 7: root children in the token records; 8: Bloom filter; 9: a fourth trie
-/// over stem keys with its own vocabulary, for inflected forms, and the alias flag `FLAG_STEM_OK`), so that
-/// cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 9;
+/// over stem keys with its own vocabulary, for inflected forms, and the alias flag `FLAG_STEM_OK`; 10:
+/// enrichment links user persons to default persons by name parts, so the same sources give other
+/// entities), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 10;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 

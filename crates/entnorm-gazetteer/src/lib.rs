@@ -10,6 +10,7 @@ mod error;
 pub mod index;
 mod matcher;
 mod model;
+mod names;
 mod source;
 
 pub use enrich::{enrich_user_entities, EnrichReport};
@@ -19,5 +20,6 @@ pub use matcher::{
     compile, layer_score, AliasRef, EntityRef, InflectScratch, LookupHit, MatchScratch, Matcher,
     Mention,
 };
-pub use model::{Alias, AliasKind, Entity, Gazetteer, Origin, SourceInfo};
+pub use model::{Alias, AliasKind, Entity, Gazetteer, NamePart, Origin, SourceInfo};
+pub use names::NameParts;
 pub use source::{expand_source, fingerprint_sources, GazetteerBuilder, LoadReport, SourceSpec};
