@@ -6,6 +6,7 @@ mod util;
 mod default_gazetteer;
 mod eval_cli;
 mod filter_mode;
+mod fuzzy;
 mod gazetteer_tools;
 mod index;
 mod inputs;

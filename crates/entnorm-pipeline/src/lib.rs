@@ -17,6 +17,7 @@ mod process;
 mod run;
 pub mod sink;
 pub mod tsv;
+pub mod unmatched;
 pub mod wikidata;
 
 pub use aggregate::{
@@ -30,8 +31,11 @@ pub use eval::{
 pub use index_cache::{build_index, default_cache_dir, load_matcher, IndexOrigin};
 pub use input::{Document, FieldNames, Format, InputFile, Record, RecordSource};
 pub use manifest::write_manifest;
-pub use process::{MentionRow, Worker};
-pub use run::{run, InputSummary, RunConfig, RunSummary};
+pub use process::{
+    Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
+    STATUS_ACCEPTED, STATUS_REVIEW,
+};
+pub use run::{run, run_with, InputSummary, RunConfig, RunSummary};
 pub use sink::{write_error_row, StreamFormat};
 pub use wikidata::{
     import_wikidata, ImportProgress, ImportStats, WikidataError, WikidataImportOptions,

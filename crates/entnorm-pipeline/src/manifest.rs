@@ -27,6 +27,9 @@ struct Options<'a> {
     text_field: &'a str,
     title_field: &'a str,
     default_lang: Option<&'a str>,
+    accept_threshold: f64,
+    review_threshold: f64,
+    fuzzy: bool,
 }
 
 #[derive(Serialize)]
@@ -64,6 +67,9 @@ pub fn write_manifest(
             text_field: &config.fields.text,
             title_field: &config.fields.title,
             default_lang: config.default_lang.as_deref(),
+            accept_threshold: config.accept_threshold,
+            review_threshold: config.review_threshold,
+            fuzzy: config.fuzzy,
         },
         gazetteer: GazetteerManifest {
             fingerprint: gazetteer.fingerprint().to_owned(),

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use entnorm_gazetteer::Matcher;
+use entnorm_reconcile::FuzzyIndex;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -14,8 +15,11 @@ use crate::aggregate::AggregateCounts;
 use crate::error::PipelineError;
 use crate::input::{discover, FieldNames, FileReader, Record};
 use crate::output::{mention_fields, EntityTable};
-use crate::process::{MentionRow, Worker};
+use crate::process::{
+    Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
+};
 use crate::sink::{is_stdout, write_partial, Sink, StreamFormat};
+use crate::unmatched::UnmatchedTally;
 
 /// Settings of one run, already validated by the caller.
 #[derive(Clone, Debug)]
@@ -34,6 +38,12 @@ pub struct RunConfig {
     pub stream: Option<StreamFormat>,
     /// Also write the partial aggregate (see `aggregate`) here; `-` appends it to the filter-mode stream.
     pub partial: Option<PathBuf>,
+    /// Links scored at least this are `accepted`; lower ones down to `review_threshold` are `review`.
+    pub accept_threshold: f64,
+    /// Links scored lower than this are not written.
+    pub review_threshold: f64,
+    /// Fuzzy matching of name-like spans and the unmatched table (see `entnorm_reconcile::fuzzy`).
+    pub fuzzy: bool,
 }
 
 impl RunConfig {
@@ -48,6 +58,9 @@ impl RunConfig {
             default_lang: None,
             stream: None,
             partial: None,
+            accept_threshold: DEFAULT_ACCEPT_THRESHOLD,
+            review_threshold: DEFAULT_REVIEW_THRESHOLD,
+            fuzzy: true,
         }
     }
 }
@@ -76,14 +89,30 @@ pub struct RunSummary {
 }
 
 enum Outcome {
-    Processed(Vec<MentionRow>),
+    Processed(Vec<MentionRow>, Vec<UnmatchedRow>),
     Failed(String),
 }
 
 /// Runs the whole pipeline over `config.inputs` with `matcher`, writing the tables into `config.out_dir`.
-/// `run.json` is written by the caller, who knows the options and gazetteer files.
+/// `run.json` is written by the caller, who knows the options and gazetteer files. The fuzzy index, if
+/// `config.fuzzy`, is built here; [`run_with`] takes one already built (or loaded from the cache).
 pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, PipelineError> {
+    let fuzzy = config.fuzzy.then(|| FuzzyIndex::build(matcher));
+    run_with(config, matcher, fuzzy.as_ref())
+}
+
+/// [`run`] with the fuzzy index given (None: no fuzzy stage, whatever `config.fuzzy` says).
+pub fn run_with(
+    config: &RunConfig,
+    matcher: &Matcher,
+    fuzzy: Option<&FuzzyIndex>,
+) -> Result<RunSummary, PipelineError> {
     let started = Instant::now();
+    let linking = Linking {
+        fuzzy,
+        accept: config.accept_threshold,
+        review: config.review_threshold,
+    };
     let files = discover(&config.inputs)?;
     // Open every input before writing anything, so a missing or unreadable input stops the run up front.
     let mut readers = Vec::with_capacity(files.len());
@@ -101,6 +130,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
     let gazetteer = matcher;
     let mut sink = Sink::create(config)?;
     let mut entities = EntityTable::default();
+    let mut unmatched = UnmatchedTally::default();
     let mut summary = RunSummary {
         inputs: files
             .iter()
@@ -124,7 +154,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
             batch
                 .par_iter()
                 .map_init(
-                    || Worker::new(matcher),
+                    || Worker::with_linking(matcher, linking),
                     |worker, record| match record {
                         Record::Document { doc, .. } => Some(process_isolated(
                             worker,
@@ -142,7 +172,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
             let input = &mut summary.inputs[at.file as usize];
             input.records += 1;
             match (record, outcome) {
-                (Record::Document { doc, .. }, Some(Outcome::Processed(rows))) => {
+                (Record::Document { doc, .. }, Some(Outcome::Processed(rows, spans))) => {
                     document_seq += 1;
                     input.processed += 1;
                     let text_bytes =
@@ -151,6 +181,9 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                     for m in &rows {
                         sink.mention(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
                         entities.add(document_seq, m);
+                    }
+                    for u in &spans {
+                        unmatched.add(document_seq, &doc.id, u, gazetteer);
                     }
                     summary.mentions += rows.len() as u64;
                     sink.processed(&doc.id, file_name, at, rows.len(), &doc.text)?;
@@ -187,7 +220,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         summary.bytes_of_text += input.bytes_of_text;
     }
     summary.entities = entities.len() as u64;
-    let aggregate = entities.to_aggregate(
+    let mut aggregate = entities.to_aggregate(
         gazetteer,
         AggregateCounts {
             records: summary.records,
@@ -197,6 +230,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
             bytes_of_text: summary.bytes_of_text,
         },
     );
+    aggregate.unmatched = unmatched.into_keys();
     if let Some(path) = &config.partial {
         write_partial(path, &aggregate)?;
     }
@@ -212,8 +246,11 @@ fn process_isolated(
     doc: &crate::input::Document,
     default_lang: Option<&str>,
 ) -> Outcome {
-    match catch_unwind(AssertUnwindSafe(|| worker.process(doc, default_lang))) {
-        Ok(rows) => Outcome::Processed(rows),
+    let mut spans = Vec::new();
+    match catch_unwind(AssertUnwindSafe(|| {
+        worker.process_with_unmatched(doc, default_lang, &mut spans)
+    })) {
+        Ok(rows) => Outcome::Processed(rows, spans),
         Err(payload) => {
             worker.reset();
             let message = payload
