@@ -10,8 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use entnorm_gazetteer::{Gazetteer, Matcher, SourceSpec};
 use entnorm_pipeline::{
     build_index, default_cache_dir, import_wikidata, load_matcher as load_matcher_from,
-    merge_partials, partial_files, run, write_error_row, write_manifest, write_merge_report,
-    FieldNames, ImportProgress, IndexOrigin, RunConfig, StreamFormat, WikidataImportOptions,
+    load_matcher_lenient, merge_partials, partial_files, run, write_error_row, write_manifest,
+    write_merge_report, FieldNames, ImportProgress, IndexOrigin, ReadOptions, RunConfig,
+    StreamFormat, WikidataImportOptions, DEFAULT_MAX_DECOMPRESSED_RATIO, DEFAULT_MAX_RECORD_BYTES,
 };
 
 #[derive(Parser)]
@@ -244,6 +245,31 @@ struct RunArgs {
     /// No progress display.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Longest record read, in bytes (a JSON line, a CSV row, a whole .txt file); a longer one is
+    /// rejected, and memory stays bounded whatever the input.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES)]
+    max_record_bytes: usize,
+    /// Stop reading a compressed input that expands to more than this many times its size (beyond its
+    /// first 64 MiB): a decompression bomb. 0 disables the check.
+    #[arg(long, value_name = "RATIO", default_value_t = DEFAULT_MAX_DECOMPRESSED_RATIO)]
+    max_decompressed_ratio: u64,
+    /// Read records with invalid UTF-8 by replacing the bad bytes with U+FFFD (default: reject them).
+    #[arg(long)]
+    replace_invalid_utf8: bool,
+    /// Prefix with ' every CSV cell that starts with =, +, -, @, a tab or a carriage return, so that
+    /// spreadsheet programs show it as text instead of running it as a formula. Changes the data.
+    #[arg(long)]
+    spreadsheet_safe: bool,
+    /// Skip bad gazetteer rows (listed on stderr and in run.json) instead of stopping.
+    #[arg(long)]
+    lenient: bool,
+    /// Go on with the interrupted run in OUTDIR: skip the input files it completed (the same command
+    /// line is required) and end with the tables an uninterrupted run would have written.
+    #[arg(long)]
+    resume: bool,
+    /// Least seconds between two checkpoints (written at the end of an input file) for --resume.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    checkpoint_interval: f64,
 }
 
 #[derive(Args)]
@@ -462,7 +488,24 @@ fn cmd_build(args: BuildArgs) -> Result<()> {
     Ok(())
 }
 
-fn cmd_run(args: RunArgs) -> Result<()> {
+/// SIGINT, SIGTERM and SIGHUP ask the run to stop: it finishes the current batch, leaves the tables
+/// `.partial` and writes run.json with `finished: false`. A second signal exits at once.
+fn stop_on_signals() -> Result<std::sync::Arc<std::sync::atomic::AtomicUsize>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    use std::sync::Arc;
+    let which = Arc::new(AtomicUsize::new(0));
+    let asked = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        // Registered first, so it sees the flag as the earlier signal left it.
+        signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&asked))?;
+        signal_hook::flag::register(signal, Arc::clone(&asked))?;
+        signal_hook::flag::register_usize(signal, Arc::clone(&which), signal as usize)?;
+    }
+    Ok(which)
+}
+
+fn cmd_run(args: RunArgs) -> Result<ExitCode> {
     let filter = args.out.as_os_str() == "-";
     if !filter && args.format.is_some() {
         bail!("--format applies to filter mode only (-o -)");
@@ -481,6 +524,14 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     // In filter mode a consumer may see only stdout (Spark's pipe does), so a failure also ends the
     // stream with an `error` row carrying the message; stderr and the exit status say it too.
     let result = run_tables(args, Some(format));
+    if let Ok(code) = &result {
+        if *code != ExitCode::SUCCESS {
+            write_error_row(
+                format,
+                "entnorm: error: interrupted by a signal; the stream is incomplete",
+            );
+        }
+    }
     if let Err(err) = &result {
         // Causes whose text the message already contains are left out.
         let mut message = String::new();
@@ -497,20 +548,45 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     result
 }
 
-fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<()> {
+fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     args.link.check()?;
-    let matcher = load_matcher(&args.gazetteer, !args.quiet)?;
+    let stop = stop_on_signals().context("cannot install signal handlers")?;
+    let (matcher, skipped_rows) = if args.lenient && args.gazetteer.index.is_none() {
+        let specs = source_specs(&args.gazetteer)?;
+        let cache = if args.gazetteer.no_cache {
+            None
+        } else {
+            default_cache_dir()
+        };
+        let (m, _, skipped) =
+            load_matcher_lenient(&specs, cache.as_deref()).context("cannot load gazetteer")?;
+        for row in &skipped {
+            eprintln!("entnorm: warning: gazetteer row skipped (--lenient): {row}");
+        }
+        (m, skipped)
+    } else {
+        (load_matcher(&args.gazetteer, !args.quiet)?, Vec::new())
+    };
     let mut config = RunConfig::new(args.inputs, args.out);
     config.stream = stream;
     config.partial = args.partial;
     config.accept_threshold = args.link.accept_threshold;
     config.review_threshold = args.link.review_threshold;
     config.fuzzy = !args.link.no_fuzzy;
+    if stream.is_some() && args.resume {
+        bail!("--resume needs an output directory (not filter mode, -o -)");
+    }
     if let Some(t) = args.threads {
         if t == 0 {
             bail!("--threads must be at least 1");
         }
         config.threads = t;
+    }
+    if args.max_record_bytes == 0 {
+        bail!("--max-record-bytes must be at least 1");
+    }
+    if !(args.checkpoint_interval >= 0.0 && args.checkpoint_interval.is_finite()) {
+        bail!("--checkpoint-interval must be a number of seconds, 0 or more");
     }
     config.progress = !args.quiet;
     config.default_lang = args.lang;
@@ -521,13 +597,71 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<()> {
         lang: args.lang_field,
         date: args.date_field,
     };
+    config.read = ReadOptions {
+        max_record_bytes: args.max_record_bytes,
+        max_decompressed_ratio: args.max_decompressed_ratio,
+        replace_invalid_utf8: args.replace_invalid_utf8,
+    };
+    config.spreadsheet_safe = args.spreadsheet_safe;
+    config.resume = args.resume;
+    config.checkpoint_interval = std::time::Duration::from_secs_f64(args.checkpoint_interval);
+    config.gazetteer_skipped_rows = skipped_rows;
+    config.stop = Some(stop);
+    // A planted fault for the test that shows one panicking article is rejected and the run goes on.
+    config.panic_on_doc = std::env::var("ENTNORM_TEST_PANIC_DOC").ok();
+    // A pause after each input file, for the tests that interrupt a run midway.
+    if let Some(ms) = std::env::var("ENTNORM_TEST_FILE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.file_delay = std::time::Duration::from_millis(ms);
+    }
     let summary = run(&config, &matcher)?;
     if stream.is_none() {
         write_manifest(&config.out_dir, &config, &matcher, &summary)?;
     }
-    if !args.quiet {
+    if let Some(signal) = &summary.interrupted {
         eprintln!(
-            "entnorm: {} records ({} processed, {} rejected), {} mentions of {} entities, {:.1} MB in {:.1} s -> {}",
+            "entnorm: interrupted by {signal} after {} records ({} processed, {} rejected); the tables in {} \
+             are left as .partial; {} of {} input files were done at the last checkpoint: run the same \
+             command with --resume to go on",
+            summary.records,
+            summary.processed,
+            summary.rejected,
+            config.out_dir.display(),
+            summary.files_checkpointed,
+            summary.inputs.len()
+        );
+        let code = match signal.as_str() {
+            "SIGINT" => 130,
+            "SIGHUP" => 129,
+            _ => 143,
+        };
+        return Ok(ExitCode::from(code));
+    }
+    let unread: Vec<&entnorm_pipeline::InputSummary> = summary
+        .inputs
+        .iter()
+        .filter(|i| i.read_error.is_some())
+        .collect();
+    for input in &unread {
+        eprintln!(
+            "entnorm: warning: {}: {} (listed in rejects.csv)",
+            input.path,
+            input.read_error.as_deref().unwrap_or_default()
+        );
+    }
+    if !args.quiet {
+        let resumed = if summary.files_resumed > 0 {
+            format!(
+                " ({} input files done before resuming)",
+                summary.files_resumed
+            )
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "entnorm: {} records ({} processed, {} rejected), {} mentions of {} entities, {:.1} MB in {:.1} s -> {}{resumed}",
             summary.records,
             summary.processed,
             summary.rejected,
@@ -542,7 +676,7 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<()> {
             }
         );
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_merge(args: MergeArgs) -> Result<()> {
@@ -681,7 +815,7 @@ fn cmd_eval(args: EvalArgs) -> Result<()> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => cmd_run(args).map(|()| ExitCode::SUCCESS),
+        Command::Run(args) => cmd_run(args),
         Command::Lookup(args) => cmd_lookup(args).map(|()| ExitCode::SUCCESS),
         Command::Gazetteer(GazetteerCommand::Build(args)) => {
             cmd_build(args).map(|()| ExitCode::SUCCESS)

@@ -252,3 +252,40 @@ fn format_and_partial_to_stdout_need_filter_mode() {
         );
     }
 }
+
+#[test]
+fn partial_rows_on_stdout_carry_the_partial_file_line_by_line_in_csv_and_tsv() {
+    let dir = TempDir::new("filter-partial");
+    let input = std::fs::read(fixture("articles.jsonl")).unwrap();
+    let file = dir.path("p.partial");
+    assert_success(&run_with(
+        &["run", "-", "-o", "-", "--partial", file.to_str().unwrap()],
+        Some(&input),
+    ));
+    let expected = std::fs::read_to_string(&file).unwrap();
+    assert!(expected.starts_with("entnorm-partial\t1\n") && expected.contains("\nentity\t"));
+    for format in ["csv", "tsv"] {
+        let out = run_with(
+            &["run", "-", "-o", "-", "--format", format, "--partial", "-"],
+            Some(&input),
+        );
+        assert_success(&out);
+        let lines: Vec<String> = if format == "csv" {
+            csv_rows(&out.stdout)
+                .into_iter()
+                .filter(|r| r[0] == "partial")
+                .map(|r| {
+                    assert_eq!(r.len(), 2, "{r:?}");
+                    r[1].clone()
+                })
+                .collect()
+        } else {
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .filter_map(|l| l.strip_prefix("partial\t").map(str::to_owned))
+                .collect()
+        };
+        assert_eq!(lines.join("\n") + "\n", expected, "{format}");
+    }
+}

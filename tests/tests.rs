@@ -5,13 +5,16 @@ mod util;
 
 mod default_gazetteer;
 mod eval_cli;
+mod failures;
 mod filter_mode;
 mod fuzzy;
 mod gazetteer_tools;
+mod hostile;
 mod index;
 mod inputs;
 mod lookup;
 mod merge;
 mod run_tables;
+mod scale;
 mod shared_data;
 mod spark;

@@ -70,10 +70,23 @@ def is_blank(line):
     return not line.strip(" \t\n\x0c\r")
 
 
-def pipe_partition(partition, lines, binary_name, index_name, threads, extra_args):
-    """Pipes one partition's JSON lines through `entnorm run - -o - --format tsv --partial -` and yields
-    (kind, partition, payload): payload is the field list of a mention or reject row, the raw partial line,
-    or [records, bytes, mentions] for the final "stats" row. Raises with the worker's message if it fails."""
+class PartitionSideRows:
+    """Accumulator of the small per-partition results (partial aggregate lines, rejects, counts), keyed by
+    partition: a task that runs again (retry, speculation) replaces its partition's entry with the same
+    content, so an accumulator updated in a transformation is still exact."""
+
+    def zero(self, value):
+        return {}
+
+    def addInPlace(self, a, b):  # noqa: N802 - PySpark's AccumulatorParam interface
+        a.update(b)
+        return a
+
+
+def pipe_partition(partition, lines, binary_name, index_name, threads, extra_args, side):
+    """Pipes one partition's JSON lines through `entnorm run - -o - --format tsv --partial -` and yields the
+    field lists of its mention rows; the partial aggregate, the rejects and the counts go to the `side`
+    accumulator when the worker has succeeded. Raises with the worker's message if it fails."""
     from pyspark import SparkFiles
 
     binary = SparkFiles.get(binary_name)  # absolute: the executor's own copy
@@ -120,16 +133,23 @@ def pipe_partition(partition, lines, binary_name, index_name, threads, extra_arg
     error_row = None
     counted = None
     mentions = 0
+    partial, rejects = [], []
     for raw in proc.stdout:
         line = raw.decode("utf-8").rstrip("\n")
         kind, _, rest = line.partition("\t")
-        mentions += kind == "mention"
-        if kind == "mention" or kind == "reject":
-            yield (kind, partition, [unescape(f) for f in rest.split("\t")])
+        if kind == "mention":
+            mentions += 1
+            fields = [unescape(f) for f in rest.split("\t")]
+            if len(fields) != len(MENTION_COLUMNS):
+                raise RuntimeError(f"{FAILURE_MARK} on partition {partition}: a mention row of {len(fields)} "
+                                   f"fields, expected {len(MENTION_COLUMNS)} (another entnorm version?)")
+            yield fields
+        elif kind == "reject":
+            rejects.append([partition, *[unescape(f) for f in rest.split("\t")][1:]])
         elif kind == "partial":
             if rest.startswith("counts\t"):
                 counted = int(rest.split("\t")[1])
-            yield (kind, partition, rest)
+            partial.append(rest)
         elif kind == "error":
             error_row = unescape(rest)
         else:
@@ -147,7 +167,8 @@ def pipe_partition(partition, lines, binary_name, index_name, threads, extra_arg
         fail(f"feeding input failed: {sent['error']!r}")
     if counted != sent["records"]:
         fail(f"sent {sent['records']} records, entnorm counted {counted}")
-    yield ("stats", partition, [sent["records"], sent["bytes"], mentions])
+    side.add({partition: {"partial": partial, "rejects": rejects,
+                          "counts": [sent["records"], sent["bytes"], mentions]}})
 
 
 def worker_failure(exc):
@@ -170,7 +191,7 @@ def ship(sc, path, what):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--input", required=True, help="JSON Lines: a path, directory or glob Spark can read")
+    ap.add_argument("--input", required=True, help="JSON Lines (plain, .gz or .bz2; not .zst): a path, directory or glob")
     ap.add_argument("--output", required=True, help="local output directory on the driver (must not exist)")
     ap.add_argument("--mentions-output", metavar="URI",
                     help="where the executors write the mention table (hdfs://, s3a://, ...); default "
@@ -192,7 +213,6 @@ def main():
         # Local Python workers use this interpreter (the one with pyspark), not whatever python3 is on PATH.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
-    from pyspark import StorageLevel
     from pyspark.sql import SparkSession
     from pyspark.sql.functions import col
     from pyspark.sql.types import StringType, StructField, StructType
@@ -222,15 +242,18 @@ def main():
         lines = lines.repartition(sc.defaultParallelism)
     partitions = lines.getNumPartitions()
     threads, extra = args.worker_threads, list(args.entnorm_arg)
+    side = sc.accumulator({}, PartitionSideRows())
     rows = lines.mapPartitionsWithIndex(
-        lambda i, it: pipe_partition(i, it, binary_name, index_name, threads, extra)
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+        lambda i, it: pipe_partition(i, it, binary_name, index_name, threads, extra, side)
+    )
 
     failure = None
     try:
-        # First action: runs every worker in parallel and writes the mention table; the rows are cached.
+        # One pass: every worker runs in parallel while the mention table is written; the small rows of
+        # each partition come back with its task's result, through the accumulator.
         schema = StructType([StructField(c, StringType(), False) for c in MENTION_COLUMNS])
-        mentions = spark.createDataFrame(rows.filter(lambda r: r[0] == "mention").map(lambda r: r[2]), schema)
+        # Rows are checked for their width in pipe_partition; all fields are strings.
+        mentions = spark.createDataFrame(rows, schema, verifySchema=False)
         target = mentions_uri
         if args.mentions_format == "csv":
             # All columns stay strings, so numbers keep entnorm's formatting (score 1.00). Spark's CSV
@@ -245,28 +268,19 @@ def main():
             ])
             typed.write.parquet(target)
 
-        # Second action, from the cache: the small rows come to the driver, partition by partition.
+        results = side.value
+        if sorted(results) != list(range(partitions)):
+            raise RuntimeError(f"results of {len(results)} partitions for {partitions} partitions")
         os.makedirs(os.path.join(out, "partials"))
-        partial_files, rejects = {}, []
-        records = input_bytes = mention_count = 0
-        try:
-            for kind, partition, payload in rows.filter(lambda r: r[0] != "mention").toLocalIterator():
-                if kind == "partial":
-                    if partition not in partial_files:
-                        name = os.path.join(out, "partials", f"part-{partition:05d}.tsv")
-                        partial_files[partition] = open(name, "w", encoding="utf-8", newline="\n")
-                    partial_files[partition].write(payload + "\n")
-                elif kind == "reject":
-                    rejects.append([partition, *payload[1:]])
-                elif kind == "stats":
-                    records += payload[0]
-                    input_bytes += payload[1]
-                    mention_count += payload[2]
-        finally:
-            for f in partial_files.values():
-                f.close()
-        if len(partial_files) != partitions:
-            raise RuntimeError(f"{len(partial_files)} partial aggregates for {partitions} partitions")
+        rejects, records, input_bytes, mention_count = [], 0, 0, 0
+        for partition, result in sorted(results.items()):
+            name = os.path.join(out, "partials", f"part-{partition:05d}.tsv")
+            with open(name, "w", encoding="utf-8", newline="\n") as f:
+                f.writelines(line + "\n" for line in result["partial"])
+            rejects.extend(result["rejects"])
+            records += result["counts"][0]
+            input_bytes += result["counts"][1]
+            mention_count += result["counts"][2]
         with open(os.path.join(out, "rejects.csv"), "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(["partition", "record", "line", "doc_id", "reason"])
@@ -278,7 +292,6 @@ def main():
     if failure:
         spark.stop()
         sys.exit(f"entnorm-spark: error: {failure}")
-    rows.unpersist()
     master = sc.master
     piped = time.time()
 

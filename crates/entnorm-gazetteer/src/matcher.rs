@@ -822,6 +822,7 @@ impl Matcher {
                     lang,
                     i,
                     first,
+                    best.map_or(i, |b| b.token_end),
                     tokens,
                     &scratch.token_ids,
                     &mut scratch.ends,
@@ -853,8 +854,10 @@ impl Matcher {
         }
     }
 
-    /// The longest match of one layer starting at token `start`, whose root child is `first`:
-    /// (end token, alias, entity, candidates).
+    /// The longest match of one layer starting at token `start`, whose root child is `first`, and ending
+    /// after token `min_end`: (end token, alias, entity, candidates). A looser layer only matters where it
+    /// reaches further than a stricter one, so shorter ends are not examined: their candidates (thousands
+    /// for a common name) would be checked for nothing.
     #[allow(clippy::too_many_arguments)]
     fn longest_at(
         &self,
@@ -863,6 +866,7 @@ impl Matcher {
         lang: Option<&str>,
         start: usize,
         first: u32,
+        min_end: usize,
         tokens: &[entnorm_tokenize::Token],
         token_ids: &[[u32; 3]],
         ends: &mut Vec<(usize, u32)>,
@@ -887,23 +891,23 @@ impl Matcher {
                 ends.push((j + 1, node));
             }
         }
-        for &(end, node) in ends.iter().rev() {
+        for &(end, node) in ends.iter().rev().take_while(|&&(end, _)| end > min_end) {
             entities.clear();
-            let mut chosen_alias = NO_ID;
+            let mut chosen: Option<(u32, u32)> = None;
             for alias in view.candidates(node) {
                 let a = self.candidate(alias);
                 if !guard_allows(&a, layer, lang, start, end, text_case) {
                     continue;
                 }
-                if chosen_alias == NO_ID {
-                    chosen_alias = alias;
-                }
-                if !entities.contains(&a.entity) {
-                    entities.push(a.entity);
-                }
+                chosen.get_or_insert((alias, a.entity));
+                entities.push(a.entity);
             }
-            if chosen_alias != NO_ID {
-                return Some((end, chosen_alias, entities[0], entities.len() as u32));
+            if let Some((alias, entity)) = chosen {
+                // Distinct entities by sorting, not by a `contains` per candidate, which was quadratic in
+                // the number of entities sharing one alias (thousands for a common name).
+                entities.sort_unstable();
+                entities.dedup();
+                return Some((end, alias, entity, entities.len() as u32));
             }
         }
         None

@@ -214,11 +214,22 @@ impl GazetteerBuilder {
         for (i, raw_line) in body.split(|&b| b == b'\n').enumerate() {
             let line_no = i as u64 + 1;
             let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
-            let line = std::str::from_utf8(raw_line).map_err(|e| GazetteerError::Row {
-                path: path.to_path_buf(),
-                line: line_no,
-                message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
-            })?;
+            let line = match std::str::from_utf8(raw_line) {
+                Ok(line) => line,
+                Err(e) => {
+                    let err = GazetteerError::Row {
+                        path: path.to_path_buf(),
+                        line: line_no,
+                        message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+                    };
+                    // A row of invalid UTF-8 is a bad row like any other; the header must be readable.
+                    if self.lenient && columns.is_some() {
+                        self.report.bad_rows.push(err);
+                        continue;
+                    }
+                    return Err(err);
+                }
+            };
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }

@@ -254,15 +254,34 @@ impl Aggregate {
     /// Writes `entities.csv` and `unmatched.csv` into `dir` (see [`Aggregate::write_entities`] and
     /// [`crate::unmatched`]).
     pub fn write_tables(&self, dir: &Path) -> Result<(), PipelineError> {
-        self.write_entities(dir)?;
-        crate::unmatched::write_unmatched(dir, &self.unmatched)
+        self.write_tables_with(dir, false)
+    }
+
+    /// [`Aggregate::write_tables`], with cells neutralised for spreadsheets when asked.
+    pub fn write_tables_with(
+        &self,
+        dir: &Path,
+        spreadsheet_safe: bool,
+    ) -> Result<(), PipelineError> {
+        self.write_entities_with(dir, spreadsheet_safe)?;
+        crate::unmatched::write_unmatched(dir, &self.unmatched, spreadsheet_safe)
     }
 
     /// Writes `entities.csv` into `dir`: most mentioned first, ties by entity ID; surface forms most
     /// frequent first, ties in string order. The order depends only on the counts, never on the order in
     /// which documents or parts arrived, which is what makes a merged table equal a single run's.
     pub fn write_entities(&self, dir: &Path) -> Result<(), PipelineError> {
-        let mut table = Table::create(
+        self.write_entities_with(dir, false)
+    }
+
+    /// [`Aggregate::write_entities`], with cells neutralised for spreadsheets (`--spreadsheet-safe`)
+    /// when asked.
+    pub fn write_entities_with(
+        &self,
+        dir: &Path,
+        spreadsheet_safe: bool,
+    ) -> Result<(), PipelineError> {
+        let table = Table::create(
             dir,
             "entities.csv",
             &[
@@ -274,6 +293,7 @@ impl Aggregate {
                 "surface_forms",
             ],
         )?;
+        let mut table = table.spreadsheet_safe(spreadsheet_safe);
         let mut rows: Vec<(&String, &EntityAggregate)> = self.entities.iter().collect();
         rows.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then_with(|| a.0.cmp(b.0)));
         for (id, e) in rows {

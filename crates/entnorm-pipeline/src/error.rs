@@ -28,6 +28,8 @@ pub enum PipelineError {
         processed: u64,
         rejected: u64,
     },
+    #[error("cannot resume the run in {dir}: {message}")]
+    Resume { dir: PathBuf, message: String },
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool { threads: usize, message: String },
     #[error("{path}:{line}: {message}")]

@@ -39,33 +39,60 @@ pub fn load_matcher(
     specs: &[SourceSpec],
     cache_dir: Option<&Path>,
 ) -> Result<(Matcher, IndexOrigin), PipelineError> {
+    let (matcher, origin, _) = load(specs, cache_dir, false)?;
+    Ok((matcher, origin))
+}
+
+/// Like [`load_matcher`], but a bad gazetteer row is skipped instead of stopping the load: the skipped
+/// rows are returned, each naming its file and line. An index compiled from sources with bad rows is
+/// kept in memory, never cached, so that a later strict load of the same sources still reports them.
+pub fn load_matcher_lenient(
+    specs: &[SourceSpec],
+    cache_dir: Option<&Path>,
+) -> Result<(Matcher, IndexOrigin, Vec<String>), PipelineError> {
+    load(specs, cache_dir, true)
+}
+
+fn load(
+    specs: &[SourceSpec],
+    cache_dir: Option<&Path>,
+    lenient: bool,
+) -> Result<(Matcher, IndexOrigin, Vec<String>), PipelineError> {
     let fingerprint = fingerprint_sources(specs)?;
     let cached = cache_dir.map(|d| d.join(format!("gazetteer-{fingerprint}.idx")));
     if let Some(path) = &cached {
         if path.is_file() {
-            // An unreadable or outdated cache file is rebuilt, not reported: the cache is ours.
+            // An unreadable or outdated cache file is rebuilt, not reported: the cache is ours. Only
+            // sources without bad rows are ever cached, so a cached index needs no lenient report.
             if let Ok(m) = Matcher::open(path) {
                 if m.fingerprint() == fingerprint {
-                    return Ok((m, IndexOrigin::Cached(path.clone())));
+                    return Ok((m, IndexOrigin::Cached(path.clone()), Vec::new()));
                 }
             }
         }
     }
-    let gazetteer = Gazetteer::load(specs)?;
+    let (gazetteer, skipped) = if lenient {
+        let (g, report) = Gazetteer::load_lenient(specs)?;
+        (g, report.bad_rows.iter().map(|e| e.to_string()).collect())
+    } else {
+        (Gazetteer::load(specs)?, Vec::<String>::new())
+    };
     let bytes = compile(&gazetteer);
-    let Some(path) = cached else {
+    let Some(path) = cached.filter(|_| skipped.is_empty()) else {
         return Ok((
             Matcher::from_bytes(bytes).map_err(index_err)?,
             IndexOrigin::InMemory(None),
+            skipped,
         ));
     };
     match write_atomically(&path, &bytes) {
-        Ok(()) => Ok((Matcher::open(&path)?, IndexOrigin::Built(path))),
+        Ok(()) => Ok((Matcher::open(&path)?, IndexOrigin::Built(path), skipped)),
         Err(e) => {
             let reason = format!("cannot write the index cache {}: {e}", path.display());
             Ok((
                 Matcher::from_bytes(bytes).map_err(index_err)?,
                 IndexOrigin::InMemory(Some(reason)),
+                skipped,
             ))
         }
     }

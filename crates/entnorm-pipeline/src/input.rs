@@ -2,7 +2,13 @@
 //! compressed (`.gz`, `.zst`, recognised by their magic bytes), and JSON Lines on stdin.
 //!
 //! Readers never fail on a bad record: they yield [`Record::Rejected`] with the reason, so that every record
-//! read is either processed or listed in `rejects.csv`.
+//! read is either processed or listed in `rejects.csv`. A file that cannot be opened, or whose reading
+//! fails midway (a truncated or corrupt compressed file, a decompression bomb), is a rejected record too,
+//! saying what was not read. Memory is bounded whatever the input: a record longer than
+//! [`ReadOptions::max_record_bytes`] is skipped to its end without being stored, and rejected.
+//!
+//! JSON objects with a key given twice keep the last value (as JavaScript's `JSON.parse` and Python's
+//! `json` do); nesting deeper than 128 levels is rejected by the parser's recursion limit.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -10,7 +16,50 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::bounded::{
+    read_line_bounded, BombGuard, Bounded, CountingReader, CsvRecord, CsvSplitter,
+};
 use crate::error::PipelineError;
+
+/// Default of [`ReadOptions::max_record_bytes`]: 8 MiB, far above any news article.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 8 << 20;
+/// Default of [`ReadOptions::max_decompressed_ratio`].
+pub const DEFAULT_MAX_DECOMPRESSED_RATIO: u64 = 100;
+
+/// Limits and repairs applied while reading inputs.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Longest record kept, in bytes: a JSON line (without its line break), a CSV row, a whole .txt file.
+    /// A longer one is rejected, naming the limit.
+    pub max_record_bytes: usize,
+    /// A compressed input that decompresses to more than this many times its compressed size (beyond the
+    /// first 64 MiB) is stopped as a decompression bomb; 0 disables the check.
+    pub max_decompressed_ratio: u64,
+    /// Replace invalid UTF-8 with U+FFFD instead of rejecting the record.
+    pub replace_invalid_utf8: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            max_decompressed_ratio: DEFAULT_MAX_DECOMPRESSED_RATIO,
+            replace_invalid_utf8: false,
+        }
+    }
+}
+
+fn too_long_reason(what: &str, bytes: u64, limit: usize) -> String {
+    format!(
+        "{what} of {bytes} bytes is longer than the limit of {limit} bytes (raise it with --max-record-bytes)"
+    )
+}
+
+fn invalid_utf8_reason(valid_up_to: usize, of: &str) -> String {
+    format!(
+        "invalid UTF-8 at byte {valid_up_to} of {of} (--replace-invalid-utf8 reads it with U+FFFD instead)"
+    )
+}
 
 /// Which JSON fields (or CSV columns) hold what.
 #[derive(Clone, Debug)]
@@ -47,6 +96,11 @@ pub enum Format {
 pub struct InputFile {
     pub path: PathBuf,
     pub format: Format,
+    /// Why this entry of a directory cannot be read, when discovery already knows (an unreadable
+    /// directory, a broken symbolic link or a link loop): it becomes a rejected record, not an error.
+    pub problem: Option<String>,
+    /// Named on the command line (checked before the run starts) rather than found in a directory.
+    pub explicit: bool,
 }
 
 impl InputFile {
@@ -76,7 +130,8 @@ fn format_of(path: &Path) -> Option<Format> {
 
 /// Expands the command-line inputs into files: a file stands for itself, a directory for every supported
 /// file below it (sorted by path; symbolic links to directories are not followed, so loops cannot occur),
-/// `-` for stdin.
+/// `-` for stdin. A missing input named on the command line is an error; an entry of a directory that
+/// cannot be read (permissions, a broken link, a link loop) is listed with its [`InputFile::problem`].
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, PipelineError> {
     let mut files = Vec::new();
     for input in inputs {
@@ -84,6 +139,8 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, PipelineError> {
             files.push(InputFile {
                 path: input.clone(),
                 format: Format::Jsonl,
+                problem: None,
+                explicit: true,
             });
             continue;
         }
@@ -97,14 +154,28 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, PipelineError> {
             },
         })?;
         if meta.is_dir() {
+            // The directory itself must be readable; what is below it is reported per entry.
+            std::fs::read_dir(input).map_err(|source| PipelineError::Io {
+                path: input.clone(),
+                source,
+            })?;
             let mut found = Vec::new();
-            walk_dir(input, &mut found)?;
-            found.sort();
-            files.extend(
-                found
-                    .into_iter()
-                    .filter_map(|p| format_of(&p).map(|format| InputFile { path: p, format })),
-            );
+            walk_dir(input, &mut found);
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            files.extend(found.into_iter().filter_map(|(p, problem)| match problem {
+                Some(problem) => Some(InputFile {
+                    format: format_of(&p).unwrap_or(Format::Jsonl),
+                    path: p,
+                    problem: Some(problem),
+                    explicit: false,
+                }),
+                None => format_of(&p).map(|format| InputFile {
+                    path: p,
+                    format,
+                    problem: None,
+                    explicit: false,
+                }),
+            }));
         } else {
             let format = format_of(input).ok_or_else(|| PipelineError::UnsupportedInput {
                 path: input.clone(),
@@ -112,31 +183,150 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, PipelineError> {
             files.push(InputFile {
                 path: input.clone(),
                 format,
+                problem: None,
+                explicit: true,
             });
         }
     }
     Ok(files)
 }
 
-fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PipelineError> {
-    let io_err = |source| PipelineError::Io {
-        path: dir.to_path_buf(),
-        source,
+/// Collects the files below `dir` with, for entries that cannot be read, the reason. Unreadable
+/// subdirectories are reported; broken links and link loops are reported when their name is that of a
+/// supported input (others are not inputs anyway).
+fn walk_dir(dir: &Path, out: &mut Vec<(PathBuf, Option<String>)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            out.push((
+                dir.to_path_buf(),
+                Some(format!("cannot read directory: {e}")),
+            ));
+            return;
+        }
     };
-    for entry in std::fs::read_dir(dir).map_err(io_err)? {
-        let entry = entry.map_err(io_err)?;
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                out.push((
+                    dir.to_path_buf(),
+                    Some(format!("cannot list directory: {e}")),
+                ));
+                return;
+            }
+        };
         let path = entry.path();
-        let file_type = entry.file_type().map_err(|source| PipelineError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let file_type = match entry.file_type() {
+            Ok(t) => t,
+            Err(e) => {
+                out.push((path, Some(format!("cannot read directory entry: {e}"))));
+                continue;
+            }
+        };
         if file_type.is_dir() {
-            walk_dir(&path, out)?;
-        } else if file_type.is_file() || (file_type.is_symlink() && path.is_file()) {
-            out.push(path);
+            walk_dir(&path, out);
+        } else if file_type.is_file() {
+            out.push((path, None));
+        } else if file_type.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => out.push((path, None)),
+                Ok(_) => {} // a link to a directory (not followed) or to a device, FIFO or socket
+                Err(e) if format_of(&path).is_some() => {
+                    out.push((path, Some(format!("cannot follow symbolic link: {e}"))));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// Checks, before anything is written, that every input named on the command line can be opened (and,
+/// for CSV, has the text column): a mistake in the command stops the run at once. Files found in
+/// directories are not checked here; one that cannot be read becomes a rejected record.
+pub fn precheck(
+    files: &[InputFile],
+    fields: &FieldNames,
+    options: &ReadOptions,
+) -> Result<(), PipelineError> {
+    for (i, f) in files.iter().enumerate() {
+        // Only regular files: opening a FIFO would wait for a writer and consume its first bytes.
+        if f.explicit && std::fs::metadata(&f.path).is_ok_and(|m| m.is_file()) {
+            FileReader::open(f, i as u32, fields, options)?;
         }
     }
     Ok(())
+}
+
+/// One item of a run's record stream.
+#[derive(Debug)]
+pub enum InputItem {
+    Record(Record),
+    /// The end of one input file, after its last record, with how its reading went.
+    FileEnd {
+        file: u32,
+        outcome: FileOutcome,
+    },
+}
+
+/// The records of all input files in order, opening each file only when it is reached (any number of
+/// files is read with one open at a time) and skipping the files marked in `skip` (those a resumed run
+/// has already done). Every file read ends with an [`InputItem::FileEnd`].
+pub struct RecordStream {
+    files: Vec<InputFile>,
+    skip: Vec<bool>,
+    next: usize,
+    current: Option<FileReader>,
+    fields: FieldNames,
+    options: ReadOptions,
+}
+
+impl RecordStream {
+    pub fn new(
+        files: Vec<InputFile>,
+        skip: Vec<bool>,
+        fields: FieldNames,
+        options: ReadOptions,
+    ) -> Self {
+        RecordStream {
+            files,
+            skip,
+            next: 0,
+            current: None,
+            fields,
+            options,
+        }
+    }
+}
+
+impl Iterator for RecordStream {
+    type Item = InputItem;
+
+    fn next(&mut self) -> Option<InputItem> {
+        loop {
+            if let Some(reader) = &mut self.current {
+                if let Some(record) = reader.next() {
+                    return Some(InputItem::Record(record));
+                }
+                let file = reader.file;
+                let outcome = std::mem::take(&mut reader.outcome);
+                self.current = None;
+                return Some(InputItem::FileEnd { file, outcome });
+            }
+            let i = self.next;
+            let input = self.files.get(i)?;
+            self.next += 1;
+            if self.skip.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            self.current = Some(FileReader::open_or_reject(
+                input,
+                i as u32,
+                &self.fields,
+                &self.options,
+            ));
+        }
+    }
 }
 
 /// Where a record came from: the input file (index into the run's file list), its 1-based record number
@@ -178,30 +368,44 @@ impl Record {
     }
 }
 
-/// Opens a file (or stdin), decompressing by magic bytes.
-fn open_stream(file: &InputFile) -> Result<Box<dyn BufRead + Send>, PipelineError> {
-    let io_err = |source| PipelineError::Io {
-        path: file.path.clone(),
-        source,
-    };
+/// Opens a file (or stdin), decompressing by magic bytes, with the bomb guard on compressed streams.
+fn open_stream(
+    file: &InputFile,
+    options: &ReadOptions,
+) -> Result<Box<dyn BufRead + Send>, std::io::Error> {
     let raw: Box<dyn Read + Send> = if file.is_stdin() {
         Box::new(std::io::stdin())
     } else {
-        Box::new(File::open(&file.path).map_err(io_err)?)
+        Box::new(File::open(&file.path)?)
     };
-    let mut buffered = BufReader::with_capacity(1 << 16, raw);
-    let magic = buffered.fill_buf().map_err(io_err)?;
+    let (counting, compressed) = CountingReader::new(BufReader::with_capacity(1 << 16, raw));
+    let mut buffered = counting;
+    let magic = buffered.fill_buf()?;
+    let ratio = options.max_decompressed_ratio;
     if magic.starts_with(&[0x1f, 0x8b]) {
+        let decoder = flate2::bufread::MultiGzDecoder::new(buffered);
         Ok(Box::new(BufReader::with_capacity(
             1 << 16,
-            flate2::bufread::MultiGzDecoder::new(buffered),
+            BombGuard::new(decoder, compressed, ratio),
         )))
     } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        let decoder = zstd::stream::read::Decoder::with_buffer(buffered).map_err(io_err)?;
-        Ok(Box::new(BufReader::with_capacity(1 << 16, decoder)))
+        let decoder = zstd::stream::read::Decoder::with_buffer(buffered)?;
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            BombGuard::new(decoder, compressed, ratio),
+        )))
     } else {
         Ok(Box::new(buffered))
     }
+}
+
+/// How the reading of one file went, known when its records are exhausted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileOutcome {
+    /// Records read with invalid UTF-8 replaced by U+FFFD (`--replace-invalid-utf8`).
+    pub utf8_replaced: u64,
+    /// Why the file was not read to its end, if it was not.
+    pub error: Option<String>,
 }
 
 /// Streams the records of one input file.
@@ -209,8 +413,10 @@ pub struct FileReader {
     inner: Inner,
     file: u32,
     fields: FieldNames,
+    options: ReadOptions,
     records: u64,
     done: bool,
+    outcome: FileOutcome,
 }
 
 enum Inner {
@@ -220,27 +426,47 @@ enum Inner {
         buf: Vec<u8>,
     },
     Csv {
-        reader: csv::Reader<Box<dyn BufRead + Send>>,
-        text: usize,
-        id: Option<usize>,
-        title: Option<usize>,
-        lang: Option<usize>,
-        date: Option<usize>,
-        width: usize,
+        stream: Box<dyn BufRead + Send>,
+        splitter: CsvSplitter,
+        row: CsvRecord,
+        columns: Option<CsvColumns>,
     },
     Txt {
         stream: Box<dyn BufRead + Send>,
         id: String,
     },
+    /// The file could not be opened: one rejected record says why.
+    Failed { reason: String },
+}
+
+struct CsvColumns {
+    text: usize,
+    id: Option<usize>,
+    title: Option<usize>,
+    lang: Option<usize>,
+    date: Option<usize>,
+    width: usize,
 }
 
 impl FileReader {
+    /// Opens one input. Failing to open it is an error here; [`FileReader::open_or_reject`] turns it into
+    /// a rejected record instead.
     pub fn open(
         input: &InputFile,
         file: u32,
         fields: &FieldNames,
+        options: &ReadOptions,
     ) -> Result<FileReader, PipelineError> {
-        let stream = open_stream(input)?;
+        if let Some(problem) = &input.problem {
+            return Err(PipelineError::Io {
+                path: input.path.clone(),
+                source: std::io::Error::other(problem.clone()),
+            });
+        }
+        let stream = open_stream(input, options).map_err(|source| PipelineError::Io {
+            path: input.path.clone(),
+            source,
+        })?;
         let inner = match input.format {
             Format::Jsonl => Inner::Jsonl {
                 stream,
@@ -256,32 +482,62 @@ impl FileReader {
                     .unwrap_or_default(),
             },
             Format::Csv => {
-                let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(stream);
-                let headers = reader
-                    .byte_headers()
-                    .map_err(|e| PipelineError::Io {
+                let mut stream = stream;
+                let mut splitter = CsvSplitter::new();
+                let mut row = CsvRecord::default();
+                let header = splitter
+                    .next(&mut stream, &mut row, options.max_record_bytes)
+                    .map_err(|source| PipelineError::Io {
                         path: input.path.clone(),
-                        source: csv_io_error(e),
-                    })?
-                    .clone();
-                let names: Vec<String> = headers
-                    .iter()
-                    .map(|h| String::from_utf8_lossy(h).trim().to_owned())
-                    .collect();
-                let find = |col: &str| names.iter().position(|n| n == col);
-                let text = find(&fields.text).ok_or_else(|| PipelineError::MissingCsvColumn {
-                    path: input.path.clone(),
-                    column: fields.text.clone(),
-                    found: names.join(", "),
-                })?;
+                        source,
+                    })?;
+                let columns = match header {
+                    // An empty file has no header and no records.
+                    Bounded::Eof => None,
+                    Bounded::TooLong { bytes } => {
+                        return Err(PipelineError::Io {
+                            path: input.path.clone(),
+                            source: std::io::Error::other(too_long_reason(
+                                "CSV header",
+                                bytes,
+                                options.max_record_bytes,
+                            )),
+                        })
+                    }
+                    Bounded::Record => {
+                        let names: Vec<String> = (0..row.len())
+                            .map(|i| {
+                                let h = row.get(i).unwrap_or_default();
+                                let h = if i == 0 {
+                                    h.strip_prefix("\u{feff}".as_bytes()).unwrap_or(h)
+                                } else {
+                                    h
+                                };
+                                String::from_utf8_lossy(h).trim().to_owned()
+                            })
+                            .collect();
+                        let find = |col: &str| names.iter().position(|n| n == col);
+                        let text =
+                            find(&fields.text).ok_or_else(|| PipelineError::MissingCsvColumn {
+                                path: input.path.clone(),
+                                column: fields.text.clone(),
+                                found: names.join(", "),
+                            })?;
+                        Some(CsvColumns {
+                            text,
+                            id: fields.id.iter().find_map(|c| find(c)),
+                            title: find(&fields.title),
+                            lang: find(&fields.lang),
+                            date: find(&fields.date),
+                            width: names.len(),
+                        })
+                    }
+                };
                 Inner::Csv {
-                    text,
-                    id: fields.id.iter().find_map(|c| find(c)),
-                    title: find(&fields.title),
-                    lang: find(&fields.lang),
-                    date: find(&fields.date),
-                    width: names.len(),
-                    reader,
+                    stream,
+                    splitter,
+                    row,
+                    columns,
                 }
             }
         };
@@ -289,9 +545,41 @@ impl FileReader {
             inner,
             file,
             fields: fields.clone(),
+            options: options.clone(),
             records: 0,
             done: false,
+            outcome: FileOutcome::default(),
         })
+    }
+
+    /// Opens one input; if that fails, the reader yields one rejected record (record 0, line 0) with the
+    /// reason, and its outcome says the file was not read.
+    pub fn open_or_reject(
+        input: &InputFile,
+        file: u32,
+        fields: &FieldNames,
+        options: &ReadOptions,
+    ) -> FileReader {
+        FileReader::open(input, file, fields, options).unwrap_or_else(|e| {
+            let reason = match e {
+                PipelineError::Io { source, .. } => format!("cannot read file: {source}"),
+                other => format!("cannot read file: {other}"),
+            };
+            FileReader {
+                inner: Inner::Failed { reason },
+                file,
+                fields: fields.clone(),
+                options: options.clone(),
+                records: 0,
+                done: false,
+                outcome: FileOutcome::default(),
+            }
+        })
+    }
+
+    /// How the reading went; complete once the reader has returned `None`.
+    pub fn outcome(&self) -> &FileOutcome {
+        &self.outcome
     }
 
     fn next_record(&mut self) -> Option<Record> {
@@ -299,19 +587,46 @@ impl FileReader {
             return None;
         }
         let file = self.file;
+        let limit = self.options.max_record_bytes;
+        let replace = self.options.replace_invalid_utf8;
         match &mut self.inner {
+            Inner::Failed { reason } => {
+                self.done = true;
+                self.outcome.error = Some(reason.clone());
+                Some(Record::Rejected {
+                    at: RecordSource {
+                        file,
+                        record: 0,
+                        line: 0,
+                    },
+                    doc_id: None,
+                    reason: format!("{reason}; no record read"),
+                })
+            }
             Inner::Jsonl { stream, line, buf } => loop {
-                buf.clear();
                 let start_line = *line + 1;
-                match stream.read_until(b'\n', buf) {
-                    Ok(0) => {
+                match read_line_bounded(stream, buf, limit) {
+                    Ok(Bounded::Eof) => {
                         self.done = true;
                         return None;
                     }
-                    Ok(_) => {
+                    Ok(Bounded::TooLong { bytes }) => {
                         *line += 1;
-                        let bytes = trim_line_end(buf);
-                        if bytes.iter().all(u8::is_ascii_whitespace) {
+                        self.records += 1;
+                        let at = RecordSource {
+                            file,
+                            record: self.records,
+                            line: start_line,
+                        };
+                        return Some(Record::Rejected {
+                            at,
+                            doc_id: None,
+                            reason: too_long_reason("line", bytes, limit),
+                        });
+                    }
+                    Ok(Bounded::Record) => {
+                        *line += 1;
+                        if buf.iter().all(u8::is_ascii_whitespace) {
                             continue; // blank lines separate nothing and are not records
                         }
                         self.records += 1;
@@ -320,7 +635,21 @@ impl FileReader {
                             record: self.records,
                             line: start_line,
                         };
-                        return Some(parse_json_record(bytes, at, &self.fields));
+                        let bytes: &[u8] = if start_line == 1 {
+                            buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf)
+                        } else {
+                            buf
+                        };
+                        let record = parse_json_record(bytes, at, &self.fields);
+                        // Only a line the parser rejects for its UTF-8 is read again, repaired.
+                        let bad_utf8 = matches!(&record, Record::Rejected { reason, .. }
+                            if reason.starts_with("invalid UTF-8"));
+                        if replace && bad_utf8 {
+                            self.outcome.utf8_replaced += 1;
+                            let repaired = String::from_utf8_lossy(bytes);
+                            return Some(parse_json_record(repaired.as_bytes(), at, &self.fields));
+                        }
+                        return Some(record);
                     }
                     Err(e) => {
                         self.done = true;
@@ -332,6 +661,7 @@ impl FileReader {
                         };
                         let reason =
                             format!("read error at line {start_line}, rest of file not read: {e}");
+                        self.outcome.error = Some(format!("read error at line {start_line}: {e}"));
                         return Some(Record::Rejected {
                             at,
                             doc_id: None,
@@ -349,72 +679,106 @@ impl FileReader {
                     line: 1,
                 };
                 let mut bytes = Vec::new();
-                if let Err(e) = stream.read_to_end(&mut bytes) {
-                    return Some(Record::Rejected {
-                        at,
-                        doc_id: Some(id.clone()),
-                        reason: format!("read error: {e}"),
+                let read = stream
+                    .take(limit as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .and_then(|n| {
+                        if n > limit {
+                            // Count the rest without storing it, for the message.
+                            let rest = std::io::copy(stream, &mut std::io::sink())?;
+                            Ok(Some(n as u64 + rest))
+                        } else {
+                            Ok(None)
+                        }
                     });
+                let reject = |reason: String| Record::Rejected {
+                    at,
+                    doc_id: Some(id.clone()),
+                    reason,
+                };
+                match read {
+                    Err(e) => {
+                        self.outcome.error = Some(format!("read error: {e}"));
+                        return Some(reject(format!("read error, document not read: {e}")));
+                    }
+                    Ok(Some(total)) => {
+                        return Some(reject(too_long_reason("document", total, limit)));
+                    }
+                    Ok(None) => {}
                 }
-                let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-                match String::from_utf8(bytes.to_vec()) {
-                    Ok(text) => Some(Record::Document {
-                        at,
-                        doc: Document {
-                            id: id.clone(),
-                            text,
-                            ..Document::default()
-                        },
-                    }),
-                    Err(e) => Some(Record::Rejected {
-                        at,
-                        doc_id: Some(id.clone()),
-                        reason: format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
-                    }),
+                if bytes.starts_with("\u{feff}".as_bytes()) {
+                    bytes.drain(..3);
                 }
+                let text = match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(e) if replace => {
+                        self.outcome.utf8_replaced += 1;
+                        String::from_utf8_lossy(e.as_bytes()).into_owned()
+                    }
+                    Err(e) => {
+                        return Some(reject(invalid_utf8_reason(
+                            e.utf8_error().valid_up_to(),
+                            "the file",
+                        )))
+                    }
+                };
+                Some(Record::Document {
+                    at,
+                    doc: Document {
+                        id: id.clone(),
+                        text,
+                        ..Document::default()
+                    },
+                })
             }
             Inner::Csv {
-                reader,
-                text,
-                id,
-                title,
-                lang,
-                date,
-                width,
+                stream,
+                splitter,
+                row,
+                columns,
             } => {
-                let mut row = csv::ByteRecord::new();
-                let result = reader.read_byte_record(&mut row);
-                let line = row.position().map_or(0, |p| p.line());
+                let Some(cols) = columns else {
+                    self.done = true;
+                    return None;
+                };
+                let result = splitter.next(stream, row, limit);
+                let line = row.line;
+                let mut at = RecordSource {
+                    file,
+                    record: self.records + 1,
+                    line,
+                };
                 match result {
-                    Ok(false) => {
+                    Ok(Bounded::Eof) => {
                         self.done = true;
                         None
                     }
-                    Ok(true) => {
+                    Ok(Bounded::TooLong { bytes }) => {
                         self.records += 1;
-                        let at = RecordSource {
-                            file,
-                            record: self.records,
-                            line,
-                        };
-                        Some(csv_record(
-                            &row, at, *width, *text, *id, *title, *lang, *date,
-                        ))
-                    }
-                    Err(e) => {
-                        self.records += 1;
-                        let at = RecordSource {
-                            file,
-                            record: self.records,
-                            line,
-                        };
-                        if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                            self.done = true;
-                        }
                         Some(Record::Rejected {
                             at,
                             doc_id: None,
-                            reason: format!("CSV error: {e}"),
+                            reason: too_long_reason("CSV row", bytes, limit),
+                        })
+                    }
+                    Ok(Bounded::Record) => {
+                        self.records += 1;
+                        let (record, repaired) = csv_record(row, at, cols, replace);
+                        self.outcome.utf8_replaced += u64::from(repaired);
+                        Some(record)
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        self.records += 1;
+                        at.line = splitter.line();
+                        self.outcome.error = Some(format!("read error at line {}: {e}", at.line));
+                        Some(Record::Rejected {
+                            at,
+                            doc_id: None,
+                            reason: format!(
+                                "read error at line {}, rest of file not read: {e}",
+                                at.line
+                            ),
                         })
                     }
                 }
@@ -430,15 +794,6 @@ impl Iterator for FileReader {
     }
 }
 
-fn csv_io_error(e: csv::Error) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
-}
-
-fn trim_line_end(buf: &[u8]) -> &[u8] {
-    let buf = buf.strip_suffix(b"\n").unwrap_or(buf);
-    buf.strip_suffix(b"\r").unwrap_or(buf)
-}
-
 fn parse_json_record(bytes: &[u8], at: RecordSource, fields: &FieldNames) -> Record {
     let reject = |doc_id: Option<String>, reason: String| Record::Rejected { at, doc_id, reason };
     let bytes = if at.line == 1 {
@@ -452,7 +807,16 @@ fn parse_json_record(bytes: &[u8], at: RecordSource, fields: &FieldNames) -> Rec
         Ok(v) => v,
         Err(e) => {
             let reason = match std::str::from_utf8(bytes) {
-                Err(bad) => format!("invalid UTF-8 at byte {} of the line", bad.valid_up_to()),
+                Err(bad) => invalid_utf8_reason(bad.valid_up_to(), "the line"),
+                // A file with lone-CR line ends reads as one line holding every record.
+                Ok(_)
+                    if bytes.contains(&b'\r') && e.to_string().contains("trailing characters") =>
+                {
+                    format!(
+                        "invalid JSON: {e} (the line contains a carriage return: records of JSON Lines \
+                         end with \\n, a lone \\r does not end one)"
+                    )
+                }
                 Ok(_) => format!("invalid JSON: {e}"),
             };
             return reject(None, reason);
@@ -514,59 +878,68 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The record of one CSV row, and whether invalid UTF-8 was replaced in it.
 fn csv_record(
-    row: &csv::ByteRecord,
+    row: &CsvRecord,
     at: RecordSource,
-    width: usize,
-    text: usize,
-    id: Option<usize>,
-    title: Option<usize>,
-    lang: Option<usize>,
-    date: Option<usize>,
-) -> Record {
-    let field = |i: usize| -> Result<Option<String>, String> {
+    cols: &CsvColumns,
+    replace_invalid_utf8: bool,
+) -> (Record, bool) {
+    let mut repaired = false;
+    let mut field = |i: usize| -> Result<Option<String>, String> {
         match row.get(i) {
             None => Ok(None),
-            Some(b) => String::from_utf8(b.to_vec()).map(Some).map_err(|e| {
-                format!(
-                    "invalid UTF-8 in column {} at byte {}",
-                    i + 1,
-                    e.utf8_error().valid_up_to()
-                )
-            }),
+            Some(b) => match String::from_utf8(b.to_vec()) {
+                Ok(s) => Ok(Some(s)),
+                Err(e) if replace_invalid_utf8 => {
+                    repaired = true;
+                    Ok(Some(String::from_utf8_lossy(e.as_bytes()).into_owned()))
+                }
+                Err(e) => Err(invalid_utf8_reason(
+                    e.utf8_error().valid_up_to(),
+                    &format!("column {}", i + 1),
+                )),
+            },
         }
     };
-    let doc_id = match id {
+    let doc_id = match cols.id {
         Some(i) => field(i).ok().flatten().filter(|s| !s.is_empty()),
         None => Some(format!("record-{}", at.record)),
     };
+    let width = cols.width;
     if row.len() != width {
         let reason = format!("ragged row: {} fields, header has {width}", row.len());
-        return Record::Rejected { at, doc_id, reason };
+        return (Record::Rejected { at, doc_id, reason }, false);
     }
     let Some(id) = doc_id else {
-        return Record::Rejected {
-            at,
-            doc_id: None,
-            reason: "empty ID column".into(),
-        };
+        let reason = "empty ID column".into();
+        return (
+            Record::Rejected {
+                at,
+                doc_id: None,
+                reason,
+            },
+            false,
+        );
     };
     let doc = (|| {
         Ok::<_, String>(Document {
-            text: field(text)?.unwrap_or_default(),
-            title: title.map(field).transpose()?.flatten(),
-            lang: lang.map(field).transpose()?.flatten(),
-            date: date.map(field).transpose()?.flatten(),
+            text: field(cols.text)?.unwrap_or_default(),
+            title: cols.title.map(&mut field).transpose()?.flatten(),
+            lang: cols.lang.map(&mut field).transpose()?.flatten(),
+            date: cols.date.map(&mut field).transpose()?.flatten(),
             id: id.clone(),
         })
     })();
     match doc {
-        Ok(doc) => Record::Document { at, doc },
-        Err(reason) => Record::Rejected {
-            at,
-            doc_id: Some(id),
-            reason,
-        },
+        Ok(doc) => (Record::Document { at, doc }, repaired),
+        Err(reason) => (
+            Record::Rejected {
+                at,
+                doc_id: Some(id),
+                reason,
+            },
+            false,
+        ),
     }
 }

@@ -7,6 +7,8 @@
 //! corpus-wide state in a form that parts of a corpus can write and `entnorm merge` can add up.
 
 pub mod aggregate;
+mod bounded;
+mod checkpoint;
 mod error;
 pub mod eval;
 mod index_cache;
@@ -28,14 +30,19 @@ pub use eval::{
     evaluate, read_gold, score_document, set_gazetteer_path, BaselineMatcher, Counts, EvalError,
     EvalOptions, EvalReport, Evaluation, GoldDocument, GoldMention, OutputMention, Scores,
 };
-pub use index_cache::{build_index, default_cache_dir, load_matcher, IndexOrigin};
-pub use input::{Document, FieldNames, Format, InputFile, Record, RecordSource};
+pub use index_cache::{
+    build_index, default_cache_dir, load_matcher, load_matcher_lenient, IndexOrigin,
+};
+pub use input::{
+    Document, FieldNames, FileOutcome, Format, InputFile, ReadOptions, Record, RecordSource,
+    DEFAULT_MAX_DECOMPRESSED_RATIO, DEFAULT_MAX_RECORD_BYTES,
+};
 pub use manifest::write_manifest;
 pub use process::{
     Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
     STATUS_ACCEPTED, STATUS_REVIEW,
 };
-pub use run::{run, run_with, InputSummary, RunConfig, RunSummary};
+pub use run::{run, run_with, signal_name, InputSummary, RunConfig, RunSummary};
 pub use sink::{write_error_row, StreamFormat};
 pub use wikidata::{
     import_wikidata, ImportProgress, ImportStats, WikidataError, WikidataImportOptions,

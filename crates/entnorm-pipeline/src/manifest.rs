@@ -13,9 +13,14 @@ struct Manifest<'a> {
     tool: &'static str,
     version: &'static str,
     normalizer_version: u32,
+    /// True only when every input was read and every table has its final name.
     finished: bool,
+    /// `running` (also what a killed run leaves), `interrupted by SIGTERM`, or `finished`.
+    state: String,
+    /// Input files done at the last checkpoint of an unfinished run: `--resume` skips them.
+    files_checkpointed: usize,
     options: Options<'a>,
-    gazetteer: GazetteerManifest,
+    gazetteer: GazetteerManifest<'a>,
     counts: &'a RunSummary,
 }
 
@@ -27,17 +32,24 @@ struct Options<'a> {
     text_field: &'a str,
     title_field: &'a str,
     default_lang: Option<&'a str>,
+    max_record_bytes: usize,
+    max_decompressed_ratio: u64,
+    replace_invalid_utf8: bool,
+    spreadsheet_safe: bool,
+    resume: bool,
     accept_threshold: f64,
     review_threshold: f64,
     fuzzy: bool,
 }
 
 #[derive(Serialize)]
-struct GazetteerManifest {
+struct GazetteerManifest<'a> {
     fingerprint: String,
     entities: usize,
     aliases: usize,
     files: Vec<GazetteerFile>,
+    /// Rows skipped by `--lenient`, with file and line.
+    skipped_rows: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -59,7 +71,13 @@ pub fn write_manifest(
         tool: "entnorm",
         version: env!("CARGO_PKG_VERSION"),
         normalizer_version: entnorm_tokenize::NORMALIZER_VERSION,
-        finished: true,
+        finished: summary.finished(),
+        state: summary.state(),
+        files_checkpointed: if summary.finished() {
+            summary.inputs.len()
+        } else {
+            summary.files_checkpointed
+        },
         options: Options {
             threads: config.threads,
             batch_records: config.batch_records,
@@ -67,6 +85,11 @@ pub fn write_manifest(
             text_field: &config.fields.text,
             title_field: &config.fields.title,
             default_lang: config.default_lang.as_deref(),
+            max_record_bytes: config.read.max_record_bytes,
+            max_decompressed_ratio: config.read.max_decompressed_ratio,
+            replace_invalid_utf8: config.read.replace_invalid_utf8,
+            spreadsheet_safe: config.spreadsheet_safe,
+            resume: config.resume,
             accept_threshold: config.accept_threshold,
             review_threshold: config.review_threshold,
             fuzzy: config.fuzzy,
@@ -85,6 +108,7 @@ pub fn write_manifest(
                     fingerprint: s.fingerprint.clone(),
                 })
                 .collect(),
+            skipped_rows: &config.gazetteer_skipped_rows,
         },
         counts: summary,
     };

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use entnorm_gazetteer::Matcher;
+use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, AggregateCounts, EntityAggregate};
 use crate::error::PipelineError;
@@ -16,6 +17,29 @@ pub(crate) struct Table {
     writer: csv::Writer<BufWriter<File>>,
     partial: PathBuf,
     path: PathBuf,
+    spreadsheet_safe: bool,
+}
+
+/// Whether a cell would be read as a formula (or lose leading whitespace) by a spreadsheet program.
+fn needs_neutralising(cell: &[u8]) -> bool {
+    matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// The cell as written with `--spreadsheet-safe`: a leading `'` before a cell that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return, which spreadsheet programs then show as text (OWASP's advice
+/// against CSV injection). This changes the data, so it is off by default.
+pub(crate) fn spreadsheet_safe_cell(cell: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if needs_neutralising(cell) {
+        let mut v = Vec::with_capacity(cell.len() + 1);
+        v.push(b'\'');
+        v.extend_from_slice(cell);
+        std::borrow::Cow::Owned(v)
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 impl Table {
@@ -35,7 +59,48 @@ impl Table {
             writer,
             partial,
             path,
+            spreadsheet_safe: false,
         })
+    }
+
+    /// Reopens the `.partial` table of an interrupted run, cut back to `len` bytes (its length at the
+    /// checkpoint: rows written after it are written again), to append to it.
+    pub(crate) fn resume(dir: &Path, name: &str, len: u64) -> Result<Table, PipelineError> {
+        let path = dir.join(name);
+        let partial = dir.join(format!("{name}.partial"));
+        let io = |source| PipelineError::Io {
+            path: partial.clone(),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&partial)
+            .map_err(io)?;
+        let actual = file.metadata().map_err(io)?.len();
+        if actual < len {
+            return Err(PipelineError::Resume {
+                dir: dir.to_path_buf(),
+                message: format!(
+                    "{} is {actual} bytes long, shorter than the {len} bytes the checkpoint recorded",
+                    partial.display()
+                ),
+            });
+        }
+        file.set_len(len).map_err(io)?;
+        let mut file = file;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(len)).map_err(io)?;
+        let writer = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, file));
+        Ok(Table {
+            writer,
+            partial,
+            path,
+            spreadsheet_safe: false,
+        })
+    }
+
+    pub(crate) fn spreadsheet_safe(mut self, yes: bool) -> Self {
+        self.spreadsheet_safe = yes;
+        self
     }
 
     pub(crate) fn row<I, T>(&mut self, fields: I) -> Result<(), PipelineError>
@@ -43,9 +108,35 @@ impl Table {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        self.writer
-            .write_record(fields)
-            .map_err(|e| csv_err(&self.partial, e))
+        let result = if self.spreadsheet_safe {
+            let cells: Vec<T> = fields.into_iter().collect();
+            self.writer
+                .write_record(cells.iter().map(|c| spreadsheet_safe_cell(c.as_ref())))
+        } else {
+            self.writer.write_record(fields)
+        };
+        result.map_err(|e| csv_err(&self.partial, e))
+    }
+
+    /// Writes everything buffered to the file and syncs it to disk, returning the file's length: the
+    /// point a resumed run cuts the table back to.
+    pub(crate) fn checkpoint(&mut self) -> Result<u64, PipelineError> {
+        let io = |source| PipelineError::Io {
+            path: self.partial.clone(),
+            source,
+        };
+        self.writer.flush().map_err(io)?;
+        let file = self.writer.get_ref().get_ref();
+        file.sync_data().map_err(io)?;
+        Ok(file.metadata().map_err(io)?.len())
+    }
+
+    /// Writes everything buffered to the file (for an interrupted run, whose tables stay `.partial`).
+    pub(crate) fn flush(&mut self) -> Result<(), PipelineError> {
+        self.writer.flush().map_err(|source| PipelineError::Io {
+            path: self.partial.clone(),
+            source,
+        })
     }
 
     pub(crate) fn finish(self) -> Result<(), PipelineError> {
@@ -53,12 +144,19 @@ impl Table {
             writer,
             partial,
             path,
+            ..
         } = self;
-        let mut inner = writer.into_inner().map_err(|e| PipelineError::Io {
+        let inner = writer.into_inner().map_err(|e| PipelineError::Io {
             path: partial.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        inner.flush().map_err(|source| PipelineError::Io {
+        let file = inner.into_inner().map_err(|e| PipelineError::Io {
+            path: partial.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        // On disk before it gets its final name: a crash never leaves a complete-looking table that is
+        // not complete.
+        file.sync_data().map_err(|source| PipelineError::Io {
             path: partial.clone(),
             source,
         })?;
@@ -160,7 +258,8 @@ fn write_score(out: &mut String, score: f64) {
     out.push(char::from(b'0' + (hundredths % 10) as u8));
 }
 
-#[derive(Default)]
+/// Corpus-wide per-entity state: only counts and surface forms, never the mentions themselves.
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct EntityTally {
     mentions: u64,
     documents: u64,
@@ -168,7 +267,8 @@ pub(crate) struct EntityTally {
     surfaces: BTreeMap<String, u64>,
 }
 
-#[derive(Default)]
+/// Saved in a resumable run's checkpoint, keyed by entity index (valid for the same gazetteer only).
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct EntityTable {
     tallies: BTreeMap<u32, EntityTally>,
 }

@@ -4,21 +4,24 @@
 use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use entnorm_gazetteer::Matcher;
 use entnorm_reconcile::FuzzyIndex;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::aggregate::AggregateCounts;
+use crate::checkpoint::{Checkpoint, Setup};
 use crate::error::PipelineError;
-use crate::input::{discover, FieldNames, FileReader, Record};
+use crate::input::{discover, precheck, FieldNames, InputItem, ReadOptions, Record, RecordStream};
 use crate::output::{mention_fields, EntityTable};
 use crate::process::{
     Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
 };
-use crate::sink::{is_stdout, write_partial, Sink, StreamFormat};
+use crate::sink::{is_stdout, write_partial, Sink, StreamFormat, TABLE_NAMES};
 use crate::unmatched::UnmatchedTally;
 
 /// Settings of one run, already validated by the caller.
@@ -30,8 +33,10 @@ pub struct RunConfig {
     pub fields: FieldNames,
     /// Show a progress line on stderr (only honoured when stderr is a terminal).
     pub progress: bool,
-    /// Records per parallel batch; bounds memory together with the record size.
+    /// Records per parallel batch; bounds memory together with `batch_bytes`.
     pub batch_records: usize,
+    /// A batch is closed once its records hold this many bytes of text, whatever their number.
+    pub batch_bytes: usize,
     /// The language of documents that do not give one (ISO 639 code).
     pub default_lang: Option<String>,
     /// Filter mode: rows go to stdout in this format instead of tables in `out_dir` (see `sink`).
@@ -44,6 +49,29 @@ pub struct RunConfig {
     pub review_threshold: f64,
     /// Fuzzy matching of name-like spans and the unmatched table (see `entnorm_reconcile::fuzzy`).
     pub fuzzy: bool,
+    /// Record size limits and UTF-8 repair.
+    pub read: ReadOptions,
+    /// Neutralise cells that spreadsheet programs would read as formulas (changes the data).
+    pub spreadsheet_safe: bool,
+    /// Set (to the signal number) by a signal handler: the run stops after the current batch, leaves its
+    /// tables `.partial` and returns a summary with `interrupted` set.
+    pub stop: Option<Arc<AtomicUsize>>,
+    /// Go on from the checkpoint in `out_dir` (see [`crate::checkpoint`]).
+    pub resume: bool,
+    /// Least time between two checkpoints; one is written at the end of an input file once this much has
+    /// passed since the last (zero: after every file).
+    pub checkpoint_interval: Duration,
+    /// Gazetteer rows skipped by a lenient load (`--lenient`), each naming its file and line: listed in
+    /// `run.json`.
+    pub gazetteer_skipped_rows: Vec<String>,
+    /// Test-only: processing the document with this ID panics (a planted fault, to show that a panic
+    /// rejects one document and the run goes on). Set by the binary from `ENTNORM_TEST_PANIC_DOC`.
+    #[doc(hidden)]
+    pub panic_on_doc: Option<String>,
+    /// Test-only: a pause after each input file, so that a test can interrupt a run midway without a
+    /// race. Set by the binary from `ENTNORM_TEST_FILE_DELAY_MS`.
+    #[doc(hidden)]
+    pub file_delay: Duration,
 }
 
 impl RunConfig {
@@ -55,27 +83,43 @@ impl RunConfig {
             fields: FieldNames::default(),
             progress: true,
             batch_records: 512,
+            batch_bytes: 64 << 20,
             default_lang: None,
             stream: None,
             partial: None,
             accept_threshold: DEFAULT_ACCEPT_THRESHOLD,
             review_threshold: DEFAULT_REVIEW_THRESHOLD,
             fuzzy: true,
+            read: ReadOptions::default(),
+            spreadsheet_safe: false,
+            stop: None,
+            resume: false,
+            checkpoint_interval: Duration::from_secs(30),
+            gazetteer_skipped_rows: Vec::new(),
+            panic_on_doc: None,
+            file_delay: Duration::ZERO,
         }
     }
 }
 
 /// Per-input-file accounting, written to `run.json`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct InputSummary {
     pub path: String,
     pub records: u64,
     pub processed: u64,
     pub rejected: u64,
     pub bytes_of_text: u64,
+    /// Records whose invalid UTF-8 was replaced by U+FFFD (`--replace-invalid-utf8`).
+    pub utf8_replaced: u64,
+    /// Whether every record of the file was read (false for a file not reached by an interrupted run,
+    /// and for a file that could not be opened or read to its end: see `read_error`).
+    pub complete: bool,
+    /// Why the file was not read to its end; the rejected record that says so is in rejects.csv.
+    pub read_error: Option<String>,
 }
 
-/// What a finished run reports.
+/// What a run reports.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RunSummary {
     pub records: u64,
@@ -86,6 +130,36 @@ pub struct RunSummary {
     pub bytes_of_text: u64,
     pub inputs: Vec<InputSummary>,
     pub elapsed_seconds: f64,
+    /// The process's peak resident memory so far (`VmHWM` of /proc/self/status; None where there is no
+    /// /proc), including the mapped gazetteer index.
+    pub peak_rss_bytes: Option<u64>,
+    /// Input files skipped because a resumed run's checkpoint had them done.
+    pub files_resumed: usize,
+    /// Set when a signal stopped the run: the signal's name. The tables are then left `.partial`.
+    #[serde(skip)]
+    pub interrupted: Option<String>,
+    /// Input files fully done at the last checkpoint: what `--resume` skips.
+    #[serde(skip)]
+    pub files_checkpointed: usize,
+    /// The run is under way (the `run.json` written at its start says so until the end).
+    #[serde(skip)]
+    pub running: bool,
+}
+
+impl RunSummary {
+    /// Whether the run went through every input and wrote every table under its final name.
+    pub fn finished(&self) -> bool {
+        !self.running && self.interrupted.is_none()
+    }
+
+    /// `finished`, `running`, or `interrupted by SIGNAL`: the `state` of `run.json`.
+    pub fn state(&self) -> String {
+        match (&self.interrupted, self.running) {
+            (Some(signal), _) => format!("interrupted by {signal}"),
+            (None, true) => "running".into(),
+            (None, false) => "finished".into(),
+        }
+    }
 }
 
 enum Outcome {
@@ -93,9 +167,18 @@ enum Outcome {
     Failed(String),
 }
 
+/// The name of a signal number, for messages and `run.json`.
+pub fn signal_name(signal: usize) -> String {
+    match signal {
+        1 => "SIGHUP".into(),
+        2 => "SIGINT".into(),
+        15 => "SIGTERM".into(),
+        n => format!("signal {n}"),
+    }
+}
+
 /// Runs the whole pipeline over `config.inputs` with `matcher`, writing the tables into `config.out_dir`.
-/// `run.json` is written by the caller, who knows the options and gazetteer files. The fuzzy index, if
-/// `config.fuzzy`, is built here; [`run_with`] takes one already built (or loaded from the cache).
+/// `run.json` is written by the caller, who knows the options and gazetteer files.
 pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, PipelineError> {
     let fuzzy = config.fuzzy.then(|| FuzzyIndex::build(matcher));
     run_with(config, matcher, fuzzy.as_ref())
@@ -107,17 +190,23 @@ pub fn run_with(
     matcher: &Matcher,
     fuzzy: Option<&FuzzyIndex>,
 ) -> Result<RunSummary, PipelineError> {
-    let started = Instant::now();
     let linking = Linking {
         fuzzy,
         accept: config.accept_threshold,
         review: config.review_threshold,
     };
+    let started = Instant::now();
     let files = discover(&config.inputs)?;
-    // Open every input before writing anything, so a missing or unreadable input stops the run up front.
-    let mut readers = Vec::with_capacity(files.len());
-    for (i, f) in files.iter().enumerate() {
-        readers.push(FileReader::open(f, i as u32, &config.fields)?);
+    // A mistake in the command (a missing or unreadable file, a CSV without the text column) stops the
+    // run before anything is written; files found in directories are opened one at a time as reached.
+    precheck(&files, &config.fields, &config.read)?;
+    let dir = &config.out_dir;
+    let tables = config.stream.is_none();
+    if config.resume && !tables {
+        return Err(PipelineError::Resume {
+            dir: dir.clone(),
+            message: "filter mode (-o -) cannot be resumed".into(),
+        });
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
@@ -127,10 +216,55 @@ pub fn run_with(
             message: e.to_string(),
         })?;
 
+    let setup = Setup::new(config, &files, matcher.fingerprint());
+    let mut checkpoint = None;
+    if tables {
+        std::fs::create_dir_all(dir).map_err(|source| PipelineError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        if config.resume {
+            if files.iter().any(|f| f.is_stdin()) {
+                return Err(PipelineError::Resume {
+                    dir: dir.clone(),
+                    message: "a run reading stdin cannot be resumed".into(),
+                });
+            }
+            checkpoint = Checkpoint::load(dir, &setup)?;
+            if checkpoint.is_none() && config.progress {
+                eprintln!(
+                    "entnorm: no checkpoint in {}: starting from the beginning",
+                    dir.display()
+                );
+            }
+        }
+        // Nothing complete-looking may survive from an earlier run in the same directory while this one
+        // is under way: a run killed before its end must not leave old tables beside its own `.partial`
+        // ones.
+        for name in TABLE_NAMES.iter().chain(&["entities.csv", "run.json"]) {
+            match std::fs::remove_file(dir.join(name)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(PipelineError::Io {
+                        path: dir.join(name),
+                        source,
+                    })
+                }
+            }
+        }
+        if checkpoint.is_none() {
+            Checkpoint::remove(dir);
+        }
+        // Until the end, run.json says the run is not finished: also what a killed run leaves.
+        let running = RunSummary {
+            running: true,
+            ..RunSummary::default()
+        };
+        crate::manifest::write_manifest(dir, config, matcher, &running)?;
+    }
+
     let gazetteer = matcher;
-    let mut sink = Sink::create(config)?;
-    let mut entities = EntityTable::default();
-    let mut unmatched = UnmatchedTally::default();
     let mut summary = RunSummary {
         inputs: files
             .iter()
@@ -141,32 +275,117 @@ pub fn run_with(
             .collect(),
         ..Default::default()
     };
-    let mut progress = Progress::new(config.progress);
+    let mut entities = EntityTable::default();
+    let mut unmatched = UnmatchedTally::default();
     let mut document_seq = 0u64;
+    let mut skip = vec![false; files.len()];
+    let mut resume_from = None;
+    if let Some(cp) = checkpoint {
+        resume_from = Some(cp.table_bytes);
+        skip[..cp.files_done].fill(true);
+        summary.inputs = cp.inputs;
+        summary.mentions = cp.mentions;
+        summary.files_resumed = cp.files_done;
+        summary.files_checkpointed = cp.files_done;
+        entities = cp.entities;
+        unmatched = cp.unmatched;
+        document_seq = cp.document_seq;
+    }
+    let mut sink = Sink::create(config, resume_from)?;
     let mut numbers = String::new(); // reused by every mentions.csv row
+    let mut progress = Progress::new(config.progress);
+    let mut last_checkpoint = Instant::now();
 
-    let mut records = readers.into_iter().flatten().peekable();
-    let mut batch: Vec<Record> = Vec::with_capacity(config.batch_records);
-    while records.peek().is_some() {
-        batch.clear();
-        batch.extend(records.by_ref().take(config.batch_records.max(1)));
-        let outcomes: Vec<Option<Outcome>> = pool.install(|| {
-            batch
-                .par_iter()
-                .map_init(
-                    || Worker::with_linking(matcher, linking),
-                    |worker, record| match record {
-                        Record::Document { doc, .. } => Some(process_isolated(
-                            worker,
-                            doc,
-                            config.default_lang.as_deref(),
-                        )),
-                        Record::Rejected { .. } => None,
-                    },
-                )
-                .collect()
-        });
-        for (record, outcome) in batch.iter().zip(outcomes) {
+    // Reading and parsing run on a thread of their own, one batch ahead (a batch holds at most
+    // `batch_records` records and about `batch_bytes` of text, so memory stays bounded); while the pool
+    // matches a batch, this thread writes the rows of the previous one, in input order whatever the number
+    // of threads. A reader that panicked is reported, never taken for the end of the input.
+    let batch_records = config.batch_records.max(1);
+    let batch_bytes_limit = config.batch_bytes;
+    let mut items = RecordStream::new(files, skip, config.fields.clone(), config.read.clone());
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<InputItem>>(1);
+    let reader = std::thread::Builder::new()
+        .name("entnorm-reader".into())
+        .spawn(move || loop {
+            let mut batch = Vec::with_capacity(batch_records);
+            let mut batch_bytes = 0usize;
+            while batch.len() < batch_records && batch_bytes < batch_bytes_limit {
+                let Some(item) = items.next() else { break };
+                if let InputItem::Record(Record::Document { doc, .. }) = &item {
+                    batch_bytes += doc.text.len() + doc.title.as_ref().map_or(0, String::len);
+                }
+                batch.push(item);
+            }
+            if batch.is_empty() || batches.send(batch).is_err() {
+                break;
+            }
+        })
+        .map_err(|e| PipelineError::ThreadPool {
+            threads: 1,
+            message: format!("cannot start the input reader thread: {e}"),
+        })?;
+    let stop_signal = || {
+        config
+            .stop
+            .as_ref()
+            .map(|s| s.load(Ordering::SeqCst))
+            .filter(|&s| s != 0)
+    };
+    let process_batch = |batch: &[InputItem]| -> Vec<Option<Outcome>> {
+        batch
+            .par_iter()
+            .map_init(
+                || Worker::with_linking(matcher, linking),
+                |worker, item| match item {
+                    InputItem::Record(Record::Document { doc, .. }) => Some(process_isolated(
+                        worker,
+                        doc,
+                        config.default_lang.as_deref(),
+                        config.panic_on_doc.as_deref(),
+                    )),
+                    _ => None,
+                },
+            )
+            .collect()
+    };
+    let mut write_batch = |batch: Vec<InputItem>,
+                           outcomes: Vec<Option<Outcome>>|
+     -> Result<(), PipelineError> {
+        for (item, outcome) in batch.iter().zip(outcomes) {
+            let record = match item {
+                InputItem::Record(record) => record,
+                InputItem::FileEnd { file, outcome } => {
+                    let input = &mut summary.inputs[*file as usize];
+                    input.utf8_replaced = outcome.utf8_replaced;
+                    input.read_error = outcome.error.clone();
+                    input.complete = outcome.error.is_none();
+                    let files_done = *file as usize + 1;
+                    if !config.file_delay.is_zero() {
+                        std::thread::sleep(config.file_delay);
+                    }
+                    if tables && last_checkpoint.elapsed() >= config.checkpoint_interval {
+                        let table_bytes = sink.checkpoint()?.expect("tables were checked above");
+                        let cp = Checkpoint {
+                            version: Checkpoint::new_version(),
+                            setup: setup.clone(),
+                            files_done,
+                            table_bytes,
+                            document_seq,
+                            mentions: summary.mentions,
+                            inputs: summary.inputs.clone(),
+                            entities: std::mem::take(&mut entities),
+                            unmatched: std::mem::take(&mut unmatched),
+                        };
+                        let saved = cp.save(dir);
+                        entities = cp.entities;
+                        unmatched = cp.unmatched;
+                        saved?;
+                        summary.files_checkpointed = files_done;
+                        last_checkpoint = Instant::now();
+                    }
+                    continue;
+                }
+            };
             let at = record.source();
             let file_name = &summary.inputs[at.file as usize].path.clone();
             let input = &mut summary.inputs[at.file as usize];
@@ -201,6 +420,47 @@ pub fn run_with(
                 (Record::Document { .. }, None) => unreachable!("every document gets an outcome"),
             }
         }
+        Ok(())
+    };
+    let mut previous: Option<(Vec<InputItem>, Vec<Option<Outcome>>)> = None;
+    let mut incoming = received.iter();
+    let mut interrupted;
+    loop {
+        interrupted = stop_signal();
+        let batch = if interrupted.is_some() {
+            None
+        } else {
+            incoming.next()
+        };
+        let mut outcomes = Vec::new();
+        let mut written = Ok(());
+        pool.in_place_scope(|scope| {
+            if let Some(batch) = &batch {
+                scope.spawn(|_| outcomes = process_batch(batch));
+            }
+            if let Some((done, done_outcomes)) = previous.take() {
+                written = write_batch(done, done_outcomes);
+            }
+        });
+        written?;
+        match batch {
+            Some(batch) if interrupted.is_none() => previous = Some((batch, outcomes)),
+            _ => break,
+        }
+    }
+    drop(incoming);
+    drop(received);
+    match interrupted {
+        Some(signal) => summary.interrupted = Some(signal_name(signal)),
+        None => {
+            if reader.join().is_err() {
+                return Err(PipelineError::ThreadPool {
+                    threads: 1,
+                    message: "the input reader thread failed (panicked); the run is incomplete"
+                        .into(),
+                });
+            }
+        }
     }
     progress.finish();
 
@@ -220,24 +480,42 @@ pub fn run_with(
         summary.bytes_of_text += input.bytes_of_text;
     }
     summary.entities = entities.len() as u64;
-    let mut aggregate = entities.to_aggregate(
-        gazetteer,
-        AggregateCounts {
-            records: summary.records,
-            processed: summary.processed,
-            rejected: summary.rejected,
-            mentions: summary.mentions,
-            bytes_of_text: summary.bytes_of_text,
-        },
-    );
-    aggregate.unmatched = unmatched.into_keys();
-    if let Some(path) = &config.partial {
-        write_partial(path, &aggregate)?;
+    if summary.interrupted.is_some() {
+        // Stopped by a signal: the tables stay `.partial` (never complete-looking); the checkpoint, if
+        // any, lets `--resume` go on from the last one.
+        sink.abandon()?;
+    } else {
+        let mut aggregate = entities.to_aggregate(
+            gazetteer,
+            AggregateCounts {
+                records: summary.records,
+                processed: summary.processed,
+                rejected: summary.rejected,
+                mentions: summary.mentions,
+                bytes_of_text: summary.bytes_of_text,
+            },
+        );
+        aggregate.unmatched = unmatched.into_keys();
+        if let Some(path) = &config.partial {
+            write_partial(path, &aggregate)?;
+        }
+        let partial_rows = config.partial.as_deref().is_some_and(is_stdout);
+        sink.finish(&aggregate, partial_rows, config.spreadsheet_safe)?;
+        if tables {
+            Checkpoint::remove(dir);
+        }
     }
-    let partial_rows = config.partial.as_deref().is_some_and(is_stdout);
-    sink.finish(&aggregate, partial_rows)?;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    summary.peak_rss_bytes = peak_rss_bytes();
     Ok(summary)
+}
+
+/// The process's peak resident set size, from Linux's /proc/self/status.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Runs one document, turning a panic into a rejection so one bad article never stops the batch.
@@ -245,12 +523,20 @@ fn process_isolated(
     worker: &mut Worker<'_>,
     doc: &crate::input::Document,
     default_lang: Option<&str>,
+    panic_on_doc: Option<&str>,
 ) -> Outcome {
     let mut spans = Vec::new();
-    match catch_unwind(AssertUnwindSafe(|| {
+    let work = || {
+        if panic_on_doc == Some(doc.id.as_str()) {
+            panic!(
+                "planted fault (ENTNORM_TEST_PANIC_DOC) in document {}",
+                doc.id
+            );
+        }
         worker.process_with_unmatched(doc, default_lang, &mut spans)
-    })) {
-        Ok(rows) => Outcome::Processed(rows, spans),
+    };
+    match catch_unwind(AssertUnwindSafe(work)) {
+        Ok(rows) => Outcome::Processed(rows, std::mem::take(&mut spans)),
         Err(payload) => {
             worker.reset();
             let message = payload

@@ -36,6 +36,19 @@ pub enum StreamFormat {
     Tsv,
 }
 
+/// The tables written while a run goes on (as `NAME.partial`), in the order of a checkpoint's lengths.
+pub(crate) const TABLE_NAMES: [&str; 3] = ["mentions.csv", "documents.csv", "rejects.csv"];
+const DOCUMENTS_HEADER: &[&str] = &[
+    "doc_id",
+    "source_file",
+    "record",
+    "line",
+    "status",
+    "mentions",
+    "chars",
+];
+const REJECTS_HEADER: &[&str] = &["source_file", "record", "line", "doc_id", "reason"];
+
 /// The path that stands for stdout in `-o -` and `--partial -`.
 pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -101,14 +114,18 @@ impl<W: Write> RowWriter<W> {
     pub fn partial(&mut self, aggregate: &Aggregate) -> std::io::Result<()> {
         let mut text = Vec::new();
         aggregate.write_partial(&mut text)?;
-        let text = String::from_utf8(text).expect("partial aggregates are UTF-8");
-        for line in text.lines() {
-            if let Inner::Tsv(w) = &mut self.inner {
-                w.write_all(b"partial\t")?;
-                w.write_all(line.as_bytes())?;
-                w.write_all(b"\n")?;
-            } else {
-                self.row("partial", [line])?;
+        for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            match &mut self.inner {
+                Inner::Tsv(w) => {
+                    w.write_all(b"partial\t")?;
+                    w.write_all(line)?;
+                    w.write_all(b"\n")?;
+                }
+                Inner::Csv(w) => {
+                    w.write_field("partial")?;
+                    w.write_field(line)?;
+                    w.write_record(None::<&[u8]>).map_err(csv_io)?;
+                }
             }
         }
         Ok(())
@@ -151,8 +168,13 @@ pub(crate) enum Sink {
 }
 
 impl Sink {
-    /// Creates the output directory and the `.partial` tables, or the stdout row stream.
-    pub(crate) fn create(config: &RunConfig) -> Result<Sink, PipelineError> {
+    /// Creates the output directory and the `.partial` tables, or the stdout row stream. `resume_from`
+    /// gives the checkpointed byte lengths of the three `.partial` tables of an interrupted run, which are
+    /// then reopened and cut back to them (see `checkpoint`).
+    pub(crate) fn create(
+        config: &RunConfig,
+        resume_from: Option<[u64; 3]>,
+    ) -> Result<Sink, PipelineError> {
         if let Some(format) = config.stream {
             return Ok(Sink::Stream(RowWriter::new(std::io::stdout(), format)));
         }
@@ -161,28 +183,56 @@ impl Sink {
             path: dir.clone(),
             source,
         })?;
+        let open = |name: &str, header: &[&str], len: Option<u64>| {
+            let table = match len {
+                Some(len) => Table::resume(dir, name, len)?,
+                None => Table::create(dir, name, header)?,
+            };
+            Ok::<_, PipelineError>(table.spreadsheet_safe(config.spreadsheet_safe))
+        };
+        let len = |i: usize| resume_from.map(|l| l[i]);
         Ok(Sink::Tables {
-            mentions: Table::create(dir, "mentions.csv", MENTIONS_HEADER)?,
-            documents: Table::create(
-                dir,
-                "documents.csv",
-                &[
-                    "doc_id",
-                    "source_file",
-                    "record",
-                    "line",
-                    "status",
-                    "mentions",
-                    "chars",
-                ],
-            )?,
-            rejects: Table::create(
-                dir,
-                "rejects.csv",
-                &["source_file", "record", "line", "doc_id", "reason"],
-            )?,
+            mentions: open(TABLE_NAMES[0], MENTIONS_HEADER, len(0))?,
+            documents: open(TABLE_NAMES[1], DOCUMENTS_HEADER, len(1))?,
+            rejects: open(TABLE_NAMES[2], REJECTS_HEADER, len(2))?,
             dir: dir.clone(),
         })
+    }
+
+    /// Syncs the tables to disk and returns their byte lengths, for a checkpoint; `None` in filter mode,
+    /// which cannot be resumed.
+    pub(crate) fn checkpoint(&mut self) -> Result<Option<[u64; 3]>, PipelineError> {
+        match self {
+            Sink::Tables {
+                mentions,
+                documents,
+                rejects,
+                ..
+            } => Ok(Some([
+                mentions.checkpoint()?,
+                documents.checkpoint()?,
+                rejects.checkpoint()?,
+            ])),
+            Sink::Stream(_) => Ok(None),
+        }
+    }
+
+    /// Ends an interrupted run: everything written so far is flushed, and the tables keep their
+    /// `.partial` names (they are not complete).
+    pub(crate) fn abandon(self) -> Result<(), PipelineError> {
+        match self {
+            Sink::Tables {
+                mut mentions,
+                mut documents,
+                mut rejects,
+                ..
+            } => {
+                mentions.flush()?;
+                documents.flush()?;
+                rejects.flush()
+            }
+            Sink::Stream(mut w) => w.flush().map_err(stdout_err),
+        }
     }
 
     pub(crate) fn mention(&mut self, fields: [&str; 17]) -> Result<(), PipelineError> {
@@ -252,6 +302,7 @@ impl Sink {
         self,
         aggregate: &Aggregate,
         partial_rows: bool,
+        spreadsheet_safe: bool,
     ) -> Result<(), PipelineError> {
         match self {
             Sink::Tables {
@@ -260,7 +311,7 @@ impl Sink {
                 rejects,
                 dir,
             } => {
-                aggregate.write_tables(&dir)?;
+                aggregate.write_tables_with(&dir, spreadsheet_safe)?;
                 mentions.finish()?;
                 documents.finish()?;
                 rejects.finish()

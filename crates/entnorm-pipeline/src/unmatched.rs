@@ -22,6 +22,7 @@ use std::path::Path;
 use entnorm_gazetteer::Matcher;
 use entnorm_reconcile::fuzzy::max_distance;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use crate::error::PipelineError;
 use crate::output::Table;
@@ -33,7 +34,7 @@ pub const MAX_VARIANTS: usize = 16;
 pub const SHOWN_VARIANTS: usize = 10;
 
 /// Where one unmatched span was seen.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Example {
     pub doc_id: String,
     pub field: String,
@@ -42,7 +43,7 @@ pub struct Example {
 }
 
 /// The nearest gazetteer entity of a key, with the fuzzy score in hundredths.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Nearest {
     pub entity_id: String,
     pub name: String,
@@ -58,7 +59,7 @@ impl Nearest {
 }
 
 /// One normalized key's share of `unmatched.csv`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnmatchedKey {
     pub count: u64,
     pub documents: u64,
@@ -116,8 +117,8 @@ impl UnmatchedKey {
     }
 }
 
-/// The run's tally of unmatched spans, fed in input order.
-#[derive(Default)]
+/// The run's tally of unmatched spans, fed in input order (saved in checkpoints).
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct UnmatchedTally {
     keys: FxHashMap<String, (UnmatchedKey, u64)>,
 }
@@ -254,8 +255,9 @@ fn clusters(keys: &[(&String, &UnmatchedKey)]) -> Vec<Vec<usize>> {
 pub fn write_unmatched(
     dir: &Path,
     unmatched: &BTreeMap<String, UnmatchedKey>,
+    spreadsheet_safe: bool,
 ) -> Result<(), PipelineError> {
-    let mut table = Table::create(
+    let table = Table::create(
         dir,
         "unmatched.csv",
         &[
@@ -271,6 +273,7 @@ pub fn write_unmatched(
             "nearest_score",
         ],
     )?;
+    let mut table = table.spreadsheet_safe(spreadsheet_safe);
     let keys: Vec<(&String, &UnmatchedKey)> = unmatched.iter().collect();
     let mut rows: Vec<(u64, &str, Vec<usize>)> = clusters(&keys)
         .into_iter()

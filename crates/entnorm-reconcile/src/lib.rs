@@ -11,6 +11,8 @@
 pub mod fuzzy;
 pub mod spans;
 
+use std::collections::HashMap;
+
 use entnorm_gazetteer::{layer_score, Matcher, Mention};
 use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
 
@@ -53,8 +55,10 @@ pub struct Link {
 /// Per-thread scratch for [`resolve_document`].
 #[derive(Default)]
 pub struct ResolveScratch {
-    /// (folded surname key, entity, alias of the full mention) of the full person mentions of the text.
-    surnames: Vec<(String, u32, u32)>,
+    /// Folded surname key -> the entity and alias of the first full person mention ending with it, or
+    /// `None` once two different entities do. A map, not a list, so that a document where every token is
+    /// a name stays linear (looked up once per token, never iterated: output order does not depend on it).
+    surnames: HashMap<String, Option<(u32, u32)>>,
     covered: Vec<bool>,
 }
 
@@ -70,19 +74,27 @@ fn word_tokens(analysis: &Analysis, m: &Mention) -> usize {
 }
 
 /// The one entity whose full mention ends with this surname key, if exactly one does, with the alias of
-/// its full mention (reported as the alias of the short form: the name that licensed the link).
-fn unique_person(surnames: &[(String, u32, u32)], key: &str) -> Option<(u32, u32)> {
-    let mut found: Option<(u32, u32)> = None;
-    for &(ref k, e, a) in surnames {
-        if k == key {
-            match found {
-                None => found = Some((e, a)),
-                Some((f, _)) if f == e => {}
-                Some(_) => return None,
+/// its first full mention (reported as the alias of the short form: the name that licensed the link).
+fn unique_person(surnames: &HashMap<String, Option<(u32, u32)>>, key: &str) -> Option<(u32, u32)> {
+    surnames.get(key).copied().flatten()
+}
+
+fn add_surname(
+    surnames: &mut HashMap<String, Option<(u32, u32)>>,
+    key: &str,
+    entity: u32,
+    alias: u32,
+) {
+    match surnames.get_mut(key) {
+        None => {
+            surnames.insert(key.to_owned(), Some((entity, alias)));
+        }
+        Some(found) => {
+            if found.is_some_and(|(e, _)| e != entity) {
+                *found = None;
             }
         }
     }
-    found
 }
 
 /// Turns the gazetteer's mentions of one text into links, resolving surname-only mentions (matched by the
@@ -96,18 +108,24 @@ pub fn resolve_document(
     out: &mut Vec<Link>,
 ) {
     let tokens = analysis.tokens();
-    scratch.surnames.clear();
+    // Clearing costs the table's capacity: after an exceptionally long document, start small again.
+    if scratch.surnames.capacity() > 4096 {
+        scratch.surnames = HashMap::new();
+    } else {
+        scratch.surnames.clear();
+    }
     for m in mentions {
         if is_person(matcher, m.entity) && word_tokens(analysis, m) >= 2 {
             let last = (m.token_start..m.token_end)
                 .rev()
                 .find(|&i| tokens[i].class == TokenClass::Word);
             if let Some(i) = last {
-                scratch.surnames.push((
-                    analysis.key(KeyLayer::Folded, i).to_owned(),
+                add_surname(
+                    &mut scratch.surnames,
+                    analysis.key(KeyLayer::Folded, i),
                     m.entity,
                     m.alias,
-                ));
+                );
             }
         }
     }

@@ -28,7 +28,9 @@ fn is_elided_article(word: &str) -> bool {
         "l", "d", "j", "n", "s", "c", "m", "t", "qu", "lorsqu", "puisqu", "jusqu", "dell", "all",
         "dall", "nell", "sull", "coll", "quell", "un", "sant",
     ];
-    word.chars().count() <= 6 && ELIDED.iter().any(|e| e.eq_ignore_ascii_case(word))
+    // Every entry is ASCII of at most 6 bytes; checking the byte length first keeps a long word joined by
+    // apostrophes (`a'a'a'...`) linear instead of recounting the word at every apostrophe.
+    word.len() <= 6 && ELIDED.iter().any(|e| e.eq_ignore_ascii_case(word))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,6 +128,9 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         hangul_end: None,
     };
     let mut iter = text.char_indices();
+    // The first character after the current run of ignorables, found once per run: looking it up afresh
+    // for every ignorable would make a flood of zero-width joiners quadratic. (byte end of the run, char)
+    let mut after_ignorables: Option<(usize, Option<char>)> = None;
     while let Some((i, c)) = iter.next() {
         let end = i + c.len_utf8();
         let next = iter.clone().map(|(_, n)| n).next();
@@ -134,7 +139,15 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             seg.flush();
         } else if k & IGNORABLE != 0 {
             // Inside a word (ZWNJ in Persian, ZWJ in Indic conjuncts, soft hyphen) it is part of the word.
-            let after = iter.clone().map(|(_, n)| n).find(|&n| !is_ignorable(n));
+            let after = match after_ignorables {
+                Some((run_end, after)) if i < run_end => after,
+                _ => {
+                    let next = iter.clone().find(|&(_, n)| !is_ignorable(n));
+                    after_ignorables =
+                        Some((next.map_or(text.len(), |(j, _)| j), next.map(|(_, n)| n)));
+                    next.map(|(_, n)| n)
+                }
+            };
             let inside = seg.cur_kind() == Some(Kind::Word)
                 && after.is_some_and(|n| is_attaching(n) || is_word_char(n));
             if !inside || !seg.extend(c, end, Some(Kind::Word), false) {

@@ -292,3 +292,22 @@ fn analysis_is_reusable() {
     analyzer.analyze("", &mut out);
     assert!(out.is_empty());
 }
+
+/// Floods that once made segmentation quadratic (each zero-width joiner looked ahead over the whole run;
+/// each apostrophe recounted the word): they segment as their short forms do, in one pass.
+#[test]
+fn floods_of_joiners_and_apostrophes_segment_like_short_words() {
+    let n = 200_000;
+    let joined = format!("a{}b c", "\u{200D}".repeat(n));
+    let t = tokens(&joined);
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0].0.len(), 2 + 3 * n);
+    assert_eq!(texts("a\u{200D}\u{200D}b c"), ["a\u{200D}\u{200D}b", "c"]);
+    // Joiners between words (not followed by a letter) separate.
+    let trailing = format!("a{} b", "\u{200D}".repeat(n));
+    assert_eq!(texts(&trailing), ["a", "b"]);
+    let apostrophes = format!("a{} x", "'a".repeat(n));
+    let t = tokens(&apostrophes);
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0].0.len(), 1 + 2 * n);
+}
