@@ -35,6 +35,13 @@ fn corpus() -> Vec<String> {
         r#"{"id": "rep", "text": "Syria, Syria and SYRIA; Sergey Lavrov and Сергей Лавров."}"#
             .into(),
     );
+    // Misspelt and unknown names: fuzzy links and unmatched.csv rows.
+    lines.extend(
+        std::fs::read_to_string(fixture("fuzzy.jsonl"))
+            .unwrap()
+            .lines()
+            .map(str::to_owned),
+    );
     lines.push("not json".into());
     lines.push(r#"{"id": "no-text", "title": "Russia"}"#.into());
     lines
@@ -175,6 +182,18 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
         std::fs::read(backward.join("entities.csv")).unwrap(),
         expected
     );
+    // unmatched.csv too, byte for byte, in either order.
+    let expected_unmatched = std::fs::read(single.join("unmatched.csv")).unwrap();
+    assert!(String::from_utf8_lossy(&expected_unmatched).contains("olesya vernadskaya,4,3"));
+    for merged in [&forward, &backward] {
+        let got = std::fs::read(merged.join("unmatched.csv")).unwrap();
+        assert!(
+            got == expected_unmatched,
+            "merged unmatched.csv differs:\n{}\n---- single run:\n{}",
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&expected_unmatched)
+        );
+    }
 
     // The merged counts are the single run's, rejects included.
     let report = read_json(&forward.join("merge.json"));
@@ -211,6 +230,10 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
     assert_eq!(
         std::fs::read(dir.path("round2").join("entities.csv")).unwrap(),
         expected
+    );
+    assert_eq!(
+        std::fs::read(dir.path("round2").join("unmatched.csv")).unwrap(),
+        expected_unmatched
     );
     assert_eq!(
         std::fs::read(&all).unwrap(),

@@ -7,6 +7,7 @@ mod default_gazetteer;
 mod eval_cli;
 mod failures;
 mod filter_mode;
+mod fuzzy;
 mod gazetteer_tools;
 mod hostile;
 mod index;
