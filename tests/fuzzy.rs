@@ -20,6 +20,7 @@ fn run(dir: &TempDir, name: &str, extra: &[&str]) -> PathBuf {
         "-o".into(),
         out.display().to_string(),
         "-q".into(),
+        "--fuzzy".into(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -176,6 +177,7 @@ fn tables_are_identical_for_one_and_two_threads() {
             "-q",
             "--threads",
             threads,
+            "--fuzzy",
         ];
         assert_success(&run_entnorm(&args, None));
         outs.push(out);

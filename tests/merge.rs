@@ -76,6 +76,7 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
     let single_partial = dir.path("single.partial");
     let mut args: Vec<String> = vec![
         "run".into(),
+        "--fuzzy".into(),
         whole.display().to_string(),
         "-o".into(),
         single.display().to_string(),
@@ -101,6 +102,7 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
             0 => {
                 let mut a: Vec<String> = vec![
                     "run".into(),
+                    "--fuzzy".into(),
                     input.display().to_string(),
                     "-o".into(),
                     dir.path(&format!("out{i}")).display().to_string(),
@@ -113,6 +115,7 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
             1 => {
                 let mut a: Vec<String> = vec![
                     "run".into(),
+                    "--fuzzy".into(),
                     "-".into(),
                     "-o".into(),
                     "-".into(),
@@ -125,6 +128,7 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
             _ => {
                 let mut a: Vec<String> = vec![
                     "run".into(),
+                    "--fuzzy".into(),
                     "-".into(),
                     "-o".into(),
                     "-".into(),
@@ -249,6 +253,7 @@ fn merge_refuses_truncated_parts_and_parts_made_with_another_gazetteer() {
     let make = |gazetteer: &Path, partial: &Path| {
         let mut a: Vec<String> = vec![
             "run".into(),
+            "--fuzzy".into(),
             input.display().to_string(),
             "-o".into(),
             "-".into(),

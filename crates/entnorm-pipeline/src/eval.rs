@@ -373,7 +373,7 @@ pub struct EvalOptions {
     pub types: Option<BTreeSet<String>>,
     /// Worker threads (0: rayon's global pool). The figures never depend on it.
     pub threads: usize,
-    /// Run the fuzzy stage (as `entnorm run` does unless `--no-fuzzy`).
+    /// Run the fuzzy stage (as `entnorm run --fuzzy` does).
     pub fuzzy: bool,
     /// `--accept-threshold`: only links with status `accepted` are scored.
     pub accept: f64,
