@@ -53,6 +53,9 @@ struct MergeArgs {
     /// Also write the merged partial aggregate to this file (for merging in several rounds).
     #[arg(long, value_name = "FILE")]
     partial: Option<PathBuf>,
+    /// Neutralise entities.csv cells for spreadsheets, as `run --spreadsheet-safe` does.
+    #[arg(long)]
+    spreadsheet_safe: bool,
     /// No summary on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -690,7 +693,7 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
     if let Some(path) = &args.partial {
         merged.write_partial_file(path)?;
     }
-    merged.write_tables(&args.out)?;
+    merged.write_tables_with(&args.out, args.spreadsheet_safe)?;
     write_merge_report(&args.out, &files, &merged)?;
     if !args.quiet {
         let c = merged.counts;

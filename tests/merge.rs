@@ -298,3 +298,77 @@ fn merge_refuses_truncated_parts_and_parts_made_with_another_gazetteer() {
         assert!(!out_dir.join("entities.csv").exists());
     }
 }
+
+#[test]
+fn spreadsheet_safe_applies_to_filter_rows_and_to_merge_as_to_run() {
+    let dir = TempDir::new("merge-safe");
+    let gazetteer = dir.path("g.tsv");
+    std::fs::write(
+        &gazetteer,
+        "entity_id\tname\ttype\tlang\tkind\nt:ho\t@Home Office\tORG\ten\tcanonical\nt:ho\tHome Office\tORG\ten\tlabel\n",
+    )
+    .unwrap();
+    let input = dir.path("in.jsonl");
+    write_lines(
+        &input,
+        &[r#"{"id": "=1+1", "text": "The Home Office said so."}"#.to_owned()],
+    );
+    let g = gazetteer_args(&gazetteer);
+    let tables = dir.path("tables");
+    let partial = dir.path("p.partial");
+    let mut a: Vec<String> = vec![
+        "run".into(),
+        input.display().to_string(),
+        "-o".into(),
+        tables.display().to_string(),
+        "--spreadsheet-safe".into(),
+        "--partial".into(),
+        partial.display().to_string(),
+    ];
+    a.extend(g.clone());
+    entnorm_ok(&a, None);
+    let entities = std::fs::read_to_string(tables.join("entities.csv")).unwrap();
+    assert!(entities.contains(",'@Home Office,"), "{entities}");
+
+    let a: Vec<String> = vec![
+        "merge".into(),
+        partial.display().to_string(),
+        "-o".into(),
+        dir.path("merged").display().to_string(),
+        "--spreadsheet-safe".into(),
+        "-q".into(),
+    ];
+    entnorm_ok(&a, None);
+    assert_eq!(
+        std::fs::read_to_string(dir.path("merged/entities.csv")).unwrap(),
+        entities
+    );
+    // The partial aggregate keeps the data as it is; only the tables are neutralised.
+    assert!(std::fs::read_to_string(&partial)
+        .unwrap()
+        .contains("\t@Home Office\t"));
+
+    for format in ["csv", "tsv"] {
+        let mut a: Vec<String> = vec![
+            "run".into(),
+            input.display().to_string(),
+            "-o".into(),
+            "-".into(),
+            "--format".into(),
+            format.into(),
+            "--spreadsheet-safe".into(),
+        ];
+        a.extend(g.clone());
+        let out = entnorm_ok(&a, None);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let sep = if format == "csv" { "," } else { "\t" };
+        assert!(
+            stdout.starts_with(&format!("mention{sep}'=1+1{sep}text{sep}")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("{sep}'@Home Office{sep}")),
+            "{stdout}"
+        );
+    }
+}

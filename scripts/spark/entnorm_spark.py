@@ -300,8 +300,10 @@ def main():
     driver_binary = SparkFiles.get(binary_name)
     if not os.access(driver_binary, os.X_OK):
         driver_binary = os.path.abspath(args.binary)
-    merge = subprocess.run([driver_binary, "merge", os.path.join(out, "partials"), "-o", out, "-q"],
-                           capture_output=True, text=True)
+    merge_argv = [driver_binary, "merge", os.path.join(out, "partials"), "-o", out, "-q"]
+    if "--spreadsheet-safe" in args.entnorm_arg:
+        merge_argv.append("--spreadsheet-safe")  # entities.csv as `entnorm run --spreadsheet-safe` writes it
+    merge = subprocess.run(merge_argv, capture_output=True, text=True)
     spark.stop()
     if merge.returncode != 0:
         sys.exit(f"entnorm-spark: error: entnorm merge failed: {merge.stderr.strip()}")

@@ -14,6 +14,8 @@ pub mod eval;
 mod index_cache;
 pub mod input;
 mod manifest;
+#[doc(hidden)]
+pub mod oracles;
 mod output;
 mod process;
 mod run;

@@ -17,13 +17,14 @@
 //! and `partial<TAB>` followed by the partial line as written to a file in TSV. Rows come in input order,
 //! so the stream is identical for any thread count.
 
+use std::borrow::Cow;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::Aggregate;
 use crate::error::PipelineError;
 use crate::input::RecordSource;
-use crate::output::{Table, MENTIONS_HEADER};
+use crate::output::{spreadsheet_safe_cell, Table, MENTIONS_HEADER};
 use crate::run::RunConfig;
 use crate::tsv;
 
@@ -64,6 +65,7 @@ fn stdout_err(source: std::io::Error) -> PipelineError {
 /// Writes kind-tagged rows in one of the [`StreamFormat`]s.
 pub struct RowWriter<W: Write> {
     inner: Inner<W>,
+    spreadsheet_safe: bool,
 }
 
 enum Inner<W: Write> {
@@ -82,7 +84,17 @@ impl<W: Write> RowWriter<W> {
             )),
             StreamFormat::Tsv => Inner::Tsv(BufWriter::with_capacity(1 << 16, out)),
         };
-        RowWriter { inner }
+        RowWriter {
+            inner,
+            spreadsheet_safe: false,
+        }
+    }
+
+    /// With `yes`, fields of mention and reject rows are neutralised as `--spreadsheet-safe` neutralises
+    /// table cells (the kind, partial and error rows are left as they are).
+    pub fn spreadsheet_safe(mut self, yes: bool) -> Self {
+        self.spreadsheet_safe = yes;
+        self
     }
 
     /// One row: `kind` then `fields`.
@@ -91,11 +103,12 @@ impl<W: Write> RowWriter<W> {
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
     {
+        let safe = self.spreadsheet_safe;
         match &mut self.inner {
             Inner::Csv(w) => {
                 w.write_field(kind)?;
                 for f in fields {
-                    w.write_field(f.as_ref())?;
+                    w.write_field(safe_cell(f.as_ref(), safe).as_bytes())?;
                 }
                 w.write_record(None::<&[u8]>).map_err(csv_io)
             }
@@ -103,7 +116,7 @@ impl<W: Write> RowWriter<W> {
                 w.write_all(tsv::escape(kind).as_bytes())?;
                 for f in fields {
                     w.write_all(b"\t")?;
-                    w.write_all(tsv::escape(f.as_ref()).as_bytes())?;
+                    w.write_all(tsv::escape(&safe_cell(f.as_ref(), safe)).as_bytes())?;
                 }
                 w.write_all(b"\n")
             }
@@ -137,6 +150,14 @@ impl<W: Write> RowWriter<W> {
             Inner::Csv(w) => w.flush(),
             Inner::Tsv(w) => w.flush(),
         }
+    }
+}
+
+/// `field` as `--spreadsheet-safe` writes it when `safe`, else unchanged.
+fn safe_cell(field: &str, safe: bool) -> Cow<'_, str> {
+    match spreadsheet_safe_cell(field.as_bytes()) {
+        Cow::Owned(v) if safe => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+        _ => Cow::Borrowed(field),
     }
 }
 
@@ -176,7 +197,9 @@ impl Sink {
         resume_from: Option<[u64; 3]>,
     ) -> Result<Sink, PipelineError> {
         if let Some(format) = config.stream {
-            return Ok(Sink::Stream(RowWriter::new(std::io::stdout(), format)));
+            return Ok(Sink::Stream(
+                RowWriter::new(std::io::stdout(), format).spreadsheet_safe(config.spreadsheet_safe),
+            ));
         }
         let dir = &config.out_dir;
         std::fs::create_dir_all(dir).map_err(|source| PipelineError::Io {
