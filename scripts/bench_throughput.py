@@ -10,7 +10,8 @@ gazetteer (compiled once into the work folder's index cache, as in real use):
 - gazetteer: compile time (first run) and load time of the cached index (a run on one record);
 - per language and overall: MB of article text per second and articles per second, whole process wall time
   (start, load, JSON in, every match layer, CSV out), with 1 thread and with all threads (`--threads`),
-  peak RSS (from run.json, the process's own VmHWM) and CPU % (user+sys over wall);
+  peak RSS (from run.json, the process's own VmHWM), CPU % (user+sys over wall) and MB per CPU-second (the
+  figure least disturbed by other load on the machine);
 - scale: the whole corpus 1x and 4x (four copies with distinct IDs): the time ratio should be about 4;
 - `--peers`: `bash ../shared/bench/run.sh compare scripts/bench_entry.py` (the peers' own 50 MB slice and
   `large` gazetteer, entnorm on one thread with that gazetteer only), whose table gives the ratios to
@@ -53,7 +54,7 @@ def row(label, threads, wall, cpu, counts):
     docs = counts["processed"]
     rss = (counts.get("peak_rss_bytes") or 0) / 2**20
     return (f"| {label} | {threads} | {docs:,} | {mb:.1f} | {wall:.2f} | {mb / wall:.1f} | {docs / wall:,.0f} | "
-            f"{100 * cpu / wall:.0f} | {rss:,.0f} | {counts['mentions']:,} |")
+            f"{100 * cpu / wall:.0f} | {mb / cpu:.1f} | {rss:,.0f} | {counts['mentions']:,} |")
 
 
 def main() -> int:
@@ -125,8 +126,8 @@ def main() -> int:
           f"{(load_counts.get('peak_rss_bytes') or 0) / 2**20:,.0f} |")
 
     print("\n## Whole pipeline per language (one run each)\n")
-    print("| input | threads | articles | MB text | wall s | MB/s | articles/s | CPU % | peak RSS MB | mentions |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| input | threads | articles | MB text | wall s | MB/s | articles/s | CPU % | MB per CPU-s | peak RSS MB | mentions |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     order = sorted(lang_files, key=lambda l: (l == "other", -sum(mb.get(x, 0) for x in [l])))
     overall = {}
     for lang in order + ["all"]:
@@ -141,8 +142,8 @@ def main() -> int:
         print(f"\n{args.threads} threads vs 1 thread on the whole corpus: {speedup:.2f}x")
 
     print("\n## Scale: the corpus 1x and 4x (all threads)\n")
-    print("| input | threads | articles | MB text | wall s | MB/s | articles/s | CPU % | peak RSS MB | mentions |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| input | threads | articles | MB text | wall s | MB/s | articles/s | CPU % | MB per CPU-s | peak RSS MB | mentions |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     w1, c1, k1 = overall[args.threads]
     print(row("corpus 1x", args.threads, w1, c1, k1))
     w4, c4, k4 = run_entnorm(binary, [x4], out, args.threads, cache)

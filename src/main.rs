@@ -37,7 +37,8 @@ enum Command {
     Gazetteer(GazetteerCommand),
     /// Score the pipeline against gold-annotated documents, with the exact-match baseline beside it.
     Eval(EvalArgs),
-    /// Combine partial aggregates (`run --partial`) into entities.csv, equal to one run over all inputs.
+    /// Combine partial aggregates (`run --partial`) into entities.csv and unmatched.csv, equal to one run
+    /// over all inputs.
     Merge(MergeArgs),
 }
 
@@ -46,7 +47,7 @@ struct MergeArgs {
     /// Partial aggregate files, or directories of them (files starting with `.` or `_` are skipped).
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
-    /// Directory for entities.csv and merge.json.
+    /// Directory for entities.csv, unmatched.csv and merge.json.
     #[arg(short = 'o', long = "out", value_name = "OUTDIR")]
     out: PathBuf,
     /// Also write the merged partial aggregate to this file (for merging in several rounds).
@@ -64,6 +65,36 @@ struct MergeArgs {
 enum FormatArg {
     Csv,
     Tsv,
+}
+
+/// How links are made and filtered beyond the key layers (shared by `run` and `eval`).
+#[derive(Args)]
+struct LinkArgs {
+    /// Links scored at least this get status `accepted` (scores: exact 1.00, folded 0.95, document
+    /// 0.90, translit 0.85, fuzzy at most 0.84).
+    #[arg(long, value_name = "SCORE", default_value_t = entnorm_pipeline::DEFAULT_ACCEPT_THRESHOLD)]
+    accept_threshold: f64,
+    /// Links scored below the accept threshold but at least this are written with status `review`;
+    /// lower ones are not written.
+    #[arg(long, value_name = "SCORE", default_value_t = entnorm_pipeline::DEFAULT_REVIEW_THRESHOLD)]
+    review_threshold: f64,
+    /// Fuzzy matching of name-like spans that nothing else linked, and the unmatched.csv table.
+    /// Experimental, so off by default: its scores are not yet calibrated on the dev sets, and it
+    /// builds a candidate index on every run (about 3x the exact-only run time).
+    #[arg(long)]
+    fuzzy: bool,
+}
+
+impl LinkArgs {
+    fn check(&self) -> Result<()> {
+        let (a, r) = (self.accept_threshold, self.review_threshold);
+        if !(0.0..=1.0).contains(&a) || !(0.0..=1.0).contains(&r) || r > a {
+            bail!(
+                "thresholds must satisfy 0 <= --review-threshold <= --accept-threshold <= 1 (got {r} and {a})"
+            );
+        }
+        Ok(())
+    }
 }
 
 #[derive(Args)]
@@ -96,6 +127,8 @@ struct EvalArgs {
     /// Worker threads (default: all cores). The figures are identical for any value.
     #[arg(long, short = 'j')]
     threads: Option<usize>,
+    #[command(flatten)]
+    link: LinkArgs,
     /// No gazetteer message on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -190,6 +223,8 @@ struct RunArgs {
     partial: Option<PathBuf>,
     #[command(flatten)]
     gazetteer: GazetteerArgs,
+    #[command(flatten)]
+    link: LinkArgs,
     /// Worker threads (default: all cores). Output is identical for any value.
     #[arg(long, short = 'j')]
     threads: Option<usize>,
@@ -520,6 +555,7 @@ fn cmd_run(args: RunArgs) -> Result<ExitCode> {
 }
 
 fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
+    args.link.check()?;
     let stop = stop_on_signals().context("cannot install signal handlers")?;
     let (matcher, skipped_rows) = if args.lenient && args.gazetteer.index.is_none() {
         let specs = source_specs(&args.gazetteer)?;
@@ -540,6 +576,9 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     let mut config = RunConfig::new(args.inputs, args.out);
     config.stream = stream;
     config.partial = args.partial;
+    config.accept_threshold = args.link.accept_threshold;
+    config.review_threshold = args.link.review_threshold;
+    config.fuzzy = args.link.fuzzy;
     if stream.is_some() && args.resume {
         bail!("--resume needs an output directory (not filter mode, -o -)");
     }
@@ -655,7 +694,7 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
     if let Some(path) = &args.partial {
         merged.write_partial_file(path)?;
     }
-    merged.write_entities_with(&args.out, args.spreadsheet_safe)?;
+    merged.write_tables_with(&args.out, args.spreadsheet_safe)?;
     write_merge_report(&args.out, &files, &merged)?;
     if !args.quiet {
         let c = merged.counts;
@@ -721,6 +760,7 @@ fn cmd_eval(args: EvalArgs) -> Result<()> {
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
+    args.link.check()?;
     let set_gazetteer = match &args.set_gazetteer {
         Some(p) => p.clone(),
         None => eval::set_gazetteer_path(&args.gold, args.set_variant.as_deref()),
@@ -754,6 +794,9 @@ fn cmd_eval(args: EvalArgs) -> Result<()> {
     let options = eval::EvalOptions {
         types: args.types.map(|t| t.into_iter().collect()),
         threads: args.threads.unwrap_or(0),
+        fuzzy: args.link.fuzzy,
+        accept: args.link.accept_threshold,
+        review: args.link.review_threshold,
     };
     let evaluation = eval::evaluate(&gold, &matcher, &baseline, &options)?;
     let report = eval::EvalReport::new(

@@ -116,8 +116,8 @@ fn filter_mode_tsv_escapes_tab_newline_and_backslash_and_keeps_one_row_per_line(
         .map(|l| l.split('\t').map(unescape_tsv).collect())
         .collect();
     assert!(
-        rows.iter().all(|r| r[0] == "mention" && r.len() == 17),
-        "every line is one mention row of 17 fields: {lines:#?}"
+        rows.iter().all(|r| r[0] == "mention" && r.len() == 18),
+        "every line is one mention row of 18 fields (kind + 17 columns): {lines:#?}"
     );
     let surfaces: Vec<(&str, &str)> = rows
         .iter()
@@ -263,7 +263,7 @@ fn partial_rows_on_stdout_carry_the_partial_file_line_by_line_in_csv_and_tsv() {
         Some(&input),
     ));
     let expected = std::fs::read_to_string(&file).unwrap();
-    assert!(expected.starts_with("entnorm-partial\t1\n") && expected.contains("\nentity\t"));
+    assert!(expected.starts_with("entnorm-partial\t2\n") && expected.contains("\nentity\t"));
     for format in ["csv", "tsv"] {
         let out = run_with(
             &["run", "-", "-o", "-", "--format", format, "--partial", "-"],

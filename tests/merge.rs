@@ -35,6 +35,13 @@ fn corpus() -> Vec<String> {
         r#"{"id": "rep", "text": "Syria, Syria and SYRIA; Sergey Lavrov and Сергей Лавров."}"#
             .into(),
     );
+    // Misspelt and unknown names: fuzzy links and unmatched.csv rows.
+    lines.extend(
+        std::fs::read_to_string(fixture("fuzzy.jsonl"))
+            .unwrap()
+            .lines()
+            .map(str::to_owned),
+    );
     lines.push("not json".into());
     lines.push(r#"{"id": "no-text", "title": "Russia"}"#.into());
     lines
@@ -69,6 +76,7 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
     let single_partial = dir.path("single.partial");
     let mut args: Vec<String> = vec![
         "run".into(),
+        "--fuzzy".into(),
         whole.display().to_string(),
         "-o".into(),
         single.display().to_string(),
@@ -94,6 +102,7 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
             0 => {
                 let mut a: Vec<String> = vec![
                     "run".into(),
+                    "--fuzzy".into(),
                     input.display().to_string(),
                     "-o".into(),
                     dir.path(&format!("out{i}")).display().to_string(),
@@ -106,6 +115,7 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
             1 => {
                 let mut a: Vec<String> = vec![
                     "run".into(),
+                    "--fuzzy".into(),
                     "-".into(),
                     "-o".into(),
                     "-".into(),
@@ -118,6 +128,7 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
             _ => {
                 let mut a: Vec<String> = vec![
                     "run".into(),
+                    "--fuzzy".into(),
                     "-".into(),
                     "-o".into(),
                     "-".into(),
@@ -175,6 +186,18 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
         std::fs::read(backward.join("entities.csv")).unwrap(),
         expected
     );
+    // unmatched.csv too, byte for byte, in either order.
+    let expected_unmatched = std::fs::read(single.join("unmatched.csv")).unwrap();
+    assert!(String::from_utf8_lossy(&expected_unmatched).contains("olesya vernadskaya,4,3"));
+    for merged in [&forward, &backward] {
+        let got = std::fs::read(merged.join("unmatched.csv")).unwrap();
+        assert!(
+            got == expected_unmatched,
+            "merged unmatched.csv differs:\n{}\n---- single run:\n{}",
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&expected_unmatched)
+        );
+    }
 
     // The merged counts are the single run's, rejects included.
     let report = read_json(&forward.join("merge.json"));
@@ -213,6 +236,10 @@ fn merged_parts_give_entities_csv_byte_identical_to_one_run_for_any_split_and_or
         expected
     );
     assert_eq!(
+        std::fs::read(dir.path("round2").join("unmatched.csv")).unwrap(),
+        expected_unmatched
+    );
+    assert_eq!(
         std::fs::read(&all).unwrap(),
         std::fs::read(&single_partial).unwrap()
     );
@@ -226,6 +253,7 @@ fn merge_refuses_truncated_parts_and_parts_made_with_another_gazetteer() {
     let make = |gazetteer: &Path, partial: &Path| {
         let mut a: Vec<String> = vec![
             "run".into(),
+            "--fuzzy".into(),
             input.display().to_string(),
             "-o".into(),
             "-".into(),

@@ -8,6 +8,7 @@ mod eval_cli;
 mod failures;
 mod filter_mode;
 mod fuzz_regressions;
+mod fuzzy;
 mod gazetteer_tools;
 mod hostile;
 mod hostile_corpus;

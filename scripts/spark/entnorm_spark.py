@@ -43,7 +43,7 @@ import time
 
 MENTION_COLUMNS = [
     "doc_id", "field", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "method",
-    "score", "alias", "alias_lang", "candidates", "start_byte", "end_byte", "default_id",
+    "score", "alias", "alias_lang", "candidates", "start_byte", "end_byte", "default_id", "status",
 ]
 INTEGER_COLUMNS = {"start", "end", "candidates", "start_byte", "end_byte"}
 FAILURE_MARK = "entnorm worker failed"

@@ -8,19 +8,30 @@
 //! input record went to exactly one part (a document is never split between parts) and every part was
 //! made with the same gazetteer index (checked by fingerprint) and the same run options.
 //!
-//! # The partial file format (version 1)
+//! # The partial file format (version 2)
 //!
 //! UTF-8 text, one record per line ending in `\n`, fields separated by tabs and escaped as in
 //! [`crate::tsv`] (`\\`, `\t`, `\n`, `\r`). The first field of each line says what it is:
 //!
 //! ```text
-//! entnorm-partial  1                                       first line: format name and version
+//! entnorm-partial  2                                       first line: format name and version
 //! gazetteer        FINGERPRINT                             the index the part was made with
 //! counts           RECORDS PROCESSED REJECTED MENTIONS BYTES_OF_TEXT
 //! entity           ENTITY_ID NAME TYPE MENTIONS DOCUMENTS  one per entity mentioned in the part
 //! surface          ENTITY_ID SURFACE COUNT                 after its entity's line
+//! unmatched        KEY COUNT DOCUMENTS EXAMPLE_DOC_ID EXAMPLE_FIELD EXAMPLE_START EXAMPLE_CONTEXT
+//!                  NEAREST_ID NEAREST_NAME NEAREST_SCORE    one per normalized key of unmatched.csv
+//! variant          KEY SPELLING COUNT                      after its key's line
 //! end              LINES                                   last line: how many lines precede it
 //! ```
+//!
+//! An `unmatched` line carries one normalized key's share of `unmatched.csv` (see [`crate::unmatched`]):
+//! its span count, document count, the example (the smallest by document ID, field and code-point
+//! start), and the nearest gazetteer entity with its fuzzy score in hundredths (three empty fields when
+//! no alias was within reach); its `variant` lines hold at most [`crate::unmatched::MAX_VARIANTS`]
+//! spellings with their counts, the first in string order (their counts add up to at most the key's
+//! count; the rest are counted as other spellings). Keys come in string order after all entities.
+//! Version 1 had no `unmatched` and `variant` lines.
 //!
 //! Entities are written in entity-ID order, each followed by its surface forms in string order, so a part
 //! is byte-identical for any thread count. The reader checks everything it can: the version, that
@@ -28,7 +39,7 @@
 //! add up to its mentions and all entities' mentions to the part's, and the `end` line (a truncated part
 //! is refused). A reader of version 1 refuses unknown line kinds.
 //!
-//! **Adding a section** (e.g. the unmatched-name clusters of `unmatched.csv`): give it a line kind of its
+//! **Adding a section**: give it a line kind of its
 //! own keyed so that merging is addition (per normalized key: counts, document counts, variant counts),
 //! add its map to [`Aggregate`] with the addition in [`Aggregate::merge`], write it in
 //! [`Aggregate::write_partial`] after the surfaces, read it in `read_partial`, and raise
@@ -44,11 +55,12 @@ use serde::Serialize;
 use crate::error::PipelineError;
 use crate::output::Table;
 use crate::tsv;
+use crate::unmatched::{Example, Nearest, UnmatchedKey};
 
 /// The first field of a partial file's first line.
 pub const PARTIAL_MAGIC: &str = "entnorm-partial";
 /// The version of the partial file format this entnorm writes and reads.
-pub const PARTIAL_VERSION: u32 = 1;
+pub const PARTIAL_VERSION: u32 = 2;
 
 /// Record accounting of a part (or of the merged whole).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -80,6 +92,8 @@ pub struct Aggregate {
     pub counts: AggregateCounts,
     /// Entity ID -> its share.
     pub entities: BTreeMap<String, EntityAggregate>,
+    /// Normalized key of unmatched name-like spans -> its share of `unmatched.csv`.
+    pub unmatched: BTreeMap<String, UnmatchedKey>,
 }
 
 impl Aggregate {
@@ -88,6 +102,7 @@ impl Aggregate {
             gazetteer: gazetteer.into(),
             counts: AggregateCounts::default(),
             entities: BTreeMap::new(),
+            unmatched: BTreeMap::new(),
         }
     }
 
@@ -131,6 +146,14 @@ impl Aggregate {
                 }
             }
         }
+        for (key, u) in other.unmatched {
+            match self.unmatched.get_mut(&key) {
+                None => {
+                    self.unmatched.insert(key, u);
+                }
+                Some(mine) => mine.merge(u),
+            }
+        }
         Ok(())
     }
 
@@ -171,6 +194,31 @@ impl Aggregate {
                 line(out, &["surface", id, surface, &n.to_string()])?;
             }
         }
+        for (key, u) in &self.unmatched {
+            let (nid, nname, nscore) = match &u.nearest {
+                Some(n) => (n.entity_id.as_str(), n.name.as_str(), n.score.to_string()),
+                None => ("", "", String::new()),
+            };
+            line(
+                out,
+                &[
+                    "unmatched",
+                    key,
+                    &u.count.to_string(),
+                    &u.documents.to_string(),
+                    &u.example.doc_id,
+                    &u.example.field,
+                    &u.example.start.to_string(),
+                    &u.example.context,
+                    nid,
+                    nname,
+                    &nscore,
+                ],
+            )?;
+            for (v, n) in &u.variants {
+                line(out, &["variant", key, v, &n.to_string()])?;
+            }
+        }
         tsv::write_row(out, ["end", &lines.to_string()])
     }
 
@@ -201,6 +249,22 @@ impl Aggregate {
             },
         })?;
         read_partial(BufReader::new(file), path)
+    }
+
+    /// Writes `entities.csv` and `unmatched.csv` into `dir` (see [`Aggregate::write_entities`] and
+    /// [`crate::unmatched`]).
+    pub fn write_tables(&self, dir: &Path) -> Result<(), PipelineError> {
+        self.write_tables_with(dir, false)
+    }
+
+    /// [`Aggregate::write_tables`], with cells neutralised for spreadsheets when asked.
+    pub fn write_tables_with(
+        &self,
+        dir: &Path,
+        spreadsheet_safe: bool,
+    ) -> Result<(), PipelineError> {
+        self.write_entities_with(dir, spreadsheet_safe)?;
+        crate::unmatched::write_unmatched(dir, &self.unmatched, spreadsheet_safe)
     }
 
     /// Writes `entities.csv` into `dir`: most mentioned first, ties by entity ID; surface forms most
@@ -262,6 +326,7 @@ fn read_partial<R: BufRead>(mut reader: R, path: &Path) -> Result<Aggregate, Pip
     let mut gazetteer: Option<String> = None;
     let mut counts: Option<AggregateCounts> = None;
     let mut entities: BTreeMap<String, EntityAggregate> = BTreeMap::new();
+    let mut unmatched: BTreeMap<String, UnmatchedKey> = BTreeMap::new();
     let mut ended = false;
     let mut n = 0u64;
     let mut raw = String::new();
@@ -396,6 +461,71 @@ fn read_partial<R: BufRead>(mut reader: R, path: &Path) -> Result<Aggregate, Pip
                     ));
                 }
             }
+            "unmatched" => {
+                arity(11)?;
+                let nearest = if fields[8].is_empty() {
+                    None
+                } else {
+                    let score = number(10)?;
+                    if score > 100 {
+                        return Err(err(n, format!("nearest score {score} over 100")));
+                    }
+                    Some(Nearest {
+                        entity_id: fields[8].to_string(),
+                        name: fields[9].to_string(),
+                        score: score as u32,
+                    })
+                };
+                let u = UnmatchedKey {
+                    count: number(2)?,
+                    documents: number(3)?,
+                    variants: BTreeMap::new(),
+                    example: Example {
+                        doc_id: fields[4].to_string(),
+                        field: fields[5].to_string(),
+                        start: number(6)?,
+                        context: fields[7].to_string(),
+                    },
+                    nearest,
+                };
+                if u.documents == 0 || u.documents > u.count {
+                    return Err(err(
+                        n,
+                        format!(
+                            "unmatched key `{}` has {} spans in {} documents",
+                            fields[1], u.count, u.documents
+                        ),
+                    ));
+                }
+                if unmatched.insert(fields[1].to_string(), u).is_some() {
+                    return Err(err(
+                        n,
+                        format!("unmatched key `{}` listed twice", fields[1]),
+                    ));
+                }
+            }
+            "variant" => {
+                arity(4)?;
+                let count = number(3)?;
+                let Some(u) = unmatched.get_mut(fields[1].as_ref()) else {
+                    return Err(err(
+                        n,
+                        format!("variant of key `{}` before its `unmatched` line", fields[1]),
+                    ));
+                };
+                if count == 0
+                    || u.variants.len() >= crate::unmatched::MAX_VARIANTS
+                    || u.variants.insert(fields[2].to_string(), count).is_some()
+                {
+                    return Err(err(
+                        n,
+                        format!(
+                            "variant `{}` of key `{}` listed twice, with count 0 or beyond the limit",
+                            fields[2], fields[1]
+                        ),
+                    ));
+                }
+            }
             "end" => {
                 arity(2)?;
                 if number(1)? != n - 1 {
@@ -440,6 +570,18 @@ fn read_partial<R: BufRead>(mut reader: R, path: &Path) -> Result<Aggregate, Pip
         }
         mentions += e.mentions;
     }
+    for (key, u) in &unmatched {
+        let sum: u64 = u.variants.values().sum();
+        if sum > u.count || u.variants.is_empty() {
+            return Err(err(
+                n,
+                format!(
+                    "unmatched key `{key}`: variant counts add up to {sum}, its count is {}",
+                    u.count
+                ),
+            ));
+        }
+    }
     if mentions != counts.mentions {
         return Err(err(
             n,
@@ -453,6 +595,7 @@ fn read_partial<R: BufRead>(mut reader: R, path: &Path) -> Result<Aggregate, Pip
         gazetteer,
         counts,
         entities,
+        unmatched,
     })
 }
 
@@ -518,6 +661,7 @@ pub fn write_merge_report(
         "parts": parts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "counts": merged.counts,
         "entities": merged.entities.len(),
+        "unmatched_keys": merged.unmatched.len(),
     });
     let path = dir.join("merge.json");
     let tmp = dir.join("merge.json.partial");
@@ -628,8 +772,8 @@ mod tests {
         let tampered = text.replace("Kerry\t2\n", "Kerry\t3\n");
         assert!(read(&tampered).contains("add up"), "{}", read(&tampered));
         // A newer format version.
-        let future = text.replace("entnorm-partial\t1", "entnorm-partial\t2");
-        assert!(read(&future).contains("version 2"), "{}", read(&future));
+        let future = text.replace("entnorm-partial\t2", "entnorm-partial\t3");
+        assert!(read(&future).contains("version 3"), "{}", read(&future));
         // Not a partial at all.
         assert!(read("doc_id,field\n").contains("not an entnorm partial"));
         assert!(read("").contains("empty"));

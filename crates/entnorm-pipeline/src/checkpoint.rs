@@ -146,6 +146,9 @@ pub(crate) struct Checkpoint {
     pub(crate) mentions: u64,
     pub(crate) inputs: Vec<InputSummary>,
     pub(crate) entities: EntityTable,
+    /// The unmatched-span tally (absent in checkpoints of an entnorm without it).
+    #[serde(default)]
+    pub(crate) unmatched: crate::unmatched::UnmatchedTally,
 }
 
 impl Checkpoint {

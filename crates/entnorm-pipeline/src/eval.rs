@@ -209,6 +209,7 @@ pub fn entnorm_mentions(
     worker
         .process(&input, None)
         .into_iter()
+        .filter(|row| row.status == crate::process::STATUS_ACCEPTED)
         .map(|row| OutputMention {
             start: row.start,
             end: row.end,
@@ -365,13 +366,31 @@ impl BaselineMatcher {
 // ---------------------------------------------------------------------------------------------------------
 // Scoring
 
-/// Which gold mentions are scored.
-#[derive(Clone, Debug, Default)]
+/// Which gold mentions are scored, and how entnorm links.
+#[derive(Clone, Debug)]
 pub struct EvalOptions {
     /// Score only gold mentions of these types (`None`: all types).
     pub types: Option<BTreeSet<String>>,
     /// Worker threads (0: rayon's global pool). The figures never depend on it.
     pub threads: usize,
+    /// Run the fuzzy stage (as `entnorm run --fuzzy` does).
+    pub fuzzy: bool,
+    /// `--accept-threshold`: only links with status `accepted` are scored.
+    pub accept: f64,
+    /// `--review-threshold`.
+    pub review: f64,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            types: None,
+            threads: 0,
+            fuzzy: true,
+            accept: crate::process::DEFAULT_ACCEPT_THRESHOLD,
+            review: crate::process::DEFAULT_REVIEW_THRESHOLD,
+        }
+    }
 }
 
 /// Counts behind one row of figures.
@@ -435,11 +454,13 @@ impl Counts {
 
 /// Score bands for precision by score: lower bounds (inclusive), highest first; a band's upper bound is
 /// the next higher band's lower bound (exclusive), the top band is `score >= 1.0`.
-pub const SCORE_BANDS: [(f64, &str); 5] = [
+pub const SCORE_BANDS: [(f64, &str); 7] = [
     (1.0, "1.00"),
     (0.9, "[0.90,1.00)"),
     (0.8, "[0.80,0.90)"),
-    (0.5, "[0.50,0.80)"),
+    (0.7, "[0.70,0.80)"),
+    (0.6, "[0.60,0.70)"),
+    (0.5, "[0.50,0.60)"),
     (f64::NEG_INFINITY, "<0.50"),
 ];
 
@@ -635,10 +656,18 @@ pub fn evaluate(
     baseline: &BaselineMatcher,
     options: &EvalOptions,
 ) -> Result<Evaluation, EvalError> {
+    let fuzzy = options
+        .fuzzy
+        .then(|| entnorm_reconcile::FuzzyIndex::build(matcher));
+    let linking = crate::process::Linking {
+        fuzzy: fuzzy.as_ref(),
+        accept: options.accept,
+        review: options.review,
+    };
     let work = || -> Vec<(Scores, Scores, bool)> {
         gold.par_iter()
             .map_init(
-                || Worker::new(matcher),
+                || Worker::with_linking(matcher, linking),
                 |worker, doc| {
                     let (output, failed) = match catch_unwind(AssertUnwindSafe(|| {
                         entnorm_mentions(worker, matcher, doc)
@@ -1003,7 +1032,9 @@ mod tests {
         assert_eq!(band_of(0.95), 1);
         assert_eq!(band_of(0.9), 1);
         assert_eq!(band_of(0.85), 2);
-        assert_eq!(band_of(0.5), 3);
-        assert_eq!(band_of(0.1), 4);
+        assert_eq!(band_of(0.75), 3);
+        assert_eq!(band_of(0.6), 4);
+        assert_eq!(band_of(0.5), 5);
+        assert_eq!(band_of(0.1), 6);
     }
 }

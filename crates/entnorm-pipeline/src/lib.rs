@@ -21,6 +21,7 @@ mod process;
 mod run;
 pub mod sink;
 pub mod tsv;
+pub mod unmatched;
 pub mod wikidata;
 
 pub use aggregate::{
@@ -39,8 +40,11 @@ pub use input::{
     DEFAULT_MAX_DECOMPRESSED_RATIO, DEFAULT_MAX_RECORD_BYTES,
 };
 pub use manifest::write_manifest;
-pub use process::{MentionRow, Worker};
-pub use run::{run, signal_name, InputSummary, RunConfig, RunSummary};
+pub use process::{
+    Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
+    STATUS_ACCEPTED, STATUS_REVIEW,
+};
+pub use run::{run, run_with, signal_name, InputSummary, RunConfig, RunSummary};
 pub use sink::{write_error_row, StreamFormat};
 pub use wikidata::{
     import_wikidata, ImportProgress, ImportStats, WikidataError, WikidataImportOptions,

@@ -37,6 +37,9 @@ struct Options<'a> {
     replace_invalid_utf8: bool,
     spreadsheet_safe: bool,
     resume: bool,
+    accept_threshold: f64,
+    review_threshold: f64,
+    fuzzy: bool,
 }
 
 #[derive(Serialize)]
@@ -87,6 +90,9 @@ pub fn write_manifest(
             replace_invalid_utf8: config.read.replace_invalid_utf8,
             spreadsheet_safe: config.spreadsheet_safe,
             resume: config.resume,
+            accept_threshold: config.accept_threshold,
+            review_threshold: config.review_threshold,
+            fuzzy: config.fuzzy,
         },
         gazetteer: GazetteerManifest {
             fingerprint: gazetteer.fingerprint().to_owned(),

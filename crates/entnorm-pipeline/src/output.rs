@@ -188,6 +188,7 @@ pub(crate) const MENTIONS_HEADER: &[&str] = &[
     "start_byte",
     "end_byte",
     "default_id",
+    "status",
 ];
 
 /// The default gazetteer's ID of an entity of the user's gazetteer that enrichment linked to it.
@@ -205,7 +206,7 @@ pub(crate) fn mention_fields<'a>(
     m: &'a MentionRow,
     gazetteer: &'a Matcher,
     numbers: &'a mut String,
-) -> [&'a str; 16] {
+) -> [&'a str; 17] {
     use std::fmt::Write as _;
     let entity = gazetteer.entity(m.entity);
     let alias = gazetteer.alias(m.alias);
@@ -244,6 +245,7 @@ pub(crate) fn mention_fields<'a>(
         n(3),
         n(4),
         default_id(entity.attributes),
+        m.status,
     ]
 }
 

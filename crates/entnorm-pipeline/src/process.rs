@@ -1,7 +1,9 @@
 //! Per-document work done on the worker threads: analyse each field, match, and turn matches into rows.
 
 use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
-use entnorm_reconcile::{reconcile, Link, ResolveScratch};
+use entnorm_reconcile::{
+    link_fuzzy, reconcile, FuzzyIndex, FuzzyScratch, Link, ResolveScratch, Unmatched,
+};
 use entnorm_tokenize::{Analysis, Analyzer, CharOffsets};
 
 use crate::input::Document;
@@ -20,7 +22,59 @@ pub struct MentionRow {
     pub method: &'static str,
     pub score: f64,
     pub candidates: u32,
+    /// [`STATUS_ACCEPTED`] or [`STATUS_REVIEW`].
+    pub status: &'static str,
 }
+
+/// `status` of a link scored at least the accept threshold.
+pub const STATUS_ACCEPTED: &str = "accepted";
+/// `status` of a link scored below the accept threshold but at least the review threshold.
+pub const STATUS_REVIEW: &str = "review";
+/// Default `--accept-threshold`: links scored lower are written for review only (chosen on the
+/// development sets: see the README).
+pub const DEFAULT_ACCEPT_THRESHOLD: f64 = 0.7;
+/// Default `--review-threshold`: links scored lower are not written at all.
+pub const DEFAULT_REVIEW_THRESHOLD: f64 = 0.5;
+
+/// How links are made and filtered beyond the gazetteer's key layers.
+#[derive(Clone, Copy, Debug)]
+pub struct Linking<'m> {
+    /// Fuzzy matching of name-like spans that nothing else linked (None: off, and no unmatched spans).
+    pub fuzzy: Option<&'m FuzzyIndex>,
+    /// Links scored at least this are `accepted`.
+    pub accept: f64,
+    /// Links scored at least this (and below `accept`) are written with status `review`; lower ones are
+    /// dropped.
+    pub review: f64,
+}
+
+impl Default for Linking<'_> {
+    fn default() -> Self {
+        Linking {
+            fuzzy: None,
+            accept: DEFAULT_ACCEPT_THRESHOLD,
+            review: DEFAULT_REVIEW_THRESHOLD,
+        }
+    }
+}
+
+/// A name-like span that nothing linked, for `unmatched.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnmatchedRow {
+    pub field: &'static str,
+    /// Code-point offset of the span in its field.
+    pub start: usize,
+    pub surface: String,
+    /// The normalized (fuzzy) key the span is counted under.
+    pub key: String,
+    /// The span with up to [`CONTEXT_CHARS`] characters either side, white space collapsed.
+    pub context: String,
+    /// The nearest alias's entity and the fuzzy score, if any alias was within reach.
+    pub nearest: Option<(u32, f64)>,
+}
+
+/// Characters of context on either side of an unmatched span.
+pub const CONTEXT_CHARS: usize = 40;
 
 /// Per-thread state: the analyzer and match scratch are reused for every document this thread handles.
 pub struct Worker<'m> {
@@ -31,10 +85,18 @@ pub struct Worker<'m> {
     mentions: Vec<Mention>,
     resolve_scratch: ResolveScratch,
     links: Vec<Link>,
+    linking: Linking<'m>,
+    fuzzy_scratch: FuzzyScratch,
+    unmatched: Vec<Unmatched>,
 }
 
 impl<'m> Worker<'m> {
+    /// A worker with the default thresholds and no fuzzy stage.
     pub fn new(matcher: &'m Matcher) -> Self {
+        Worker::with_linking(matcher, Linking::default())
+    }
+
+    pub fn with_linking(matcher: &'m Matcher, linking: Linking<'m>) -> Self {
         Worker {
             matcher,
             analyzer: Analyzer::new(),
@@ -43,12 +105,27 @@ impl<'m> Worker<'m> {
             mentions: Vec::new(),
             resolve_scratch: ResolveScratch::default(),
             links: Vec::new(),
+            linking,
+            fuzzy_scratch: FuzzyScratch::default(),
+            unmatched: Vec::new(),
         }
     }
 
     /// Finds the mentions of one document, title first, then text. `default_lang` stands in for a
     /// document without a language of its own.
     pub fn process(&mut self, doc: &Document, default_lang: Option<&str>) -> Vec<MentionRow> {
+        let mut unmatched = Vec::new();
+        self.process_with_unmatched(doc, default_lang, &mut unmatched)
+    }
+
+    /// [`Worker::process`], also appending the document's unmatched name-like spans to `unmatched`
+    /// (only when the fuzzy stage is on).
+    pub fn process_with_unmatched(
+        &mut self,
+        doc: &Document,
+        default_lang: Option<&str>,
+        unmatched: &mut Vec<UnmatchedRow>,
+    ) -> Vec<MentionRow> {
         let lang = doc
             .lang
             .as_deref()
@@ -56,9 +133,9 @@ impl<'m> Worker<'m> {
             .or(default_lang);
         let mut rows = Vec::new();
         if let Some(title) = &doc.title {
-            self.process_field("title", title, lang, &mut rows);
+            self.process_field("title", title, lang, &mut rows, unmatched);
         }
-        self.process_field("text", &doc.text, lang, &mut rows);
+        self.process_field("text", &doc.text, lang, &mut rows, unmatched);
         rows
     }
 
@@ -68,6 +145,7 @@ impl<'m> Worker<'m> {
         text: &str,
         lang: Option<&str>,
         rows: &mut Vec<MentionRow>,
+        unmatched: &mut Vec<UnmatchedRow>,
     ) {
         self.analyzer.analyze(text, &mut self.analysis);
         self.mentions.clear();
@@ -88,8 +166,25 @@ impl<'m> Worker<'m> {
             &mut self.resolve_scratch,
             &mut self.links,
         );
+        self.unmatched.clear();
+        if let Some(index) = self.linking.fuzzy {
+            link_fuzzy(
+                text,
+                &self.analysis,
+                lang,
+                self.matcher,
+                index,
+                self.linking.review,
+                &mut self.fuzzy_scratch,
+                &mut self.links,
+                &mut self.unmatched,
+            );
+        }
         let mut offsets = CharOffsets::new(text);
         for link in &self.links {
+            if link.score < self.linking.review {
+                continue;
+            }
             let m = &link.mention;
             let start = offsets.char_offset(m.start);
             let end = offsets.char_offset(m.end);
@@ -105,12 +200,61 @@ impl<'m> Worker<'m> {
                 method: link.method.name(),
                 score: link.score,
                 candidates: m.candidates,
+                status: if link.score >= self.linking.accept {
+                    STATUS_ACCEPTED
+                } else {
+                    STATUS_REVIEW
+                },
+            });
+        }
+        if self.unmatched.is_empty() {
+            return;
+        }
+        // Offsets only move forward: unmatched spans are in text order, but interleave with the links.
+        let mut offsets = CharOffsets::new(text);
+        for u in &self.unmatched {
+            let s = &u.span;
+            unmatched.push(UnmatchedRow {
+                field,
+                start: offsets.char_offset(s.start),
+                surface: text[s.start..s.end].to_owned(),
+                key: u.key.clone(),
+                context: context(text, s.start, s.end),
+                nearest: u.nearest.map(|h| (h.entity, h.score)),
             });
         }
     }
 
     /// After a panic the scratch buffers may hold anything; start them afresh.
     pub fn reset(&mut self) {
-        *self = Worker::new(self.matcher);
+        *self = Worker::with_linking(self.matcher, self.linking);
     }
+}
+
+/// `text[start..end]` with up to [`CONTEXT_CHARS`] characters either side, runs of white space as one
+/// space.
+fn context(text: &str, start: usize, end: usize) -> String {
+    let before = text[..start]
+        .char_indices()
+        .rev()
+        .nth(CONTEXT_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let after = text[end..]
+        .char_indices()
+        .nth(CONTEXT_CHARS)
+        .map_or(text.len(), |(i, _)| end + i);
+    let mut out = String::with_capacity(after - before);
+    let mut space = false;
+    for c in text[before..after].chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
 }

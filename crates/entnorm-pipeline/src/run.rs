@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use entnorm_gazetteer::Matcher;
+use entnorm_reconcile::FuzzyIndex;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +18,11 @@ use crate::checkpoint::{Checkpoint, Setup};
 use crate::error::PipelineError;
 use crate::input::{discover, precheck, FieldNames, InputItem, ReadOptions, Record, RecordStream};
 use crate::output::{mention_fields, EntityTable};
-use crate::process::{MentionRow, Worker};
+use crate::process::{
+    Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
+};
 use crate::sink::{is_stdout, write_partial, Sink, StreamFormat, TABLE_NAMES};
+use crate::unmatched::UnmatchedTally;
 
 /// Settings of one run, already validated by the caller.
 #[derive(Clone, Debug)]
@@ -39,6 +43,12 @@ pub struct RunConfig {
     pub stream: Option<StreamFormat>,
     /// Also write the partial aggregate (see `aggregate`) here; `-` appends it to the filter-mode stream.
     pub partial: Option<PathBuf>,
+    /// Links scored at least this are `accepted`; lower ones down to `review_threshold` are `review`.
+    pub accept_threshold: f64,
+    /// Links scored lower than this are not written.
+    pub review_threshold: f64,
+    /// Fuzzy matching of name-like spans and the unmatched table (see `entnorm_reconcile::fuzzy`).
+    pub fuzzy: bool,
     /// Record size limits and UTF-8 repair.
     pub read: ReadOptions,
     /// Neutralise cells that spreadsheet programs would read as formulas (changes the data).
@@ -77,6 +87,9 @@ impl RunConfig {
             default_lang: None,
             stream: None,
             partial: None,
+            accept_threshold: DEFAULT_ACCEPT_THRESHOLD,
+            review_threshold: DEFAULT_REVIEW_THRESHOLD,
+            fuzzy: true,
             read: ReadOptions::default(),
             spreadsheet_safe: false,
             stop: None,
@@ -150,7 +163,7 @@ impl RunSummary {
 }
 
 enum Outcome {
-    Processed(Vec<MentionRow>),
+    Processed(Vec<MentionRow>, Vec<UnmatchedRow>),
     Failed(String),
 }
 
@@ -167,6 +180,21 @@ pub fn signal_name(signal: usize) -> String {
 /// Runs the whole pipeline over `config.inputs` with `matcher`, writing the tables into `config.out_dir`.
 /// `run.json` is written by the caller, who knows the options and gazetteer files.
 pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, PipelineError> {
+    let fuzzy = config.fuzzy.then(|| FuzzyIndex::build(matcher));
+    run_with(config, matcher, fuzzy.as_ref())
+}
+
+/// [`run`] with the fuzzy index given (None: no fuzzy stage, whatever `config.fuzzy` says).
+pub fn run_with(
+    config: &RunConfig,
+    matcher: &Matcher,
+    fuzzy: Option<&FuzzyIndex>,
+) -> Result<RunSummary, PipelineError> {
+    let linking = Linking {
+        fuzzy,
+        accept: config.accept_threshold,
+        review: config.review_threshold,
+    };
     let started = Instant::now();
     let files = discover(&config.inputs)?;
     // A mistake in the command (a missing or unreadable file, a CSV without the text column) stops the
@@ -248,6 +276,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         ..Default::default()
     };
     let mut entities = EntityTable::default();
+    let mut unmatched = UnmatchedTally::default();
     let mut document_seq = 0u64;
     let mut skip = vec![false; files.len()];
     let mut resume_from = None;
@@ -259,6 +288,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         summary.files_resumed = cp.files_done;
         summary.files_checkpointed = cp.files_done;
         entities = cp.entities;
+        unmatched = cp.unmatched;
         document_seq = cp.document_seq;
     }
     let mut sink = Sink::create(config, resume_from)?;
@@ -305,7 +335,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         batch
             .par_iter()
             .map_init(
-                || Worker::new(matcher),
+                || Worker::with_linking(matcher, linking),
                 |worker, item| match item {
                     InputItem::Record(Record::Document { doc, .. }) => Some(process_isolated(
                         worker,
@@ -344,9 +374,11 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                             mentions: summary.mentions,
                             inputs: summary.inputs.clone(),
                             entities: std::mem::take(&mut entities),
+                            unmatched: std::mem::take(&mut unmatched),
                         };
                         let saved = cp.save(dir);
                         entities = cp.entities;
+                        unmatched = cp.unmatched;
                         saved?;
                         summary.files_checkpointed = files_done;
                         last_checkpoint = Instant::now();
@@ -359,7 +391,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
             let input = &mut summary.inputs[at.file as usize];
             input.records += 1;
             match (record, outcome) {
-                (Record::Document { doc, .. }, Some(Outcome::Processed(rows))) => {
+                (Record::Document { doc, .. }, Some(Outcome::Processed(rows, spans))) => {
                     document_seq += 1;
                     input.processed += 1;
                     let text_bytes =
@@ -368,6 +400,9 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                     for m in &rows {
                         sink.mention(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
                         entities.add(document_seq, m);
+                    }
+                    for u in &spans {
+                        unmatched.add(document_seq, &doc.id, u, gazetteer);
                     }
                     summary.mentions += rows.len() as u64;
                     sink.processed(&doc.id, file_name, at, rows.len(), &doc.text)?;
@@ -450,7 +485,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
         // any, lets `--resume` go on from the last one.
         sink.abandon()?;
     } else {
-        let aggregate = entities.to_aggregate(
+        let mut aggregate = entities.to_aggregate(
             gazetteer,
             AggregateCounts {
                 records: summary.records,
@@ -460,6 +495,7 @@ pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, Pipeline
                 bytes_of_text: summary.bytes_of_text,
             },
         );
+        aggregate.unmatched = unmatched.into_keys();
         if let Some(path) = &config.partial {
             write_partial(path, &aggregate)?;
         }
@@ -489,6 +525,7 @@ fn process_isolated(
     default_lang: Option<&str>,
     panic_on_doc: Option<&str>,
 ) -> Outcome {
+    let mut spans = Vec::new();
     let work = || {
         if panic_on_doc == Some(doc.id.as_str()) {
             panic!(
@@ -496,10 +533,10 @@ fn process_isolated(
                 doc.id
             );
         }
-        worker.process(doc, default_lang)
+        worker.process_with_unmatched(doc, default_lang, &mut spans)
     };
     match catch_unwind(AssertUnwindSafe(work)) {
-        Ok(rows) => Outcome::Processed(rows),
+        Ok(rows) => Outcome::Processed(rows, std::mem::take(&mut spans)),
         Err(payload) => {
             worker.reset();
             let message = payload

@@ -7,7 +7,7 @@
 //!
 //! | kind | fields after the kind |
 //! |---|---|
-//! | `mention` | the 16 columns of `mentions.csv`, in its order |
+//! | `mention` | the 17 columns of `mentions.csv`, in its order |
 //! | `reject` | the 5 columns of `rejects.csv`: `source_file, record, line, doc_id, reason` |
 //! | `partial` | one line of the partial aggregate (only with `--partial -`; after all other rows) |
 //! | `error` | the message of the error that stopped the run (last row; the exit status is non-zero) |
@@ -258,7 +258,7 @@ impl Sink {
         }
     }
 
-    pub(crate) fn mention(&mut self, fields: [&str; 16]) -> Result<(), PipelineError> {
+    pub(crate) fn mention(&mut self, fields: [&str; 17]) -> Result<(), PipelineError> {
         match self {
             Sink::Tables { mentions, .. } => mentions.row(fields),
             Sink::Stream(w) => w.row("mention", fields).map_err(stdout_err),
@@ -319,7 +319,7 @@ impl Sink {
         }
     }
 
-    /// Completes the output: `entities.csv` and the renames of the tables, or the `partial` rows (when
+    /// Completes the output: `entities.csv`, `unmatched.csv` and the renames of the tables, or the `partial` rows (when
     /// `partial_rows`) and a flush of stdout.
     pub(crate) fn finish(
         self,
@@ -334,7 +334,7 @@ impl Sink {
                 rejects,
                 dir,
             } => {
-                aggregate.write_entities_with(&dir, spreadsheet_safe)?;
+                aggregate.write_tables_with(&dir, spreadsheet_safe)?;
                 mentions.finish()?;
                 documents.finish()?;
                 rejects.finish()

@@ -48,6 +48,7 @@ fn only(types: &[&str]) -> EvalOptions {
     EvalOptions {
         types: Some(types.iter().map(|t| t.to_string()).collect()),
         threads: 0,
+        ..EvalOptions::default()
     }
 }
 
@@ -253,7 +254,10 @@ fn score_bands_and_languages() {
     assert_eq!(s.by_lang["pl"], counts(1, 0, 0, 1, 0, 0));
     assert_eq!(s.by_type["PER"], counts(3, 2, 2, 3, 2, 2));
     let bands: Vec<(u64, u64)> = s.bands.iter().map(|b| (b.output, b.correct)).collect();
-    assert_eq!(bands, [(1, 1), (1, 1), (1, 0), (0, 0), (1, 0)]);
+    assert_eq!(
+        bands,
+        [(1, 1), (1, 1), (1, 0), (0, 0), (0, 0), (0, 0), (1, 0)]
+    );
     close(s.precision_at_least(0.9), 1.0);
     close(s.precision_at_least(0.8), 2.0 / 3.0);
 }
@@ -416,7 +420,10 @@ fn whole_evaluation_on_a_tiny_set() {
     let bands: Vec<(u64, u64)> = s.bands.iter().map(|b| (b.output, b.correct)).collect();
     // 1.00: Сергей Лавров, Москва (wrong), John Kerry; [0.90, 1.00): СЕРГЕЙ ЛАВРОВ (0.95), Kerry (document,
     // 0.90); [0.80, 0.90): Sergej Lavrov (0.85), Москве (inflected, 0.80).
-    assert_eq!(bands, [(3, 2), (2, 2), (2, 2), (0, 0), (0, 0)]);
+    assert_eq!(
+        bands,
+        [(3, 2), (2, 2), (2, 2), (0, 0), (0, 0), (0, 0), (0, 0)]
+    );
     close(s.precision_at_least(0.9), 0.8);
 
     // Baseline: only "Сергей Лавров", "Москва" (wrong), "John Kerry" twice and "Geneva" as written.
@@ -433,6 +440,7 @@ fn whole_evaluation_on_a_tiny_set() {
     let loc = EvalOptions {
         types: Some(BTreeSet::from(["LOC".to_owned()])),
         threads: 2,
+        ..EvalOptions::default()
     };
     let e = evaluate(&gold, &matcher, &baseline, &loc).unwrap();
     assert_eq!(e.entnorm.overall, counts(2, 1, 1, 2, 1, 1));

@@ -5,13 +5,20 @@
 //! and even if it has no entry for the bare surname at all. A surname that two people named in full in the
 //! same article share is left as the gazetteer matched it: the article does not say which one is meant.
 //! Inflected forms (`Лаврова`, `Ławrowa`, `Německa`) are matched through the gazetteer's stem trie in
-//! texts of languages with case endings ([`reconcile`]). Name-part variants and fuzzy matching are to come.
+//! texts of languages with case endings ([`reconcile`]). [`fuzzy`] links name-like spans ([`spans`]) that
+//! no key matched to the nearest alias by edit distance ([`link_fuzzy`]) and reports the rest as unmatched.
 //! No I/O, no threads.
+
+pub mod fuzzy;
+pub mod spans;
 
 use std::collections::HashMap;
 
 use entnorm_gazetteer::{layer_score, InflectScratch, Matcher, Mention};
 use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
+
+pub use fuzzy::{FuzzyCache, FuzzyHit, FuzzyIndex};
+pub use spans::{name_like_spans, NameSpan};
 
 /// How a link was made, as written in the `method` column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +29,8 @@ pub enum Method {
     Document,
     /// An inflected form matched an alias through its stem (`Лаврова` → `Лавров`).
     Inflected,
+    /// A name-like span within a small edit distance of an alias ([`fuzzy`]).
+    Fuzzy,
 }
 
 impl Method {
@@ -30,6 +39,7 @@ impl Method {
             Method::Key(layer) => layer.name(),
             Method::Document => "document",
             Method::Inflected => "inflected",
+            Method::Fuzzy => "fuzzy",
         }
     }
 }
@@ -268,4 +278,123 @@ fn resolve_links(
         }
     }
     out[start..].sort_by_key(|l| l.mention.token_start);
+}
+
+/// A name-like span that no link covers, with the nearest alias the fuzzy index found for it (if any
+/// within reach): material for `unmatched.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unmatched {
+    pub span: NameSpan,
+    /// The span's fuzzy key ([`fuzzy::span_key`]).
+    pub key: String,
+    pub nearest: Option<FuzzyHit>,
+}
+
+/// Per-thread scratch for [`link_fuzzy`].
+#[derive(Default)]
+pub struct FuzzyScratch {
+    covered: Vec<bool>,
+    linked: Vec<(usize, usize)>,
+    spans: Vec<NameSpan>,
+    key: String,
+    cache: FuzzyCache,
+}
+
+/// The fuzzy stage of one text: finds the name-like spans that `links` (in text order) leave uncovered,
+/// links those whose nearest alias scores at least `min_score` (method [`Method::Fuzzy`]), and appends
+/// the others to `unmatched`. A run of three or four words that does not link as a whole is tried
+/// without its leading words (titles: `Foreign Minister Sergei Lavrow`), then without its trailing
+/// words, down to two words (a single word of a run is not tried: `Minister` alone is one edit from a
+/// town). `links` stays in text order.
+#[allow(clippy::too_many_arguments)]
+pub fn link_fuzzy(
+    text: &str,
+    analysis: &Analysis,
+    lang: Option<&str>,
+    matcher: &Matcher,
+    index: &FuzzyIndex,
+    min_score: f64,
+    scratch: &mut FuzzyScratch,
+    links: &mut Vec<Link>,
+    unmatched: &mut Vec<Unmatched>,
+) {
+    let tokens = analysis.tokens();
+    scratch.covered.clear();
+    scratch.covered.resize(tokens.len(), false);
+    scratch.linked.clear();
+    for l in links.iter() {
+        scratch.covered[l.mention.token_start..l.mention.token_end].fill(true);
+        scratch
+            .linked
+            .push((l.mention.token_start, l.mention.token_end));
+    }
+    scratch.spans.clear();
+    name_like_spans(
+        text,
+        analysis,
+        &scratch.covered,
+        &scratch.linked,
+        lang,
+        &mut scratch.spans,
+    );
+    if scratch.spans.is_empty() {
+        return;
+    }
+    let before = links.len();
+    for s in &scratch.spans {
+        let search = |a: usize, b: usize, scratch_key: &mut String, cache: &mut FuzzyCache| {
+            fuzzy::span_key(analysis, a..b, scratch_key);
+            index.search_cached(scratch_key, lang, matcher, cache)
+        };
+        let whole = search(
+            s.token_start,
+            s.token_end,
+            &mut scratch.key,
+            &mut scratch.cache,
+        );
+        let key = scratch.key.clone();
+        let mut linked = whole
+            .filter(|h| h.score >= min_score)
+            .map(|h| (s.token_start, s.token_end, h));
+        let n = s.token_end - s.token_start;
+        if linked.is_none() && (3..=4).contains(&n) {
+            let parts = (1..n - 1)
+                .map(|k| (s.token_start + k, s.token_end))
+                .chain((1..n - 1).map(|k| (s.token_start, s.token_end - k)));
+            for (a, b) in parts {
+                if let Some(h) = search(a, b, &mut scratch.key, &mut scratch.cache) {
+                    if h.score >= min_score {
+                        linked = Some((a, b, h));
+                        break;
+                    }
+                }
+            }
+        }
+        match linked {
+            Some((a, b, h)) => links.push(Link {
+                mention: Mention {
+                    token_start: a,
+                    token_end: b,
+                    start: tokens[a].start,
+                    end: tokens[b - 1].end,
+                    layer: KeyLayer::Translit,
+                    alias: h.alias,
+                    entity: h.entity,
+                    candidates: h.candidates,
+                },
+                method: Method::Fuzzy,
+                score: h.score,
+            }),
+            // Caseless-script spans are weak evidence of a name: reported only as near misses.
+            None if s.caseless && whole.is_none() => {}
+            None => unmatched.push(Unmatched {
+                span: *s,
+                key,
+                nearest: whole,
+            }),
+        }
+    }
+    if links.len() > before {
+        links.sort_by_key(|l| l.mention.token_start);
+    }
 }

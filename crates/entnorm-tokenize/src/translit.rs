@@ -74,6 +74,28 @@ pub(crate) fn translit_folded_into(folded: &str, scratch: &mut String, out: &mut
         out.push_str(folded);
         return;
     }
+    // Fast path for words of the scripts step 1 keeps as folded (Arabic, Hebrew, Indic, Han, kana, Thai):
+    // such letters, each with the marks that follow it, are their own transliteration (no ASCII, so
+    // nothing to collapse; conjoining jamo, which may need NFC, are left to the general path).
+    if !bytes.is_empty() && !bytes[0].is_ascii() {
+        let mut kept = true;
+        let mut after_letter = false;
+        for c in folded.chars() {
+            if is_spaceless_letter(c) || is_unromanised_letter(c) {
+                after_letter = !is_hangul_conjoining(c);
+                kept = after_letter;
+            } else {
+                kept = after_letter && is_combining_mark(c);
+            }
+            if !kept {
+                break;
+            }
+        }
+        if kept {
+            out.push_str(folded);
+            return;
+        }
+    }
     translit_general_into(folded, scratch, out);
 }
 
@@ -158,6 +180,17 @@ mod tests {
             let (mut fast, mut general, mut scratch) = (String::new(), String::new(), String::new());
             translit_folded_into(&text, &mut scratch, &mut fast);
             translit_general_into(&text, &mut scratch, &mut general);
+            proptest::prop_assert_eq!(fast, general);
+        }
+
+        #[test]
+        fn kept_script_fast_path_equals_general_path(
+            text in "[\\u{0600}-\\u{06FF}\\u{0590}-\\u{05FF}\\u{0900}-\\u{097F}\\u{0E00}-\\u{0E7F}\\u{1100}-\\u{11FF}\\u{3040}-\\u{30FF}\\u{4E00}-\\u{4E40}\\u{0300}-\\u{0310}a]{1,12}"
+        ) {
+            let folded = crate::fold(&text);
+            let (mut fast, mut general, mut scratch) = (String::new(), String::new(), String::new());
+            translit_folded_into(&folded, &mut scratch, &mut fast);
+            translit_general_into(&folded, &mut scratch, &mut general);
             proptest::prop_assert_eq!(fast, general);
         }
     }
