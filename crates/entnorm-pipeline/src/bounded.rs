@@ -158,9 +158,7 @@ impl CsvSplitter {
             for &b in chunk {
                 // Line counting, independent of quoting: every `\n`, and every `\r` not followed by `\n`.
                 let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
-                if b == b'\n' && !after_cr {
-                    self.line += 1;
-                } else if b == b'\r' {
+                if (b == b'\n' && !after_cr) || b == b'\r' {
                     self.line += 1;
                 }
                 if state == CsvState::StartRecord {
