@@ -9,6 +9,7 @@ stage doubles them with every step. The last column is the 8x time per MB over t
 
     cargo build --release
     python3 scripts/bench_adversarial.py [--base-mb 1] [--binary target/release/entnorm] [--case NAME]
+                                         [--extra=--fuzzy]
 
 Cases: one document each (a quadratic stage hides inside one document), except `many_docs`.
 """
@@ -120,9 +121,9 @@ class TimedOut(Exception):
     pass
 
 
-def run_once(binary, gaz, input_path, out_dir, max_record, timeout):
+def run_once(binary, gaz, input_path, out_dir, max_record, timeout, extra=()):
     cmd = [binary, "run", input_path, "-o", out_dir, "--no-default-gazetteer", "-g", gaz, "--no-cache", "-q",
-           "--threads", "1", "--max-record-bytes", str(max_record)]
+           "--threads", "1", "--max-record-bytes", str(max_record), *extra]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
     try:
@@ -150,6 +151,7 @@ def main():
     ap.add_argument("--sizes", default="1,2,4,8")
     ap.add_argument("--case", action="append", help="run only these cases (repeatable)")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per run before giving up on a case")
+    ap.add_argument("--extra", default="", help="further options for entnorm run, e.g. --extra=--fuzzy")
     args = ap.parse_args()
     factors = [int(x) for x in args.sizes.split(",")]
     cases = args.case or list(CASES)
@@ -170,7 +172,8 @@ def main():
                 actual = os.path.getsize(path)
                 out = os.path.join(tmp, f"out-{name}-{f}")
                 try:
-                    elapsed, _, _, mentions = run_once(args.binary, gaz, path, out, actual + 1024, args.timeout)
+                    elapsed, _, _, mentions = run_once(args.binary, gaz, path, out, actual + 1024, args.timeout,
+                                                      args.extra.split())
                     per_mb.append(elapsed / (actual / MB))
                 except TimedOut:
                     per_mb.append(None)

@@ -1,5 +1,6 @@
 //! The PySpark job of `scripts/spark/` on a local Spark (`local[2]`): same mentions and the same
-//! `entities.csv` as a single `entnorm run`, and a failing worker fails the job with the worker's message.
+//! `entities.csv` and `unmatched.csv` as a single `entnorm run` (with the fuzzy stage on, so that there are
+//! unmatched clusters to merge), and a failing worker fails the job with the worker's message.
 //!
 //! Needs the shared corpus, Java 17+, and PySpark, which `scripts/spark/setup_venv.sh` installs from PyPI into
 //! `target/spark/venv` (or `$ENTNORM_SPARK_VENV`) once. Without them these tests print SKIPPED, unless
@@ -82,7 +83,7 @@ fn csv_rows(path: &Path) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn spark_job_gives_the_mention_table_and_entities_csv_of_a_single_run() {
+fn spark_job_gives_the_mention_table_entities_csv_and_unmatched_csv_of_a_single_run() {
     let dir = TempDir::new("spark");
     let Some(slice) = corpus_slice(&dir, 2000) else {
         return;
@@ -112,6 +113,7 @@ fn spark_job_gives_the_mention_table_and_entities_csv_of_a_single_run() {
             single.to_str().unwrap(),
             "--index",
             index.to_str().unwrap(),
+            "--fuzzy",
             "-q",
         ],
         None,
@@ -131,6 +133,7 @@ fn spark_job_gives_the_mention_table_and_entities_csv_of_a_single_run() {
             index.to_str().unwrap(),
             "--partitions",
             "4",
+            "--entnorm-arg=--fuzzy",
         ],
     );
     println!("spark: the job on 2,003 records took {seconds:.1} s");
@@ -160,10 +163,17 @@ fn spark_job_gives_the_mention_table_and_entities_csv_of_a_single_run() {
         .iter()
         .any(|r| r[0] == "q\"t\tx" && r[4] == "Sergey\nLavrov"));
 
-    // entities.csv merged from the partitions' partial aggregates: byte-identical.
-    let merged = std::fs::read(out.join("entities.csv")).unwrap();
-    let reference = std::fs::read(single.join("entities.csv")).unwrap();
-    assert!(merged == reference, "merged entities.csv differs");
+    // entities.csv and unmatched.csv (clusters of the fuzzy stage's unlinked names, formed across the
+    // whole corpus) merged from the partitions' partial aggregates: byte-identical.
+    for table in ["entities.csv", "unmatched.csv"] {
+        let merged = std::fs::read(out.join(table)).unwrap();
+        let reference = std::fs::read(single.join(table)).unwrap();
+        assert!(merged == reference, "merged {table} differs");
+    }
+    assert!(
+        csv_rows(&single.join("unmatched.csv")).len() > 100,
+        "the fuzzy stage should leave unmatched clusters to merge"
+    );
     assert_eq!(
         std::fs::read_dir(out.join("partials")).unwrap().count(),
         4,

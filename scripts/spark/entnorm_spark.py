@@ -14,6 +14,7 @@ that one `entnorm run` over the whole corpus would write.
                     count within the partition as piped)
     partials/       one partial aggregate per partition, as written by `entnorm run --partial`
     entities.csv    `entnorm merge partials/`: byte-identical to a single run's entities.csv
+    unmatched.csv   the same for unmatched.csv (clusters form across all partitions)
     merge.json      the merged record counts
     spark-run.json  counts, timings and throughput; written last, so its presence means success
 

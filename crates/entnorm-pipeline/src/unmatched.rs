@@ -196,6 +196,9 @@ fn skeleton(key: &str) -> String {
     out
 }
 
+/// Keys longer than this many characters are not clustered with others.
+const MAX_CLUSTER_KEY_CHARS: usize = 100;
+
 /// Groups keys into clusters (module docs): returns, per cluster in output order, the indices into
 /// `keys` of its members, head first.
 fn clusters(keys: &[(&String, &UnmatchedKey)]) -> Vec<Vec<usize>> {
@@ -211,20 +214,35 @@ fn clusters(keys: &[(&String, &UnmatchedKey)]) -> Vec<Vec<usize>> {
     // Hash of a head key or one of its one-character deletions -> cluster numbers.
     let mut heads: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
     let mut clusters: Vec<Vec<usize>> = Vec::new();
-    let mut variants: Vec<String> = Vec::new();
+    // Hashes of the key, its skeleton and their one-character deletions.
+    let mut variants: Vec<u64> = Vec::new();
+    let mut scratch = String::new();
     let mut candidates: Vec<u32> = Vec::new();
     for i in order {
         let key = keys[i].0.as_str();
         variants.clear();
+        // A key longer than any name (one giant "word") stays a cluster of its own: its deletions would
+        // cost the square of its length in time, and comparing it with heads as much again.
+        let clusterable = key.chars().count() <= MAX_CLUSTER_KEY_CHARS;
         for (tag, k) in [('k', key.to_owned()), ('s', skeleton(key))] {
-            variants.push(format!("{tag}{k}"));
+            if !clusterable {
+                break;
+            }
+            scratch.clear();
+            scratch.push(tag);
+            scratch.push_str(&k);
+            variants.push(hash(&scratch));
             for (at, c) in k.char_indices() {
-                variants.push(format!("{tag}{}{}", &k[..at], &k[at + c.len_utf8()..]));
+                scratch.clear();
+                scratch.push(tag);
+                scratch.push_str(&k[..at]);
+                scratch.push_str(&k[at + c.len_utf8()..]);
+                variants.push(hash(&scratch));
             }
         }
         candidates.clear();
         for v in &variants {
-            if let Some(c) = heads.get(&hash(v)) {
+            if let Some(c) = heads.get(v) {
                 candidates.extend(c);
             }
         }
@@ -242,8 +260,8 @@ fn clusters(keys: &[(&String, &UnmatchedKey)]) -> Vec<Vec<usize>> {
             None => {
                 let c = clusters.len() as u32;
                 clusters.push(vec![i]);
-                for v in &variants {
-                    heads.entry(hash(v)).or_default().push(c);
+                for &v in &variants {
+                    heads.entry(v).or_default().push(c);
                 }
             }
         }

@@ -93,6 +93,8 @@ pub struct FuzzyIndex {
     keys: String,
     key_starts: Vec<u32>,
     key_chars: Vec<u16>,
+    /// The largest of `key_chars`.
+    longest_key_chars: u16,
     /// Key k has the aliases `aliases[alias_starts[k]..alias_starts[k + 1]]`, in precedence order.
     alias_starts: Vec<u32>,
     aliases: Vec<u32>,
@@ -181,6 +183,7 @@ impl FuzzyIndex {
             keys: String::new(),
             key_starts: vec![0],
             key_chars: Vec::new(),
+            longest_key_chars: 0,
             alias_starts: vec![0],
             aliases: Vec::with_capacity(pairs.len()),
             gated,
@@ -205,6 +208,7 @@ impl FuzzyIndex {
             index.keys.push_str(key);
             index.key_starts.push(index.keys.len() as u32);
             index.key_chars.push(key.chars().count() as u16);
+            index.longest_key_chars = index.longest_key_chars.max(key.chars().count() as u16);
             index.alias_starts.push(index.aliases.len() as u32);
             hashes.push((hash(key), k));
             deletions(key, &mut scratch, |d| hashes.push((hash(d), k)));
@@ -266,6 +270,12 @@ impl FuzzyIndex {
     ) -> Option<FuzzyHit> {
         let chars = key.chars().count();
         let max = max_distance(chars)?;
+        // No key of the index is within reach of a longer one (the distance is at least the difference in
+        // length): a span of thousands of characters (one giant word) is not searched at all, where
+        // trying every deletion of it would be quadratic.
+        if chars > usize::from(self.longest_key_chars) + usize::from(max) {
+            return None;
+        }
         let lang = lang
             .map(|l| l.split(['-', '_']).next().unwrap_or(""))
             .filter(|l| !l.is_empty());
