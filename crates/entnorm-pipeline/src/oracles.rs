@@ -10,8 +10,10 @@ pub use entnorm_gazetteer::Matcher;
 use entnorm_gazetteer::{compile, GazetteerBuilder, GazetteerError, Origin};
 use entnorm_tokenize::{fold, transliterate, Analysis, Analyzer, CharOffsets, KeyLayer};
 
+pub use entnorm_reconcile::FuzzyIndex;
+
 use crate::input::Document;
-use crate::process::Worker;
+use crate::process::{Linking, MentionRow, Worker};
 
 /// Tokenizer: tokens are non-empty, in order, non-overlapping byte ranges on char boundaries that slice
 /// the original text; every key equals the public normalizer applied to the token's text (the per-token
@@ -151,27 +153,83 @@ pub fn pipeline_matcher(fixture_tsv: &[u8]) -> Matcher {
 /// in code points and in bytes), mentions of a field come in text order without overlapping, and
 /// processing is deterministic.
 pub fn pipeline(matcher: &Matcher, data: &[u8]) {
+    let doc = article(data);
+    let mut worker = Worker::new(matcher);
+    let rows = worker.process(&doc, None);
+    check_rows(&doc, &rows);
+    assert_eq!(
+        worker.process(&doc, None),
+        rows,
+        "processing is deterministic"
+    );
+}
+
+/// The fuzzy index of the pipeline target's gazetteer.
+pub fn pipeline_fuzzy_index(matcher: &Matcher) -> FuzzyIndex {
+    FuzzyIndex::build(matcher)
+}
+
+/// [`pipeline`] with the fuzzy stage on: the same properties for the mention rows, and every unmatched
+/// name-like span slices its field at its code-point offset and has a non-empty key. Also checks that
+/// the rows without the fuzzy stage are a subset of the rows with it (the stage only adds links).
+pub fn pipeline_fuzzy(matcher: &Matcher, index: &FuzzyIndex, data: &[u8]) {
+    let doc = article(data);
+    let linking = Linking {
+        fuzzy: Some(index),
+        ..Linking::default()
+    };
+    let mut worker = Worker::with_linking(matcher, linking);
+    let mut unmatched = Vec::new();
+    let rows = worker.process_with_unmatched(&doc, None, &mut unmatched);
+    check_rows(&doc, &rows);
+    for u in &unmatched {
+        let field = field_of(&doc, u.field);
+        let slice: String = field
+            .chars()
+            .skip(u.start)
+            .take(u.surface.chars().count())
+            .collect();
+        assert_eq!(slice, u.surface, "{u:?}");
+        assert!(!u.key.is_empty(), "{u:?}");
+    }
+    let plain = Worker::new(matcher).process(&doc, None);
+    for r in plain.iter().filter(|r| r.method != "document") {
+        assert!(
+            rows.iter().any(|f| f.field == r.field
+                && f.start_byte == r.start_byte
+                && f.end_byte == r.end_byte),
+            "the fuzzy stage lost a key link: {r:?}"
+        );
+    }
+}
+
+fn article(data: &[u8]) -> Document {
     let text = String::from_utf8_lossy(data);
     let (title, body) = match text.split_once('\n') {
         Some((t, b)) => (Some(t.to_owned()), b.to_owned()),
         None => (None, text.into_owned()),
     };
-    let doc = Document {
+    Document {
         id: "fuzz".into(),
         title,
         text: body,
         lang: None,
         date: None,
-    };
-    let mut worker = Worker::new(matcher);
-    let rows = worker.process(&doc, None);
+    }
+}
+
+fn field_of<'d>(doc: &'d Document, field: &str) -> &'d str {
+    match field {
+        "title" => doc.title.as_deref().expect("a title row has a title"),
+        "text" => &doc.text,
+        other => panic!("unknown field {other}"),
+    }
+}
+
+fn check_rows(doc: &Document, rows: &[MentionRow]) {
     let mut last: Option<(&str, usize)> = None;
-    for r in &rows {
-        let field = match r.field {
-            "title" => doc.title.as_deref().expect("a title row has a title"),
-            "text" => &doc.text,
-            other => panic!("unknown field {other}"),
-        };
+    for r in rows {
+        let field = field_of(doc, r.field);
         assert!(
             r.start_byte < r.end_byte && r.end_byte <= field.len(),
             "{r:?}"
@@ -196,9 +254,4 @@ pub fn pipeline(matcher: &Matcher, data: &[u8]) {
         assert!(r.candidates >= 1);
         assert!((0.0..=1.0).contains(&r.score));
     }
-    assert_eq!(
-        worker.process(&doc, None),
-        rows,
-        "processing is deterministic"
-    );
 }
