@@ -1,21 +1,20 @@
 //! Reconciliation: links between mentions and entities that the gazetteer's key layers cannot make alone.
 //!
-//! So far this crate owns document-level resolution of short person names: once an article names
-//! "John Kerry", a later "Kerry" is John Kerry, whatever else the gazetteer calls `Kerry` (an Irish county)
-//! and even if it has no entry for the bare surname at all. A surname that two people named in full in the
-//! same article share is left as the gazetteer matched it: the article does not say which one is meant.
-//! Inflected forms (`Лаврова`, `Ławrowa`, `Německa`) are matched through the gazetteer's stem trie in
-//! texts of languages with case endings ([`reconcile`]). [`fuzzy`] links name-like spans ([`spans`]) that
-//! no key matched to the nearest alias by edit distance ([`link_fuzzy`]) and reports the rest as unmatched.
+//! [`reconcile`] adds, to the gazetteer's mentions of one text: inflected forms (`Лаврова`, `Ławrowa`,
+//! `Německa`), matched through the gazetteer's stem trie in texts of languages with case endings; then
+//! document-level resolution (module `document`): surnames, given names and acronyms that inherit the
+//! entity of the full mention of the same text (`Kerry` after `John Kerry`, `EU` beside `European Union`),
+//! with short forms that two entities of the text share marked, not guessed. [`fuzzy`] links name-like
+//! spans ([`spans`]) that no key matched to the nearest alias by edit distance ([`link_fuzzy`]) and reports
+//! the rest as unmatched.
 //! No I/O, no threads.
 
+mod document;
 pub mod fuzzy;
 pub mod spans;
 
-use std::collections::HashMap;
-
 use entnorm_gazetteer::{layer_score, InflectScratch, Matcher, Mention};
-use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
+use entnorm_tokenize::{Analysis, KeyLayer};
 
 pub use fuzzy::{FuzzyCache, FuzzyHit, FuzzyIndex};
 pub use spans::{name_like_spans, NameSpan};
@@ -27,6 +26,8 @@ pub enum Method {
     Key(KeyLayer),
     /// A short form inherited the entity of a full mention in the same document.
     Document,
+    /// A short form two entities of the document share: the gazetteer's link is kept, marked for review.
+    DocumentAmbiguous,
     /// An inflected form matched an alias through its stem (`Лаврова` → `Лавров`).
     Inflected,
     /// A name-like span within a small edit distance of an alias ([`fuzzy`]).
@@ -38,6 +39,7 @@ impl Method {
         match self {
             Method::Key(layer) => layer.name(),
             Method::Document => "document",
+            Method::DocumentAmbiguous => "document-ambiguous",
             Method::Inflected => "inflected",
             Method::Fuzzy => "fuzzy",
         }
@@ -47,9 +49,7 @@ impl Method {
 /// Confidence of an inflected form matched through its stem.
 pub const INFLECTED_SCORE: f64 = 0.8;
 
-/// Confidence of a short form linked to a full mention of the same document: below an exact alias, above
-/// a transliterated one, because the article itself names the person.
-pub const DOCUMENT_SCORE: f64 = 0.9;
+pub use document::{AMBIGUOUS_SCORE, DOCUMENT_SCORE, GIVEN_NAME_SCORE};
 
 /// A mention with the method and score that produced its link.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -65,46 +65,7 @@ pub struct ResolveScratch {
     inflect: InflectScratch,
     inflected: Vec<Mention>,
     links: Vec<Link>,
-    /// Folded surname key -> the entity and alias of the first full person mention ending with it, or
-    /// `None` once two different entities do. A map, not a list, so that a document where every token is
-    /// a name stays linear (looked up once per token, never iterated: output order does not depend on it).
-    surnames: HashMap<String, Option<(u32, u32)>>,
-    covered: Vec<bool>,
-}
-
-fn is_person(matcher: &Matcher, entity: u32) -> bool {
-    matcher.entity(entity).entity_type == "PER"
-}
-
-fn word_tokens(analysis: &Analysis, m: &Mention) -> usize {
-    analysis.tokens()[m.token_start..m.token_end]
-        .iter()
-        .filter(|t| t.class == TokenClass::Word)
-        .count()
-}
-
-/// The one entity whose full mention ends with this surname key, if exactly one does, with the alias of
-/// its first full mention (reported as the alias of the short form: the name that licensed the link).
-fn unique_person(surnames: &HashMap<String, Option<(u32, u32)>>, key: &str) -> Option<(u32, u32)> {
-    surnames.get(key).copied().flatten()
-}
-
-fn add_surname(
-    surnames: &mut HashMap<String, Option<(u32, u32)>>,
-    key: &str,
-    entity: u32,
-    alias: u32,
-) {
-    match surnames.get_mut(key) {
-        None => {
-            surnames.insert(key.to_owned(), Some((entity, alias)));
-        }
-        Some(found) => {
-            if found.is_some_and(|(e, _)| e != entity) {
-                *found = None;
-            }
-        }
-    }
+    document: document::DocScratch,
 }
 
 fn key_link(m: &Mention) -> Link {
@@ -162,7 +123,15 @@ pub fn reconcile(
             score: INFLECTED_SCORE,
         });
     }
-    resolve_links(text, analysis, &links, matcher, scratch, out);
+    document::resolve_links(
+        text,
+        analysis,
+        lang,
+        &links,
+        matcher,
+        &mut scratch.document,
+        out,
+    );
     scratch.links = links;
 }
 
@@ -177,107 +146,15 @@ pub fn resolve_document(
     out: &mut Vec<Link>,
 ) {
     let links: Vec<Link> = mentions.iter().map(key_link).collect();
-    resolve_links(text, analysis, &links, matcher, scratch, out);
-}
-
-/// Document-level resolution over links already made (see [`resolve_document`]).
-fn resolve_links(
-    text: &str,
-    analysis: &Analysis,
-    links: &[Link],
-    matcher: &Matcher,
-    scratch: &mut ResolveScratch,
-    out: &mut Vec<Link>,
-) {
-    let tokens = analysis.tokens();
-    // Clearing costs the table's capacity: after an exceptionally long document, start small again.
-    if scratch.surnames.capacity() > 4096 {
-        scratch.surnames = HashMap::new();
-    } else {
-        scratch.surnames.clear();
-    }
-    for m in links.iter().map(|l| &l.mention) {
-        if is_person(matcher, m.entity) && word_tokens(analysis, m) >= 2 {
-            let last = (m.token_start..m.token_end)
-                .rev()
-                .find(|&i| tokens[i].class == TokenClass::Word);
-            if let Some(i) = last {
-                add_surname(
-                    &mut scratch.surnames,
-                    analysis.key(KeyLayer::Folded, i),
-                    m.entity,
-                    m.alias,
-                );
-            }
-        }
-    }
-    let start = out.len();
-    if scratch.surnames.is_empty() {
-        out.extend_from_slice(links);
-        return;
-    }
-    scratch.covered.clear();
-    scratch.covered.resize(tokens.len(), false);
-    for link in links {
-        let m = &link.mention;
-        scratch.covered[m.token_start..m.token_end].fill(true);
-        let single =
-            m.token_end - m.token_start == 1 && tokens[m.token_start].class == TokenClass::Word;
-        let relinked = single
-            .then(|| {
-                unique_person(
-                    &scratch.surnames,
-                    analysis.key(KeyLayer::Folded, m.token_start),
-                )
-            })
-            .flatten()
-            .filter(|&(e, _)| e != m.entity);
-        out.push(match relinked {
-            Some((entity, alias)) => Link {
-                mention: Mention {
-                    entity,
-                    alias,
-                    candidates: m.candidates + 1,
-                    ..*m
-                },
-                method: Method::Document,
-                score: DOCUMENT_SCORE,
-            },
-            None => *link,
-        });
-    }
-    // Surnames the gazetteer did not match at all: capitalised words equal to a full mention's last word.
-    for (i, t) in tokens.iter().enumerate() {
-        if scratch.covered[i] || t.class != TokenClass::Word {
-            continue;
-        }
-        if !text[t.start..t.end]
-            .chars()
-            .next()
-            .is_some_and(char::is_uppercase)
-        {
-            continue;
-        }
-        if let Some((entity, alias)) =
-            unique_person(&scratch.surnames, analysis.key(KeyLayer::Folded, i))
-        {
-            out.push(Link {
-                mention: Mention {
-                    token_start: i,
-                    token_end: i + 1,
-                    start: t.start,
-                    end: t.end,
-                    layer: KeyLayer::Folded,
-                    alias,
-                    entity,
-                    candidates: 1,
-                },
-                method: Method::Document,
-                score: DOCUMENT_SCORE,
-            });
-        }
-    }
-    out[start..].sort_by_key(|l| l.mention.token_start);
+    document::resolve_links(
+        text,
+        analysis,
+        None,
+        &links,
+        matcher,
+        &mut scratch.document,
+        out,
+    );
 }
 
 /// A name-like span that no link covers, with the nearest alias the fuzzy index found for it (if any

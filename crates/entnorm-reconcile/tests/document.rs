@@ -113,3 +113,102 @@ fn only_persons_lend_their_last_word_and_lower_case_words_never_inherit() {
         owned(&[("United Nations", "t:un", "exact")])
     );
 }
+
+const MORE: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+t:jaafari\tBashar Jaafari\tPER\ten\tcanonical\t100
+t:eu\tEuropean Union\tORG\ten\tcanonical\t1000
+t:eu\tЕвропейский союз\tORG\tru\tlabel\t
+t:es\tES\tGPE\tund\talias\t10
+t:kerry\tJohn Kerry\tPER\ten\tcanonical\t100
+t:lavrov\tСергей Лавров\tPER\tru\tcanonical\t100
+t:smith\tSmith\tPER\ten\tcanonical\t1
+t:jsmith\tJohn Smith\tPER\ten\tcanonical\t10
+t:asmith\tAnna Smith\tPER\ten\tcanonical\t10
+";
+
+fn reconciled(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str)> {
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("g.tsv"), MORE.as_bytes(), Origin::User)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let mut analysis = Analysis::default();
+    Analyzer::new().analyze(text, &mut analysis);
+    let mut mentions = Vec::new();
+    m.find(
+        text,
+        &analysis,
+        lang,
+        &mut MatchScratch::default(),
+        &mut mentions,
+    );
+    let mut out: Vec<Link> = Vec::new();
+    entnorm_reconcile::reconcile(
+        text,
+        &analysis,
+        lang,
+        &mentions,
+        &m,
+        &mut ResolveScratch::default(),
+        &mut out,
+    );
+    out.iter()
+        .map(|l| {
+            (
+                text[l.mention.start..l.mention.end].to_owned(),
+                m.entity(l.mention.entity).id.to_owned(),
+                l.method.name(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn surnames_compare_without_apostrophes_and_given_names_resolve_too() {
+    assert_eq!(
+        reconciled(
+            "Syria's envoy Bashar Jaafari spoke. Ja'afari said no; John Kerry agreed, John left.",
+            Some("en")
+        ),
+        owned(&[
+            ("Bashar Jaafari", "t:jaafari", "exact"),
+            ("Ja'afari", "t:jaafari", "document"),
+            ("John Kerry", "t:kerry", "exact"),
+            ("John", "t:kerry", "document"),
+        ])
+    );
+}
+
+#[test]
+fn acronyms_spelled_out_in_the_text_take_the_spelled_out_entity() {
+    assert_eq!(
+        reconciled("Европейский союз (ЕС) ответил. ЕС заявил.", Some("ru")),
+        owned(&[
+            ("Европейский союз", "t:eu", "exact"),
+            ("ЕС", "t:eu", "document"),
+            ("ЕС", "t:eu", "document"),
+        ])
+    );
+}
+
+#[test]
+fn inflected_short_forms_resolve_in_languages_with_case_endings() {
+    assert_eq!(
+        reconciled("Сергей Лавров прибыл. Лаврову вручили письмо.", Some("ru")),
+        owned(&[
+            ("Сергей Лавров", "t:lavrov", "exact"),
+            ("Лаврову", "t:lavrov", "document"),
+        ])
+    );
+}
+
+#[test]
+fn a_matched_short_form_two_people_share_is_kept_and_marked() {
+    assert_eq!(
+        reconciled("John Smith met Anna Smith. Smith spoke.", Some("en")),
+        owned(&[
+            ("John Smith", "t:jsmith", "exact"),
+            ("Anna Smith", "t:asmith", "exact"),
+            ("Smith", "t:smith", "document-ambiguous"),
+        ])
+    );
+}

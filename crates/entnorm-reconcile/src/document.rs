@@ -1,0 +1,298 @@
+//! Document-level resolution: short forms inherit the entity of the full mention of the same text.
+//!
+//! Once an article names "John Kerry", a later (or earlier) "Kerry" is John Kerry, whatever else the
+//! gazetteer calls `Kerry` (an Irish county), and even if it has no entry for the bare surname at all; so is
+//! "John" alone. An acronym the article spells out (`EU` beside `European Union`, `ЕС` beside `Европейский
+//! союз`) is the entity of the spelled-out name. Short forms are compared on the transliterated key, so
+//! apostrophes and doubled letters do not matter (`Ja'afari` after `Bashar Jaafari`), and in languages with
+//! case endings on stems (`Лаврову` after `Сергей Лавров`).
+//!
+//! The user's gazetteer decides: a short form it links keeps that link unless the full mention is one of
+//! the user's entities too.
+//!
+//! A short form that two different entities of the text share is not guessed: a mention the gazetteer
+//! matched keeps its entity and is marked (method `document-ambiguous`, a score below the default accept
+//! threshold, so it is written with status `review`); an unmatched word stays unmatched.
+
+use std::collections::HashMap;
+
+use entnorm_gazetteer::{Matcher, Mention};
+use entnorm_tokenize::{
+    inflection_candidates, is_inflecting_language, stem_key, Analysis, KeyLayer, TokenClass,
+};
+
+use crate::{Link, Method};
+
+/// Confidence of a surname or acronym linked to a full mention of the same document: below an exact
+/// alias, above a transliterated one, because the article itself names the entity.
+pub const DOCUMENT_SCORE: f64 = 0.9;
+/// Confidence of a given name linked to the one person of the document with that given name: people are
+/// called by their given name less often than by their surname, and more people share given names.
+pub const GIVEN_NAME_SCORE: f64 = 0.85;
+/// Score of a short form the gazetteer matched but that two entities of the document share: kept, and
+/// written for review under the default thresholds.
+pub const AMBIGUOUS_SCORE: f64 = 0.5;
+
+/// Acronyms are words of 2 to this many capital letters.
+const MAX_ACRONYM_LETTERS: usize = 6;
+
+/// Per-thread scratch for document-level resolution.
+#[derive(Default)]
+pub struct DocScratch {
+    /// Short-form key -> the entity and alias of the first full mention it abbreviates, or `None` once two
+    /// different entities do. Maps, not lists, so that a document where every token is a name stays
+    /// linear (looked up per token, never iterated: output order does not depend on them).
+    surnames: HashMap<String, Option<(u32, u32)>>,
+    given: HashMap<String, Option<(u32, u32)>>,
+    acronyms: HashMap<String, Option<(u32, u32)>>,
+    covered: Vec<bool>,
+}
+
+impl DocScratch {
+    fn clear(&mut self) {
+        for map in [&mut self.surnames, &mut self.given, &mut self.acronyms] {
+            // Clearing costs the table's capacity: after an exceptionally long document, start small.
+            if map.capacity() > 4096 {
+                *map = HashMap::new();
+            } else {
+                map.clear();
+            }
+        }
+    }
+}
+
+fn add(map: &mut HashMap<String, Option<(u32, u32)>>, key: String, entity: u32, alias: u32) {
+    match map.get_mut(&key) {
+        None => {
+            map.insert(key, Some((entity, alias)));
+        }
+        Some(found) => {
+            if found.is_some_and(|(e, _)| e != entity) {
+                *found = None;
+            }
+        }
+    }
+}
+
+/// What a short form resolves to in a map: nothing, one entity, or several.
+enum Found {
+    None,
+    One(u32, u32),
+    Ambiguous,
+}
+
+fn found_in(map: &HashMap<String, Option<(u32, u32)>>, key: &str) -> Found {
+    match map.get(key) {
+        None => Found::None,
+        Some(Some((e, a))) => Found::One(*e, *a),
+        Some(None) => Found::Ambiguous,
+    }
+}
+
+fn is_person(matcher: &Matcher, entity: u32) -> bool {
+    matcher.entity(entity).entity_type == "PER"
+}
+
+fn word_range<'a>(analysis: &'a Analysis, m: &Mention) -> impl Iterator<Item = usize> + 'a {
+    (m.token_start..m.token_end).filter(move |&i| analysis.tokens()[i].class == TokenClass::Word)
+}
+
+/// The key a full mention's word is filed under: its transliterated key, or in a language with case
+/// endings its stem.
+fn full_key(analysis: &Analysis, i: usize, inflecting: bool) -> String {
+    let key = analysis.key(KeyLayer::Translit, i);
+    if inflecting {
+        stem_key(key).to_owned()
+    } else {
+        key.to_owned()
+    }
+}
+
+/// An acronym as written: 2 to 6 letters, all capitals.
+fn is_acronym(word: &str) -> bool {
+    let n = word.chars().count();
+    (2..=MAX_ACRONYM_LETTERS).contains(&n) && word.chars().all(char::is_uppercase)
+}
+
+/// The initials of a name of several words (`European Union` → `EU`, `Organisation of the Petroleum
+/// Exporting Countries` → `OPEC`, `Европейский союз` → `ЕС`): the first letter, upper-cased, of every word
+/// except short lower-case function words.
+fn initials(text: &str, analysis: &Analysis, m: &Mention) -> Option<String> {
+    let mut out = String::new();
+    let mut words = 0;
+    for i in word_range(analysis, m) {
+        let t = &analysis.tokens()[i];
+        let word = &text[t.start..t.end];
+        let first = word.chars().next()?;
+        if first.is_lowercase() && word.chars().count() <= 3 {
+            continue;
+        }
+        if !first.is_alphabetic() {
+            return None;
+        }
+        out.extend(first.to_uppercase());
+        words += 1;
+    }
+    (words >= 2).then_some(out)
+}
+
+/// Document-level resolution over the links of one text (in text order), appended to `out` in text order.
+pub(crate) fn resolve_links(
+    text: &str,
+    analysis: &Analysis,
+    lang: Option<&str>,
+    links: &[Link],
+    matcher: &Matcher,
+    scratch: &mut DocScratch,
+    out: &mut Vec<Link>,
+) {
+    let tokens = analysis.tokens();
+    let lang = lang
+        .map(|l| {
+            l.split(['-', '_'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        })
+        .filter(|l| is_inflecting_language(l));
+    let inflecting = lang.is_some();
+    scratch.clear();
+    for m in links.iter().map(|l| &l.mention) {
+        let words: Vec<usize> = word_range(analysis, m).collect();
+        if words.len() < 2 {
+            continue;
+        }
+        if is_person(matcher, m.entity) {
+            let (first, last) = (words[0], words[words.len() - 1]);
+            add(
+                &mut scratch.surnames,
+                full_key(analysis, last, inflecting),
+                m.entity,
+                m.alias,
+            );
+            if text[tokens[first].start..tokens[first].end]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+            {
+                add(
+                    &mut scratch.given,
+                    full_key(analysis, first, inflecting),
+                    m.entity,
+                    m.alias,
+                );
+            }
+        }
+        if let Some(acronym) = initials(text, analysis, m) {
+            add(&mut scratch.acronyms, acronym, m.entity, m.alias);
+        }
+    }
+    let start = out.len();
+    if scratch.surnames.is_empty() && scratch.acronyms.is_empty() {
+        out.extend_from_slice(links);
+        return;
+    }
+    // What a one-word short form at token `i` resolves to: (entity, alias, score), or ambiguous.
+    let resolve = |i: usize| -> Found2 {
+        let t = &tokens[i];
+        let word = &text[t.start..t.end];
+        if is_acronym(word) {
+            return match found_in(&scratch.acronyms, word) {
+                Found::One(e, a) => Found2::Link(e, a, DOCUMENT_SCORE),
+                Found::Ambiguous => Found2::Ambiguous,
+                Found::None => Found2::None,
+            };
+        }
+        if !word.chars().next().is_some_and(char::is_uppercase) {
+            return Found2::None;
+        }
+        let key = analysis.key(KeyLayer::Translit, i);
+        let mut keys: Vec<&str> = Vec::new();
+        match &lang {
+            Some(l) => inflection_candidates(key, l, 1, &mut keys),
+            None => keys.push(key),
+        }
+        for map_score in [
+            (&scratch.surnames, DOCUMENT_SCORE),
+            (&scratch.given, GIVEN_NAME_SCORE),
+        ] {
+            let (map, score) = map_score;
+            for k in &keys {
+                match found_in(map, k) {
+                    Found::One(e, a) => return Found2::Link(e, a, score),
+                    Found::Ambiguous => return Found2::Ambiguous,
+                    Found::None => {}
+                }
+            }
+        }
+        Found2::None
+    };
+    scratch.covered.clear();
+    scratch.covered.resize(tokens.len(), false);
+    for link in links {
+        let m = &link.mention;
+        for c in &mut scratch.covered[m.token_start..m.token_end] {
+            *c = true;
+        }
+        let single =
+            m.token_end - m.token_start == 1 && tokens[m.token_start].class == TokenClass::Word;
+        if !single {
+            out.push(*link);
+            continue;
+        }
+        out.push(match resolve(m.token_start) {
+            // The user's gazetteer decides: a short form it links keeps that link unless the full
+            // mention is one of the user's entities too.
+            Found2::Link(entity, alias, score)
+                if entity != m.entity
+                    && matcher.entity(entity).origin <= matcher.entity(m.entity).origin =>
+            {
+                Link {
+                    mention: Mention {
+                        entity,
+                        alias,
+                        candidates: m.candidates + 1,
+                        ..*m
+                    },
+                    method: Method::Document,
+                    score,
+                }
+            }
+            Found2::Ambiguous => Link {
+                method: Method::DocumentAmbiguous,
+                score: AMBIGUOUS_SCORE.min(link.score),
+                ..*link
+            },
+            _ => *link,
+        });
+    }
+    // Short forms the gazetteer did not match at all.
+    for (i, t) in tokens.iter().enumerate() {
+        if scratch.covered[i] || t.class != TokenClass::Word {
+            continue;
+        }
+        if let Found2::Link(entity, alias, score) = resolve(i) {
+            out.push(Link {
+                mention: Mention {
+                    token_start: i,
+                    token_end: i + 1,
+                    start: t.start,
+                    end: t.end,
+                    layer: KeyLayer::Translit,
+                    alias,
+                    entity,
+                    candidates: 1,
+                },
+                method: Method::Document,
+                score,
+            });
+        }
+    }
+    out[start..].sort_by_key(|l| l.mention.token_start);
+}
+
+enum Found2 {
+    None,
+    Link(u32, u32, f64),
+    Ambiguous,
+}
