@@ -398,6 +398,8 @@ def build_persons(shared: Path) -> tuple[Gazetteer, dict]:
 
     en_labels: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     bio_name: dict[str, str] = {}
+    # every jurisdiction a person held an office or seat in: QIDs (holders) and names (all tables)
+    jurisdictions: dict[str, set] = collections.defaultdict(set)
     offices: dict[str, dict] = collections.defaultdict(dict)  # qid -> {(pos, jur, start): (end, ...)}
 
     # heads of state/government: the positions in world_leaders, and the same labels with
@@ -423,6 +425,8 @@ def build_persons(shared: Path) -> tuple[Gazetteer, dict]:
             en_labels[q][name] += 1
         key = (clean_name(r["position"]), clean_name(r["jurisdiction"]), r["start"].strip())
         offices[q].setdefault(key, r["end"].strip())
+        jurisdictions[q].add(r["jurisdiction_qid"].strip())
+        jurisdictions[q].add(clean_name(r["jurisdiction"]))
     for r in read_tsv_noquote(ex / "persons_bio_all.tsv"):
         q = r["qid"].strip()
         if not QID_RE.match(q):
@@ -442,6 +446,7 @@ def build_persons(shared: Path) -> tuple[Gazetteer, dict]:
             en_labels[q][name] += 1
         key = (clean_name(r["position"]), clean_name(r["country"]), r["start_year"].strip())
         offices[q].setdefault(key, r["end_year"].strip())
+        jurisdictions[q].add(clean_name(r["country"]))
 
     # legislators
     leg_main: dict[str, list[str]] = collections.defaultdict(list)
@@ -461,6 +466,7 @@ def build_persons(shared: Path) -> tuple[Gazetteer, dict]:
                 stats["legislator rows: empty or QID-only name"] += 1
                 continue
             leg_where[q].add(f"{r['country'].replace('_', ' ')} {r['legislature'].replace('_', ' ')}")
+            jurisdictions[q].add(r["country"].replace("_", " "))
             if r["name_kind"] == "other_name:multilingual":
                 leg_labels[q].append((norm_lang(r["lang"]), name))
             else:
@@ -574,7 +580,7 @@ def build_persons(shared: Path) -> tuple[Gazetteer, dict]:
     stats["persons: with executive QID"] = len(set(en_labels) | set(offices))
     stats["persons: with legislator QID"] = len(set(leg_main) | set(leg_labels))
     stats["persons: in both"] = len((set(en_labels) | set(offices)) & (set(leg_main) | set(leg_labels)))
-    return g, {"stats": stats}
+    return g, {"stats": stats, "jurisdictions": jurisdictions}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1146,6 +1152,7 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
     strong_common = {fold(w) for w in ar_heads} | {w for w, c in en_word_freq.items() if c >= ENGLISH_COMMON_MIN and len(w) >= 3}
 
     g = Gazetteer()
+    role_countries: dict[str, set] = {}
     merged_country = 0
     for key in order:
         file, entry = key
@@ -1260,11 +1267,13 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
                 txt.append(f"{c} {a}-{b}")
             attrs.append("roles=" + clean_attr(" | ".join(txt)))
         g.attrs[eid] = "; ".join(attrs)
+        role_countries[eid] = {alpha3_qid[c[:3]] for c, *_ in rs if c[:3] in alpha3_qid}
         stats[f"entities: {etype} ({lang})"] += 1
     stats["country entries merged into country QIDs"] = merged_country
     stats[f"English common words (in >= {ENGLISH_COMMON_MIN} entries)"] = len(en_common)
     stats["Arabic title/institution words (>= %d phrases)" % ARABIC_HEAD_MIN] = len(ar_heads)
-    return g, {"stats": stats, "en_common": en_common, "strong_common": strong_common}
+    return g, {"stats": stats, "en_common": en_common, "strong_common": strong_common,
+               "role_countries": role_countries}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1408,6 +1417,166 @@ def build_sanctions(shared: Path, generic_persons: set, stopwords: set) -> tuple
 
 
 # ---------------------------------------------------------------------------------------------
+# Same-entity merges across sources, where a second piece of evidence corroborates the names
+# ---------------------------------------------------------------------------------------------
+
+def load_person_name_groups(src: Path) -> dict[str, set]:
+    """rigour name-part groups: folded form -> group ids (a form can be in several groups)."""
+    groups: dict[str, set] = collections.defaultdict(set)
+    with open(src / "rigour" / "person_names.txt", encoding="utf-8") as f:
+        for line in f:
+            forms, gid = line.rstrip("\n").split(" => ", 1)
+            for form in forms.split(", "):
+                groups[fold(form)].add(gid)
+    return groups
+
+
+def same_person_name(a: tuple, b: tuple, groups: dict) -> bool:
+    """Two names (folded token tuples) of the same length whose tokens are pairwise equal or spellings
+    of one name part (a shared rigour group): `Sergei Lavrov` = `Sergey Lavrov`."""
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if x != y and not (groups.get(x, set()) & groups.get(y, set())):
+            return False
+    return True
+
+
+def merge_phoenix_persons(phg: Gazetteer, pg: Gazetteer, jurisdictions: dict, role_countries: dict,
+                          territories: dict, groups: dict, log: list) -> int:
+    """A Phoenix person whose name (two or more words) is a name of exactly one politician with a QID,
+    token by token equal or a spelling of the same name part, and whose Phoenix role codes name a country
+    the politician held an office or seat in (`RUSGOV` and Minister of Foreign Affairs of Russia), is that
+    politician: its names move to the QID (kind alias), its entry is dropped. Returns the merges."""
+    name_qid: dict[str, str | None] = {}
+    territory_qids = set()
+    for t in territories.values():
+        territory_qids.add(t["qid"])
+        for n in [t.get("name"), t.get("full_name")] + list(t.get("names_strong") or []):
+            if n:
+                k = fold(n)
+                name_qid[k] = t["qid"] if name_qid.get(k, t["qid"]) == t["qid"] else None
+    countries_of: dict[str, set] = {}
+    for q, js in jurisdictions.items():
+        cs = {j for j in js if j in territory_qids}
+        cs |= {name_qid[fold(j)] for j in js if name_qid.get(fold(j))}
+        countries_of[q] = cs
+    # QID persons' names of 2+ words, by every spelling group (or the word) of their last word
+    by_last: dict[str, set] = collections.defaultdict(set)
+    for (q, name, _lang) in pg.rows:
+        toks = tuple(fold(name).split())
+        if len(toks) >= 2:
+            for k in {toks[-1]} | groups.get(toks[-1], set()):
+                by_last[k].add((q, toks))
+    phoenix_names: dict[str, list] = collections.defaultdict(list)
+    for (eid, name, lang), kind in phg.rows.items():
+        if phg.etype.get(eid) == "PER":
+            phoenix_names[eid].append((name, lang, kind))
+    merges = {}
+    for eid, names in sorted(phoenix_names.items()):
+        where = role_countries.get(eid, set())
+        if not where:
+            continue
+        found = set()
+        for name, _lang, _kind in names:
+            toks = tuple(fold(name).split())
+            if len(toks) < 2:
+                continue
+            for k in {toks[-1]} | groups.get(toks[-1], set()):
+                for q, qtoks in by_last.get(k, ()):
+                    if q not in found and countries_of.get(q, set()) & where and \
+                            same_person_name(toks, qtoks, groups):
+                        found.add(q)
+        if len(found) == 1:
+            merges[eid] = found.pop()
+    for eid, q in merges.items():
+        gone_name = phg.canonical.get(eid, (phoenix_names[eid][0][0], ""))[0]
+        for name, lang, kind in phoenix_names[eid]:
+            del phg.rows[(eid, name, lang)]
+            phg.add(q, name, lang, "alias")
+        phg.etype[q] = "PER"
+        phg.prior[q] = max(phg.prior.get(q, 0), phg.prior.get(eid, 0))
+        for d in (phg.etype, phg.prior, phg.attrs, phg.canonical):
+            d.pop(eid, None)
+        log.append((q, eid, gone_name, "Phoenix person: same name (name-part spellings) and role country"))
+    return len(merges)
+
+
+SAME_ORG_MIN_SHARED_NAMES = 3
+
+
+def merge_phoenix_sanctions_orgs(phg: Gazetteer, sg: Gazetteer, log: list) -> int:
+    """A Phoenix organisation and a sanctions-list organisation sharing at least three distinct names
+    (folded; acronyms count: `ISIL`, `ISIS`, `DAESH`), where neither shares that many with any other entry
+    of the other source, are one organisation: the Phoenix names move to the sanctions ID (the published
+    list's identifier; Phoenix numbers are positions in a dictionary file), with the higher prior. Returns
+    the merges."""
+    sanctions_by_name: dict[str, set] = collections.defaultdict(set)
+    for (eid, name, _lang) in sg.rows:
+        if sg.etype.get(eid) == "ORG":
+            sanctions_by_name[fold(name)].add(eid)
+    phoenix_names: dict[str, list] = collections.defaultdict(list)
+    for (eid, name, lang), kind in phg.rows.items():
+        if phg.etype.get(eid) == "ORG":
+            phoenix_names[eid].append((name, lang, kind))
+    pairs = {}
+    for eid, names in sorted(phoenix_names.items()):
+        shared = collections.Counter()
+        for key in {fold(n) for n, _l, _k in names}:
+            for s in sanctions_by_name.get(key, ()):
+                shared[s] += 1
+        strong = [s for s, c in shared.items() if c >= SAME_ORG_MIN_SHARED_NAMES]
+        if len(strong) == 1:
+            pairs[eid] = strong[0]
+    claimed = collections.Counter(pairs.values())
+    merged = 0
+    for eid, s in sorted(pairs.items()):
+        if claimed[s] != 1:
+            continue
+        gone_name = phg.canonical.get(eid, (phoenix_names[eid][0][0], ""))[0]
+        for name, lang, kind in phoenix_names[eid]:
+            del phg.rows[(eid, name, lang)]
+            phg.add(s, name, lang, "abbreviation" if kind == "abbreviation" else "alias")
+        phg.etype[s] = "ORG"
+        phg.prior[s] = phg.prior.get(eid, 0)
+        sg.prior[s] = max(sg.prior.get(s, 0), phg.prior[s])
+        for d in (phg.etype, phg.prior, phg.attrs, phg.canonical):
+            d.pop(eid, None)
+        log.append((s, eid, gone_name,
+                    f"Phoenix organisation and sanctions entry share >= {SAME_ORG_MIN_SHARED_NAMES} names"))
+        merged += 1
+    return merged
+
+
+def write_name_parts(src: Path, person_rows: list[list[str]], path: Path) -> tuple[int, int]:
+    """The shipped subset of rigour's name-part groups: every group with a spelling that is a word of a
+    person's name in the default gazetteer (so the table covers the names entnorm knows, in all their
+    spellings and scripts), as `name_part<TAB>name_group` rows. Returns (groups, rows)."""
+    words = set()
+    for r in person_rows:
+        if r[2] == "PER":
+            words.update(fold(r[1]).split())
+    rows = set()
+    groups = set()
+    with open(src / "rigour" / "person_names.txt", encoding="utf-8") as f:
+        for line in f:
+            forms, gid = line.rstrip("\n").split(" => ", 1)
+            forms = [x for x in forms.split(", ") if x and "\t" not in x]
+            if any(fold(x) in words for x in forms):
+                groups.add(gid)
+                rows.update((x, gid) for x in forms)
+    out = sorted(rows, key=lambda r: (qid_key(r[1]), r[0]))
+    buf = io.BytesIO()
+    text = "# Name-part spellings: a subset of OpenSanctions rigour 2.6.1 person_names.txt (MIT, see\n" \
+           "# gazetteers/NOTICES.md). Each row: one spelling, the id of its group (a Wikidata name item).\n" \
+           "name_part\tname_group\n" + "".join(f"{a}\t{b}\n" for a, b in out)
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, compresslevel=9, mtime=0) as gz:
+        gz.write(text.encode("utf-8"))
+    path.write_bytes(buf.getvalue())
+    return len(groups), len(out)
+
+
+# ---------------------------------------------------------------------------------------------
 # Cross-walk of candidate same-entity pairs (names only: listed for review, never merged)
 # ---------------------------------------------------------------------------------------------
 
@@ -1423,7 +1592,7 @@ def xw_source(eid: str) -> str:
     return eid.split(":", 1)[0]
 
 
-def build_crosswalk(gaz: list[tuple[str, list[list[str]]]], path: Path) -> int:
+def build_crosswalk(gaz: list[tuple[str, list[list[str]]]], path: Path, merge_log: list) -> int:
     canon: dict[tuple, list] = collections.defaultdict(list)   # (norm name, type) -> [(eid, name)]
     alias: dict[tuple, list] = collections.defaultdict(list)
     for _label, rows in gaz:
@@ -1457,9 +1626,13 @@ def build_crosswalk(gaz: list[tuple[str, list[list[str]]]], path: Path) -> int:
         for r in rows:
             if r[4] == "canonical":
                 names[r[0]] = r[1]
+    for kept, gone, gone_name, ev in merge_log:
+        pairs[(kept, gone)] = ("", gone_name, ev)
+    merged = {(kept, gone) for kept, gone, _n, _ev in merge_log}
     lines = ["left_id\tright_id\tleft_name\tright_name\tevidence\tdecision"]
     for (a, b), (_an, _bn, ev) in sorted(pairs.items(), key=lambda kv: (id_sort_key(kv[0][0]), id_sort_key(kv[0][1]))):
-        lines.append(f"{a}\t{b}\t{names.get(a, _an)}\t{names.get(b, _bn)}\t{ev}\tnot merged: name evidence only, review")
+        decision = "merged into left_id" if (a, b) in merged else "not merged: name evidence only, review"
+        lines.append(f"{a}\t{b}\t{names.get(a, _an)}\t{names.get(b, _bn)}\t{ev}\t{decision}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(pairs)
 
@@ -1521,6 +1694,14 @@ def main() -> int:
     pg, pinfo = build_persons(shared)
     dropped = drop_person_names_from_orgs(phg, pg, cg)
     print(f"  phoenix organisation aliases dropped as names of persons or countries: {dropped:,}")
+    groups = load_person_name_groups(src)
+    merge_log: list = []
+    n = merge_phoenix_persons(phg, pg, pinfo["jurisdictions"], phinfo["role_countries"], territories,
+                              groups, merge_log)
+    print(f"  phoenix persons merged into politicians' QIDs (name-part spellings + role country): {n:,}")
+    sg, sinfo = build_sanctions(shared, generic_persons, stopwords)
+    n = merge_phoenix_sanctions_orgs(phg, sg, merge_log)
+    print(f"  phoenix organisations merged into sanctions entries (>= {SAME_ORG_MIN_SHARED_NAMES} shared names): {n:,}")
     crows = finish_rows(cg)
     write_tsv_gz(out / "countries.tsv.gz", crows)
     orows = finish_rows(phg)
@@ -1537,7 +1718,6 @@ def main() -> int:
     write_tsv_gz(out / "places.tsv.gz", lrows)
     report("places", linfo)
 
-    sg, sinfo = build_sanctions(shared, generic_persons, stopwords)
     # A sanctioned person's alias that is one common given name (`John`) names nobody in particular.
     first_words = collections.Counter(
         name.split()[0].lower() for (eid, name, _l), kind in pg.rows.items() if kind == "canonical" and " " in name)
@@ -1550,7 +1730,10 @@ def main() -> int:
 
     files = [("countries.tsv.gz", crows), ("persons.tsv.gz", prows), ("places.tsv.gz", lrows),
              ("organizations.tsv.gz", orows), ("sanctions.tsv.gz", srows)]
-    n_xw = build_crosswalk(files, Path(args.crosswalk))
+    n_groups, n_parts = write_name_parts(src, prows + orows + srows, out / "name_parts.tsv.gz")
+    print(f"name_parts.tsv.gz: {n_groups:,} rigour name-part groups, {n_parts:,} spellings "
+          f"({(out / 'name_parts.tsv.gz').stat().st_size:,} bytes)")
+    n_xw = build_crosswalk(files, Path(args.crosswalk), merge_log)
     print(f"\ncrosswalk: {n_xw:,} candidate pairs written to {args.crosswalk}")
 
     print()
@@ -1583,7 +1766,8 @@ def main() -> int:
         ("EU", "Q458"), ("UN", "Q1065"), ("USA", "Q30"), ("UK", "Q145"),
         ("Aleppo", "geonames:170063"), ("Hama", "geonames:170017"), ("حلب", "geonames:170063"),
         ("Reuters", "phoenix:"), ("AFP", "phoenix:"), ("Kremlin", "phoenix:"),
-        ("DAESH", "phoenix:Phoenix.Countries.actors#15710"), ("DAESH", "ofac:8759"),
+        ("DAESH", "ofac:8759"), ("ISIL", "ofac:8759"), ("Islamic State", "ofac:8759"),
+        ("Sergei Lavrov", "Q58217"), ("Lavrov", "Q58217"),
         ("Dmitry Peskov", "ofac:35320"), ("دميتري بيسكوف", "phoenix:actor_dict_ar_v4#1374"),
         ("Bouthaina Shaaban", "ofac:12881"), ("Islamic State in Iraq and the Levant", "un:QDe.115"),
     ]

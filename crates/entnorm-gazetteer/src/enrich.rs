@@ -8,10 +8,23 @@
 //! aliases move to the user entity, whose ID is what the user's analysis joins on; the default ID is kept as
 //! the attribute `default_id`. Ambiguous cases are left alone: a name shared by two default entities of the
 //! type, or one default entity claimed by two user entities, links nothing.
+//!
+//! A person the user names differently from every default name gets a second chance through name parts
+//! ([`crate::names::NameParts`]): a user person named by a surname alone (`Трамп`, as lists often do) or in
+//! full in another spelling (`Siergiej Ławrow`) is the default person (with a QID) whose name of two or more
+//! words ends with that surname, or agrees word by word, where words agree when they are spellings of one
+//! name part, or their stems or transliterations are equal; when several default persons qualify, the one
+//! whose prior (prominence) is at least [`DOMINANT_PRIOR_RATIO`] times every other's.
 
+use entnorm_tokenize::{Analysis, Analyzer, KeyLayer, TokenClass};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{AliasKind, Gazetteer, Origin};
+use crate::names::NameParts;
+
+/// How much more prominent (prior) one default person must be than every other candidate of a name-part
+/// link to be chosen among several.
+pub const DOMINANT_PRIOR_RATIO: f64 = 10.0;
 
 /// Names shorter than this (in characters, folded) are too ambiguous to prove identity, unless they are
 /// acronyms written the same way on both sides (see [`link_key`]).
@@ -40,6 +53,132 @@ pub struct EnrichReport {
     pub aliases_moved: u64,
     /// User entities with a shared name but more than one qualifying default entity.
     pub ambiguous: u64,
+    /// Links made through name parts (user persons named by a surname or another spelling).
+    pub by_name_parts: u64,
+}
+
+/// Default persons with QIDs indexed by the name-part keys of the last word of their names of two or more
+/// words, for linking user persons named differently (see the module docs).
+struct PersonsByParts {
+    parts: NameParts,
+    /// Name-part key of a last word -> (default entity, index into `names`).
+    by_last: FxHashMap<u32, Vec<(u32, u32)>>,
+    /// The word keys of each indexed default name.
+    names: Vec<Vec<Vec<u32>>>,
+    analyzer: std::cell::RefCell<(Analyzer, Analysis)>,
+}
+
+impl PersonsByParts {
+    fn new(g: &Gazetteer, has_default: &[bool], has_user: &[bool]) -> PersonsByParts {
+        let parts = NameParts::new(&g.name_parts);
+        let mut by_last: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
+        let mut names = Vec::new();
+        let mut analyzer = Analyzer::new();
+        let mut analysis = Analysis::default();
+        let mut seen: FxHashSet<(u32, String)> = FxHashSet::default();
+        for a in &g.aliases {
+            let e = a.entity as usize;
+            let entity = &g.entities[e];
+            if !has_default[e] || has_user[e] || entity.entity_type != "PER" || !is_qid(&entity.id)
+            {
+                continue;
+            }
+            let words = word_keys(&parts, &mut analyzer, &mut analysis, &a.text);
+            if words.len() < 2 || !seen.insert((a.entity, words_signature(&words))) {
+                continue;
+            }
+            let n = names.len() as u32;
+            for &k in words.last().into_iter().flatten() {
+                by_last.entry(k).or_default().push((a.entity, n));
+            }
+            names.push(words);
+        }
+        PersonsByParts {
+            parts,
+            by_last,
+            names,
+            analyzer: std::cell::RefCell::new((analyzer, analysis)),
+        }
+    }
+
+    /// The default person a user person `u` is, by name parts, if one qualifies or one dominates.
+    fn link(&self, g: &Gazetteer, u: u32) -> Option<u32> {
+        if g.entities[u as usize].entity_type != "PER" || self.names.is_empty() {
+            return None;
+        }
+        let mut found: Vec<u32> = Vec::new();
+        let mut cell = self.analyzer.borrow_mut();
+        let (analyzer, analysis) = &mut *cell;
+        for a in g
+            .aliases
+            .iter()
+            .filter(|a| a.entity == u && a.origin == Origin::User)
+        {
+            let words = word_keys(&self.parts, analyzer, analysis, &a.text);
+            let Some(last) = words.last() else { continue };
+            if words.len() == 1 && last_word_too_short(&a.text) {
+                continue;
+            }
+            for k in last {
+                for &(d, n) in self.by_last.get(k).into_iter().flatten() {
+                    let theirs = &self.names[n as usize];
+                    let agrees = words.len() == 1
+                        || (words.len() == theirs.len()
+                            && words.iter().zip(theirs).all(|(x, y)| shares(x, y)));
+                    if agrees && !found.contains(&d) {
+                        found.push(d);
+                    }
+                }
+            }
+        }
+        match found.as_slice() {
+            [] => None,
+            [one] => Some(*one),
+            _ => {
+                let prior = |d: u32| g.entities[d as usize].prior;
+                let best = *found
+                    .iter()
+                    .max_by(|&&a, &&b| prior(a).total_cmp(&prior(b)).then(b.cmp(&a)))?;
+                found
+                    .iter()
+                    .all(|&d| d == best || prior(best) >= DOMINANT_PRIOR_RATIO * prior(d))
+                    .then_some(best)
+            }
+        }
+    }
+}
+
+/// A one-word user name shorter than this (in characters) is not linked by name parts.
+const MIN_SURNAME_CHARS: usize = 4;
+
+fn last_word_too_short(name: &str) -> bool {
+    name.chars().filter(|c| c.is_alphabetic()).count() < MIN_SURNAME_CHARS
+}
+
+fn shares(a: &[u32], b: &[u32]) -> bool {
+    a.iter().any(|k| b.contains(k))
+}
+
+fn words_signature(words: &[Vec<u32>]) -> String {
+    words
+        .iter()
+        .map(|w| w.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The name-part keys of every word of a name (see [`NameParts::word_keys`]).
+fn word_keys(
+    parts: &NameParts,
+    analyzer: &mut Analyzer,
+    analysis: &mut Analysis,
+    name: &str,
+) -> Vec<Vec<u32>> {
+    analyzer.analyze(name, analysis);
+    (0..analysis.len())
+        .filter(|&i| analysis.tokens()[i].class == TokenClass::Word)
+        .map(|i| parts.word_keys(analysis.key(KeyLayer::Translit, i)))
+        .collect()
 }
 
 /// Countries, cities and regions are typed GPE by some lists and LOC by others.
@@ -91,6 +230,7 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
             }
         }
     }
+    let person_by_parts = PersonsByParts::new(g, &has_default, &has_user);
     // (user entity, the default entity it is the same as, strength of the shared name)
     let mut link: Vec<(u32, u32, AliasKind)> = Vec::new();
     for &u in &user_only {
@@ -116,7 +256,15 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
         let chosen = match (qids.as_slice(), candidates.as_slice()) {
             ([one], _) => Some(*one),
             ([], [one]) => Some(*one),
-            ([], []) => None,
+            ([], []) => {
+                if let Some(d) = person_by_parts.link(g, u as u32) {
+                    strength.insert(d, AliasKind::Alias);
+                    report.by_name_parts += 1;
+                    Some(d)
+                } else {
+                    None
+                }
+            }
             _ => {
                 report.ambiguous += 1;
                 None

@@ -21,8 +21,11 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// Bump whenever the layout, the meaning of any field, or what `compile` puts into an index changes
 /// (2: cross-lingual enrichment of user entities; 3: contested links go to the strongest name; 4: the alias's own origin
 /// ranks first; 5: acronyms link user and default entities; 6: one vocabulary for all layers, tagged
-/// buckets, bulk_hash checksum; 7: root children in the token records; 8: Bloom filter), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 8;
+/// buckets, bulk_hash checksum; 7: root children in the token records; 8: Bloom filter; 9: a fourth trie
+/// over stem keys with its own vocabulary, for inflected forms, and the alias flag `FLAG_STEM_OK`; 10:
+/// enrichment links user persons to default persons by name parts, so the same sources give other
+/// entities), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 10;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -48,11 +51,39 @@ pub(crate) const NODE_EDGES: usize = 0;
 pub(crate) const EDGES: usize = 1;
 pub(crate) const TERMS: usize = 2;
 pub(crate) const CANDS: usize = 3;
-pub(crate) const SECTIONS: usize = LAYER_BASE + 3 * PER_LAYER;
+/// The stem trie (see `entnorm_tokenize::stem_key`) has a vocabulary of its own, laid out like the shared
+/// one (token records whose first root child is the stem trie's), so that the three key layers' vocabulary,
+/// which every text token is looked up in, does not grow; stems are only looked up for the few tokens the
+/// inflection pass tries.
+pub(crate) const STEM_TOKENS: usize = LAYER_BASE + 3 * PER_LAYER;
+pub(crate) const STEM_BUCKETS: usize = STEM_TOKENS + 1;
+pub(crate) const STEM_BLOOM: usize = STEM_TOKENS + 2;
+pub(crate) const STEM_BASE: usize = STEM_TOKENS + 3;
+pub(crate) const SECTIONS: usize = STEM_BASE + PER_LAYER;
 
-pub(crate) fn layer_section(layer: KeyLayer, part: usize) -> usize {
-    LAYER_BASE + layer as usize * PER_LAYER + part
+/// The first section of a key layer's trie.
+pub(crate) fn layer_base(layer: KeyLayer) -> usize {
+    LAYER_BASE + layer as usize * PER_LAYER
 }
+
+/// Where a vocabulary lives: token records, hash buckets, Bloom filter.
+#[derive(Clone, Copy)]
+pub(crate) struct VocabSections {
+    pub tokens: usize,
+    pub buckets: usize,
+    pub bloom: usize,
+}
+
+pub(crate) const MAIN_VOCAB: VocabSections = VocabSections {
+    tokens: TOKENS,
+    buckets: BUCKETS,
+    bloom: BLOOM,
+};
+pub(crate) const STEM_VOCAB: VocabSections = VocabSections {
+    tokens: STEM_TOKENS,
+    buckets: STEM_BUCKETS,
+    bloom: STEM_BLOOM,
+};
 
 const HEADER_LEN: usize = 12 + 4 + 4 + 8 + 4 + SECTIONS * 16;
 pub(crate) const ENTITY_RECORD: usize = 48;
@@ -63,6 +94,8 @@ pub(crate) const FLAG_INDEXED: u32 = 1;
 pub(crate) const FLAG_EXACT_ONLY: u32 = 2;
 pub(crate) const FLAG_TRANSLIT_OK: u32 = 4;
 pub(crate) const FLAG_LANG_GATED: u32 = 8;
+/// Indexed in the stem trie: inflected forms may match it.
+pub(crate) const FLAG_STEM_OK: u32 = 16;
 
 /// A stable 64-bit hash (Fx-style, 8 bytes at a time): the same on every platform and Rust version, so it
 /// can be stored in files. Not a cryptographic hash.
@@ -247,20 +280,25 @@ impl Sections {
         if len(ENTITIES) % ENTITY_RECORD != 0 || len(ALIASES) % ALIAS_RECORD != 0 {
             return Err(IndexError::Corrupt("record tables"));
         }
-        let bloom_lines = len(BLOOM) / 64;
-        if len(BLOOM) % 64 != 0 || !bloom_lines.is_power_of_two() {
-            return Err(IndexError::Corrupt("bloom filter"));
-        }
-        for layer in KeyLayer::ALL {
-            let l = |p: usize| len(layer_section(layer, p));
-            let tokens = len(TOKENS) / TOKEN_RECORD;
-            let buckets = len(BUCKETS) / 8;
-            let nodes_plus_one = l(NODE_EDGES) / 4;
-            if len(TOKENS) % TOKEN_RECORD != 0
-                || len(BUCKETS) % 8 != 0
+        for vocab in [MAIN_VOCAB, STEM_VOCAB] {
+            let bloom_lines = len(vocab.bloom) / 64;
+            if len(vocab.bloom) % 64 != 0 || !bloom_lines.is_power_of_two() {
+                return Err(IndexError::Corrupt("bloom filter"));
+            }
+            let tokens = len(vocab.tokens) / TOKEN_RECORD;
+            let buckets = len(vocab.buckets) / 8;
+            if len(vocab.tokens) % TOKEN_RECORD != 0
+                || len(vocab.buckets) % 8 != 0
                 || !buckets.is_power_of_two()
                 || buckets <= tokens
-                || nodes_plus_one == 0
+            {
+                return Err(IndexError::Corrupt("vocabulary tables"));
+            }
+        }
+        for base in KeyLayer::ALL.map(layer_base).into_iter().chain([STEM_BASE]) {
+            let l = |p: usize| len(base + p);
+            let nodes_plus_one = l(NODE_EDGES) / 4;
+            if nodes_plus_one == 0
                 || l(TERMS) != l(NODE_EDGES)
                 || l(EDGES) % 8 != 0
                 || l(CANDS) % 4 != 0

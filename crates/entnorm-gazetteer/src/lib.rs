@@ -10,13 +10,16 @@ mod error;
 pub mod index;
 mod matcher;
 mod model;
+mod names;
 mod source;
 
 pub use enrich::{enrich_user_entities, EnrichReport};
 pub use error::GazetteerError;
 pub use index::{bulk_hash, stable_hash, IndexError, INDEX_FORMAT_VERSION};
 pub use matcher::{
-    compile, layer_score, AliasRef, EntityRef, LookupHit, MatchScratch, Matcher, Mention,
+    compile, layer_score, AliasRef, EntityRef, InflectScratch, LookupHit, MatchScratch, Matcher,
+    Mention,
 };
-pub use model::{Alias, AliasKind, Entity, Gazetteer, Origin, SourceInfo};
+pub use model::{Alias, AliasKind, Entity, Gazetteer, NamePart, Origin, SourceInfo};
+pub use names::NameParts;
 pub use source::{expand_source, fingerprint_sources, GazetteerBuilder, LoadReport, SourceSpec};

@@ -112,6 +112,48 @@ fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32,
     Some((flags, capitalized))
 }
 
+/// The stem key of token `i` of an analysis: the stem of a word's transliterated key, other tokens'
+/// transliterated keys as they are.
+fn stem_of(analysis: &Analysis, i: usize) -> &str {
+    let key = analysis.key(KeyLayer::Translit, i);
+    if analysis.tokens()[i].class == TokenClass::Word {
+        entnorm_tokenize::stem_key(key)
+    } else {
+        key
+    }
+}
+
+/// A one-token alias whose stem is shorter than this does not match inflected forms: short stems are
+/// as often other words (`Rim`, `Oslo`, `Baku` stay exact).
+const STEM_MIN_CHARS_ONE_TOKEN: usize = 4;
+
+/// Whether an alias is indexed in the stem trie: not an acronym, written in alphabets that transliterate
+/// (no spaceless or abjad letters, whose keys the stem rules do not cover), and long enough.
+fn stem_eligible(alias: &crate::model::Alias, analysis: &Analysis, flags: u32) -> bool {
+    let _ = alias;
+    if flags & FLAG_EXACT_ONLY != 0 {
+        return false;
+    }
+    let tokens = analysis.tokens();
+    let mut words = 0;
+    let mut stem_chars = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.class {
+            TokenClass::Char => return false,
+            TokenClass::Word => {
+                let key = analysis.key(KeyLayer::Translit, i);
+                if !key.is_ascii() {
+                    return false;
+                }
+                words += 1;
+                stem_chars += stem_of(analysis, i).len();
+            }
+            _ => {}
+        }
+    }
+    words > 1 || stem_chars >= STEM_MIN_CHARS_ONE_TOKEN
+}
+
 /// Strings of the index, deduplicated when short (types, languages and common names repeat).
 struct StringBlob {
     bytes: Vec<u8>,
@@ -152,14 +194,15 @@ impl VocabBuilder {
         id
     }
 
-    /// Writes the token records (with `roots[layer][token]`, the root's children) and the hash table.
-    fn write(self, roots: &[Vec<u32>; 3], w: &mut IndexWriter) {
+    /// Writes the token records (with `roots[layer][token]`, the root's children, for up to three tries;
+    /// missing ones are NO_ID) and the hash table into the sections of `at`.
+    fn write(self, roots: &[Vec<u32>], at: VocabSections, w: &mut IndexWriter) {
         for (id, &(off, len)) in self.keys.iter().enumerate() {
-            let rec = w.section(TOKENS);
+            let rec = w.section(at.tokens);
             push_u32(rec, off);
             push_u32(rec, len);
-            for root in roots {
-                push_u32(rec, root[id]);
+            for k in 0..3 {
+                push_u32(rec, roots.get(k).map_or(NO_ID, |r| r[id]));
             }
         }
         // Load factor at most 1/2: linear probing then rarely runs past one cache line.
@@ -176,7 +219,7 @@ impl VocabBuilder {
             table[b] = (h >> 32) << 32 | u64::from(id + 1);
         }
         for x in table {
-            w.section(BUCKETS).extend_from_slice(&x.to_le_bytes());
+            w.section(at.buckets).extend_from_slice(&x.to_le_bytes());
         }
         let lines = (self.keys.len() * BLOOM_BITS_PER_KEY / 512)
             .max(1)
@@ -189,7 +232,7 @@ impl VocabBuilder {
             }
         }
         for x in bloom {
-            w.section(BLOOM).extend_from_slice(&x.to_le_bytes());
+            w.section(at.bloom).extend_from_slice(&x.to_le_bytes());
         }
     }
 }
@@ -203,15 +246,16 @@ struct TrieBuilder {
 }
 
 impl TrieBuilder {
-    /// Writes the trie's sections and returns the root's children by token id (stored in the vocabulary).
+    /// Writes the trie's sections from section `base` on and returns the root's children by token id
+    /// (stored in the vocabulary).
     fn write(
         mut self,
-        layer: KeyLayer,
+        base: usize,
         vocab_len: usize,
         precedence: &dyn Fn(&u32) -> PrecedenceKey,
         w: &mut IndexWriter,
     ) -> Vec<u32> {
-        let sec = |p| layer_section(layer, p);
+        let sec = |p| base + p;
         let mut root = vec![NO_ID; vocab_len];
         let mut inner: Vec<(u32, u32, u32)> = Vec::new();
         for (&(node, token), &child) in &self.edges {
@@ -273,6 +317,11 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     for t in &mut tries {
         t.node_count = 1; // node 0 is the root
     }
+    let mut stem_vocab = VocabBuilder::default();
+    let mut stem_trie = TrieBuilder {
+        node_count: 1,
+        ..Default::default()
+    };
     let mut skipped = 0u64;
     for e in &gazetteer.entities {
         let rec = w.section(ENTITIES);
@@ -294,7 +343,24 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     }
     for (index, alias) in gazetteer.aliases.iter().enumerate() {
         analyzer.analyze(&alias.text, &mut analysis);
-        let (flags, capitalized) = alias_flags(alias, &analysis).unwrap_or((0, 0));
+        let (mut flags, capitalized) = alias_flags(alias, &analysis).unwrap_or((0, 0));
+        if flags & FLAG_INDEXED != 0 && stem_eligible(alias, &analysis, flags) {
+            flags |= FLAG_STEM_OK;
+            let mut node = 0;
+            for i in 0..analysis.len() {
+                let token = stem_vocab.token_id(stem_of(&analysis, i), &mut blob);
+                let next = stem_trie.node_count;
+                node = *stem_trie.edges.entry((node, token)).or_insert(next);
+                if node == next {
+                    stem_trie.node_count += 1;
+                }
+            }
+            stem_trie
+                .terminals
+                .entry(node)
+                .or_default()
+                .push(index as u32);
+        }
         if flags & FLAG_INDEXED != 0 {
             for layer in KeyLayer::ALL {
                 let trie = &mut tries[layer as usize];
@@ -349,9 +415,12 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     let vocab_len = vocab.keys.len();
     let mut roots: [Vec<u32>; 3] = Default::default();
     for ((layer, trie), root) in KeyLayer::ALL.into_iter().zip(tries).zip(&mut roots) {
-        *root = trie.write(layer, vocab_len, &precedence, &mut w);
+        *root = trie.write(layer_base(layer), vocab_len, &precedence, &mut w);
     }
-    vocab.write(&roots, &mut w);
+    vocab.write(&roots, MAIN_VOCAB, &mut w);
+    let stem_vocab_len = stem_vocab.keys.len();
+    let stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
+    stem_vocab.write(&[stem_root], STEM_VOCAB, &mut w);
     let mut meta = format!(
         "fingerprint\t{}\nskipped_aliases\t{skipped}\n",
         gazetteer.fingerprint()
@@ -662,7 +731,11 @@ impl Matcher {
     }
 
     fn layer(&self, layer: KeyLayer) -> LayerView<'_> {
-        let s = |p| self.section(layer_section(layer, p));
+        self.trie_at(layer_base(layer))
+    }
+
+    fn trie_at(&self, base: usize) -> LayerView<'_> {
+        let s = |p| self.section(base + p);
         LayerView {
             node_edges: s(NODE_EDGES),
             edges: s(EDGES),
@@ -672,11 +745,15 @@ impl Matcher {
     }
 
     fn vocab(&self) -> VocabView<'_> {
+        self.vocab_at(MAIN_VOCAB)
+    }
+
+    fn vocab_at(&self, at: VocabSections) -> VocabView<'_> {
         VocabView {
-            bloom: self.section(BLOOM),
+            bloom: self.section(at.bloom),
             strings: self.section(STRINGS),
-            tokens: self.section(TOKENS),
-            buckets: self.section(BUCKETS),
+            tokens: self.section(at.tokens),
+            buckets: self.section(at.buckets),
         }
     }
 
@@ -913,6 +990,250 @@ impl Matcher {
         None
     }
 
+    /// Matches of inflected forms (`Лаврова`, `Ławrowa`, `Německa`) through the stem trie, for a text in
+    /// `lang`, a language with case endings (see `entnorm_tokenize::inflection_candidates`); nothing for
+    /// other or unknown languages. `existing` are the text's mentions from [`Matcher::find`], in text order.
+    ///
+    /// A match starts at a capitalised word; each of its tokens may stand for any of its stem candidates,
+    /// and the alias's guards apply as on the folded layer (case of every token, language gates), plus: a
+    /// one-token alias in another alphabet than the text needs a stem as long as the transliterated layer
+    /// asks of one-token aliases. Matches are leftmost-longest and preferred stems are the least stripped.
+    /// A match is kept only where it covers whole existing mentions and is longer than each (an inflected
+    /// form never displaces a name written as the gazetteer has it: `Лаврова` stays whoever the
+    /// gazetteer calls `Лаврова`). Mentions are appended in text order, with `layer` set to
+    /// [`KeyLayer::Translit`] (the key they were found on).
+    pub fn find_inflected(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+        lang: Option<&str>,
+        existing: &[Mention],
+        scratch: &mut InflectScratch,
+        out: &mut Vec<Mention>,
+    ) {
+        let Some(lang) = lang.map(primary_language).filter(|l| !l.is_empty()) else {
+            return;
+        };
+        let lang_lower = lang.to_ascii_lowercase();
+        if !entnorm_tokenize::is_inflecting_language(&lang_lower) {
+            return;
+        }
+        let tokens = analysis.tokens();
+        if tokens.is_empty() {
+            return;
+        }
+        let vocab = self.vocab_at(STEM_VOCAB);
+        let view = self.trie_at(STEM_BASE);
+        let text_case = |i: usize| {
+            let t = &tokens[i];
+            token_case(&text[t.start..t.end])
+        };
+        // Which existing mention covers each token (NO_ID: none).
+        scratch.covered.clear();
+        scratch.covered.resize(tokens.len(), NO_ID);
+        for (k, m) in existing.iter().enumerate() {
+            scratch.covered[m.token_start..m.token_end].fill(k as u32);
+        }
+        scratch.spans.clear();
+        scratch.spans.resize(tokens.len(), (NO_ID, 0));
+        scratch.ids.clear();
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = &tokens[i];
+            let starts_capitalised = t.class == TokenClass::Word
+                && text[t.start..t.end]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+                && text_case(i) == TokenCase::Other;
+            let inside = scratch.covered[i] != NO_ID
+                && existing[scratch.covered[i] as usize].token_start != i;
+            if !t.can_start || !starts_capitalised || inside {
+                i += 1;
+                continue;
+            }
+            let found = self.longest_inflected_at(
+                &view,
+                &vocab,
+                analysis,
+                &lang_lower,
+                i,
+                text,
+                &text_case,
+                scratch,
+            );
+            let accepted = found.filter(|&(end, ..)| {
+                // Whole existing mentions only, each shorter than the match.
+                let mut k = i;
+                while k < end {
+                    let c = scratch.covered[k];
+                    if c == NO_ID {
+                        k += 1;
+                        continue;
+                    }
+                    let m = &existing[c as usize];
+                    if m.token_start < i
+                        || m.token_end > end
+                        || m.token_end - m.token_start >= end - i
+                    {
+                        return false;
+                    }
+                    k = m.token_end;
+                }
+                true
+            });
+            match accepted {
+                Some((end, alias, entity, candidates)) => {
+                    out.push(Mention {
+                        token_start: i,
+                        token_end: end,
+                        start: tokens[i].start,
+                        end: tokens[end - 1].end,
+                        layer: KeyLayer::Translit,
+                        alias,
+                        entity,
+                        candidates,
+                    });
+                    i = end;
+                }
+                None => i += 1,
+            }
+        }
+    }
+
+    /// The stem-trie token ids (with their root children) of token `i`'s candidates, computed once per
+    /// token and text.
+    fn stem_candidates(
+        &self,
+        vocab: &VocabView<'_>,
+        analysis: &Analysis,
+        lang: &str,
+        i: usize,
+        scratch: &mut InflectScratch,
+    ) -> (usize, usize) {
+        if scratch.spans[i].0 != NO_ID {
+            let (s, n) = scratch.spans[i];
+            return (s as usize, s as usize + n as usize);
+        }
+        let key = analysis.key(KeyLayer::Translit, i);
+        let start = scratch.ids.len();
+        let push = |stem: &str, ids: &mut Vec<(u32, u32)>| {
+            if let Some(id) = vocab.token_id(stem) {
+                let root = vocab.root_child(id, KeyLayer::Exact).unwrap_or(NO_ID);
+                ids.push((id, root));
+            }
+        };
+        if analysis.tokens()[i].class == TokenClass::Word && key.is_ascii() {
+            let mut stems: Vec<&str> = Vec::new();
+            entnorm_tokenize::inflection_candidates(key, lang, 1, &mut stems);
+            for stem in stems {
+                push(stem, &mut scratch.ids);
+            }
+        } else {
+            push(key, &mut scratch.ids);
+        }
+        let n = scratch.ids.len() - start;
+        scratch.spans[i] = (start as u32, n as u32);
+        (start, start + n)
+    }
+
+    /// The longest stem-trie match starting at token `start`: (end token, alias, entity, candidates).
+    #[allow(clippy::too_many_arguments)]
+    fn longest_inflected_at(
+        &self,
+        view: &LayerView<'_>,
+        vocab: &VocabView<'_>,
+        analysis: &Analysis,
+        lang: &str,
+        start: usize,
+        text: &str,
+        text_case: &impl Fn(usize) -> TokenCase,
+        scratch: &mut InflectScratch,
+    ) -> Option<(usize, u32, u32, u32)> {
+        let tokens = analysis.tokens();
+        scratch.frontier.clear();
+        scratch.ends.clear();
+        let (lo, hi) = self.stem_candidates(vocab, analysis, lang, start, scratch);
+        for k in lo..hi {
+            let root = scratch.ids[k].1;
+            if root != NO_ID && !scratch.frontier.contains(&root) {
+                scratch.frontier.push(root);
+            }
+        }
+        let mut j = start;
+        loop {
+            if tokens[j].can_end {
+                for &node in &scratch.frontier {
+                    if view.is_terminal(node) {
+                        scratch.ends.push((j + 1, node));
+                    }
+                }
+            }
+            j += 1;
+            if j >= tokens.len() || j - start >= MAX_ALIAS_TOKENS || scratch.frontier.is_empty() {
+                break;
+            }
+            let (lo, hi) = self.stem_candidates(vocab, analysis, lang, j, scratch);
+            scratch.next.clear();
+            for &node in &scratch.frontier {
+                for k in lo..hi {
+                    if let Some(child) = view.child(node, scratch.ids[k].0) {
+                        if !scratch.next.contains(&child) && scratch.next.len() < MAX_STEM_FRONTIER
+                        {
+                            scratch.next.push(child);
+                        }
+                    }
+                }
+            }
+            std::mem::swap(&mut scratch.frontier, &mut scratch.next);
+        }
+        // Longest first; on equal length, the order of discovery (least stripped stems first).
+        scratch.ends.sort_by_key(|&(end, _)| std::cmp::Reverse(end));
+        let text_script = script_of(&text[tokens[start].start..tokens[start].end]);
+        let ends = std::mem::take(&mut scratch.ends);
+        let mut found = None;
+        for &(end, node) in &ends {
+            // The candidate sharing the longest prefixes with the text's tokens wins (`Belgii` is
+            // `Belgia` rather than `Belga`, both stem `belg`); on a tie, the one of higher precedence.
+            let mut chosen: Option<(u32, u32, usize)> = None;
+            scratch.entities.clear();
+            for alias in view.candidates(node).take(MAX_STEM_CANDIDATES) {
+                let a = self.candidate(alias);
+                if !stem_guard_allows(&a, Some(lang), start, end, text_case) {
+                    continue;
+                }
+                let alias_text = self.alias(alias).text;
+                scratch
+                    .analyzer
+                    .analyze(alias_text, &mut scratch.alias_analysis);
+                if end - start == 1
+                    && script_of(alias_text) != text_script
+                    && entnorm_tokenize::stem_key(scratch.alias_analysis.key(KeyLayer::Translit, 0))
+                        .len()
+                        < TRANSLIT_MIN_CHARS_ONE_TOKEN
+                {
+                    continue;
+                }
+                let shared: usize = (start..end)
+                    .zip(scratch.alias_analysis.keys(KeyLayer::Translit))
+                    .map(|(i, k)| common_prefix(analysis.key(KeyLayer::Translit, i), k))
+                    .sum();
+                if chosen.is_none_or(|(_, _, best)| shared > best) {
+                    chosen = Some((alias, a.entity, shared));
+                }
+                if !scratch.entities.contains(&a.entity) {
+                    scratch.entities.push(a.entity);
+                }
+            }
+            if let Some((alias, entity, _)) = chosen {
+                found = Some((end, alias, entity, scratch.entities.len() as u32));
+                break;
+            }
+        }
+        scratch.ends = ends;
+        found
+    }
+
     /// Every entity whose alias covers the whole of `name`, per layer, strictest first: for `entnorm lookup`.
     pub fn lookup(&self, name: &str) -> Vec<LookupHit> {
         let mut analyzer = Analyzer::new();
@@ -989,6 +1310,78 @@ impl Matcher {
         }
         best
     }
+}
+
+/// Per-thread scratch for [`Matcher::find_inflected`], reused across texts.
+#[derive(Default)]
+pub struct InflectScratch {
+    covered: Vec<u32>,
+    /// Per token, (start, count) of its candidates in `ids`; start NO_ID until computed.
+    spans: Vec<(u32, u32)>,
+    /// (stem token id, root child) of the candidates of the tokens computed so far.
+    ids: Vec<(u32, u32)>,
+    frontier: Vec<u32>,
+    next: Vec<u32>,
+    ends: Vec<(usize, u32)>,
+    entities: Vec<u32>,
+    analyzer: Analyzer,
+    alias_analysis: Analysis,
+}
+
+/// The stem trie is walked with every candidate of every token at once; this bounds the nodes followed.
+const MAX_STEM_FRONTIER: usize = 16;
+/// Candidate aliases of one stem sequence compared with the text, in precedence order.
+const MAX_STEM_CANDIDATES: usize = 32;
+
+/// Bytes two keys share at their start.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}
+
+/// Which alphabet a name starts in, coarsely: enough to tell a cross-script stem match.
+fn script_of(s: &str) -> u8 {
+    match s.chars().find(|c| c.is_alphabetic()).map(|c| c as u32) {
+        Some(0x0041..=0x024F | 0x1E00..=0x1EFF) => 1,
+        Some(0x0370..=0x03FF | 0x1F00..=0x1FFF) => 2,
+        Some(0x0400..=0x052F) => 3,
+        Some(_) => 4,
+        None => 0,
+    }
+}
+
+/// The guards of a stem match: the language gate as everywhere, no acronyms, and the case rule of the
+/// folded layers.
+fn stem_guard_allows(
+    alias: &Candidate<'_>,
+    lang: Option<&str>,
+    start: usize,
+    end: usize,
+    text_case: &impl Fn(usize) -> TokenCase,
+) -> bool {
+    // A match starts at a capitalised word (the caller checks), and so must the name: `Německu` is not
+    // the adjective `německý`.
+    if alias.flags & FLAG_STEM_OK == 0
+        || alias.flags & FLAG_EXACT_ONLY != 0
+        || alias.capitalized & 1 == 0
+    {
+        return false;
+    }
+    if alias.flags & FLAG_LANG_GATED != 0 {
+        if let Some(lang) = lang {
+            if !alias
+                .langs()
+                .split(',')
+                .any(|l| primary_language(l).eq_ignore_ascii_case(lang))
+            {
+                return false;
+            }
+        }
+    }
+    (start..end).enumerate().all(|(k, i)| match text_case(i) {
+        TokenCase::Acronym => false,
+        TokenCase::Lower => alias.capitalized & (1 << k) == 0,
+        TokenCase::Other => true,
+    })
 }
 
 /// An alias as the guards see it (see [`Matcher::candidate`]).

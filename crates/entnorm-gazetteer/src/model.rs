@@ -92,12 +92,24 @@ pub struct SourceInfo {
     pub fingerprint: String,
 }
 
-/// Entities and aliases from one or more source files, merged by entity ID.
+/// One spelling of a name part (a given or family name) and the group of spellings it belongs to, from a
+/// name-part table such as the bundled subset of rigour's `person_names.txt`: `sergei` and `сергей` share
+/// a group, so do `lavrov` and `lawrow`. A spelling may be in several groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamePart {
+    /// Lower-case spelling as the table gives it.
+    pub form: String,
+    pub group: String,
+}
+
+/// Entities and aliases from one or more source files, merged by entity ID, and the name-part spellings of
+/// any name-part tables among the sources.
 #[derive(Clone, Debug, Default)]
 pub struct Gazetteer {
     pub entities: Vec<Entity>,
     pub aliases: Vec<Alias>,
     pub sources: Vec<SourceInfo>,
+    pub name_parts: Vec<NamePart>,
 }
 
 impl Gazetteer {

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::error::GazetteerError;
-use crate::model::{content_fingerprint, Alias, AliasKind, Entity, Gazetteer, Origin, SourceInfo};
+use crate::model::{
+    content_fingerprint, Alias, AliasKind, Entity, Gazetteer, NamePart, Origin, SourceInfo,
+};
 
 /// A gazetteer file or a directory of them, and whether it is the user's or the bundled default.
 #[derive(Clone, Debug)]
@@ -99,6 +101,17 @@ struct Columns {
     /// The number of fields a row must have to reach every required column; optional columns beyond a
     /// row's end read as empty, so a trailing empty `prior` or `kind` may be left off.
     needed: usize,
+}
+
+/// A header naming `name_part` and `name_group` and no `entity_id` makes the file a table of name-part
+/// spellings (`gazetteers/README.md`): the positions of those two columns.
+fn name_part_columns(header: &str) -> Option<(usize, usize)> {
+    let names: Vec<&str> = header.split('\t').map(str::trim).collect();
+    let find = |col: &str| names.iter().position(|n| n.eq_ignore_ascii_case(col));
+    if find("entity_id").is_some() {
+        return None;
+    }
+    Some((find("name_part")?, find("name_group")?))
 }
 
 impl Columns {
@@ -210,6 +223,8 @@ impl GazetteerBuilder {
         let source_index = self.gazetteer.sources.len() as u32;
         let mut rows = 0u64;
         let mut columns: Option<Columns> = None;
+        // (name_part, name_group) column positions when the file is a name-part table.
+        let mut name_parts: Option<(usize, usize)> = None;
         let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
         for (i, raw_line) in body.split(|&b| b == b'\n').enumerate() {
             let line_no = i as u64 + 1;
@@ -233,6 +248,40 @@ impl GazetteerBuilder {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
+            if name_parts.is_none() && columns.is_none() {
+                name_parts = name_part_columns(line);
+                if name_parts.is_some() {
+                    continue;
+                }
+            }
+            if let Some((form_col, group_col)) = name_parts {
+                let fields: Vec<&str> = line.split('\t').collect();
+                match (fields.get(form_col), fields.get(group_col)) {
+                    (Some(form), Some(group))
+                        if !form.trim().is_empty() && !group.trim().is_empty() =>
+                    {
+                        self.gazetteer.name_parts.push(NamePart {
+                            form: form.trim().to_owned(),
+                            group: group.trim().to_owned(),
+                        });
+                        rows += 1;
+                    }
+                    _ => {
+                        let err = GazetteerError::Row {
+                            path: path.to_path_buf(),
+                            line: line_no,
+                            message: "a name-part row needs a name_part and a name_group"
+                                .to_owned(),
+                        };
+                        if self.lenient {
+                            self.report.bad_rows.push(err);
+                        } else {
+                            return Err(err);
+                        }
+                    }
+                }
+                continue;
+            }
             let Some(cols) = &columns else {
                 columns = Some(Columns::from_header(line, path, line_no)?);
                 continue;
@@ -243,7 +292,7 @@ impl GazetteerBuilder {
                 Err(e) => return Err(e),
             }
         }
-        if columns.is_none() {
+        if columns.is_none() && name_parts.is_none() {
             return Err(GazetteerError::Empty {
                 path: path.to_path_buf(),
             });

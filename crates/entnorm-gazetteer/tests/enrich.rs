@@ -131,3 +131,69 @@ fn short_names_link_only_as_acronyms_written_alike() {
     );
     assert_eq!(ids(&m, "EU"), [("EU".to_owned(), "my:EU".to_owned())]);
 }
+
+const PERSONS: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+Q22686\tDonald Trump\tPER\ten\tcanonical\t2201
+Q900\tMary Trump\tPER\ten\tcanonical\t101
+Q58217\tSergey Lavrov\tPER\ten\tcanonical\t1201
+Q7001\tJohn Smith\tPER\ten\tcanonical\t101
+Q7002\tAnna Smith\tPER\ten\tcanonical\t101
+";
+
+const NAME_PARTS: &str = "name_part\tname_group
+trump\tQ1
+трамп\tQ1
+sergei\tQ2
+sergey\tQ2
+siergiej\tQ2
+сергей\tQ2
+lavrov\tQ3
+ławrow\tQ3
+smith\tQ4
+смит\tQ4
+";
+
+fn with_name_parts(user: &str) -> (Matcher, entnorm_gazetteer::LoadReport) {
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("user.tsv"), user.as_bytes(), Origin::User)
+        .unwrap();
+    b.add_bytes(
+        Path::new("persons.tsv"),
+        PERSONS.as_bytes(),
+        Origin::Default,
+    )
+    .unwrap();
+    b.add_bytes(
+        Path::new("name_parts.tsv"),
+        NAME_PARTS.as_bytes(),
+        Origin::Default,
+    )
+    .unwrap();
+    let (g, report) = b.build_with_report();
+    assert_eq!(g.name_parts.len(), 10);
+    (Matcher::new(g), report)
+}
+
+#[test]
+fn a_person_named_by_a_surname_or_another_spelling_is_linked_through_name_parts() {
+    let user = "entity_id\tname\ttype\tlang
+PER-Trump\tТрамп\tPER\tru
+PER-Lavrov\tSiergiej Ławrow\tPER\tpl
+PER-Smith\tСмит\tPER\tru
+";
+    let (m, report) = with_name_parts(user);
+    // Трамп: two default Trumps, one ten times as prominent; Siergiej Ławrow agrees word by word.
+    assert_eq!(report.enrichment.by_name_parts, 2);
+    assert_eq!(
+        ids(&m, "Donald Trump met Sergey Lavrov"),
+        [
+            ("Donald Trump".to_owned(), "PER-Trump".to_owned()),
+            ("Sergey Lavrov".to_owned(), "PER-Lavrov".to_owned())
+        ]
+    );
+    // Смит: two equally prominent Smiths, not guessed.
+    assert_eq!(
+        ids(&m, "John Smith"),
+        [("John Smith".to_owned(), "Q7001".to_owned())]
+    );
+}

@@ -2,7 +2,7 @@
 
 use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
 use entnorm_reconcile::{
-    link_fuzzy, resolve_document, FuzzyIndex, FuzzyScratch, Link, ResolveScratch, Unmatched,
+    link_fuzzy, reconcile, FuzzyIndex, FuzzyScratch, Link, ResolveScratch, Unmatched,
 };
 use entnorm_tokenize::{Analysis, Analyzer, CharOffsets};
 
@@ -157,9 +157,10 @@ impl<'m> Worker<'m> {
             &mut self.mentions,
         );
         self.links.clear();
-        resolve_document(
+        reconcile(
             text,
             &self.analysis,
+            lang,
             &self.mentions,
             self.matcher,
             &mut self.resolve_scratch,

@@ -4,8 +4,9 @@
 //! "John Kerry", a later "Kerry" is John Kerry, whatever else the gazetteer calls `Kerry` (an Irish county)
 //! and even if it has no entry for the bare surname at all. A surname that two people named in full in the
 //! same article share is left as the gazetteer matched it: the article does not say which one is meant.
-//! [`fuzzy`] links name-like spans ([`spans`]) that no key matched to the nearest alias by edit distance
-//! ([`link_fuzzy`]) and reports the rest as unmatched. Inflection and name-part variants are to come.
+//! Inflected forms (`Лаврова`, `Ławrowa`, `Německa`) are matched through the gazetteer's stem trie in
+//! texts of languages with case endings ([`reconcile`]). [`fuzzy`] links name-like spans ([`spans`]) that
+//! no key matched to the nearest alias by edit distance ([`link_fuzzy`]) and reports the rest as unmatched.
 //! No I/O, no threads.
 
 pub mod fuzzy;
@@ -13,7 +14,7 @@ pub mod spans;
 
 use std::collections::HashMap;
 
-use entnorm_gazetteer::{layer_score, Matcher, Mention};
+use entnorm_gazetteer::{layer_score, InflectScratch, Matcher, Mention};
 use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
 
 pub use fuzzy::{FuzzyCache, FuzzyHit, FuzzyIndex};
@@ -26,6 +27,8 @@ pub enum Method {
     Key(KeyLayer),
     /// A short form inherited the entity of a full mention in the same document.
     Document,
+    /// An inflected form matched an alias through its stem (`Лаврова` → `Лавров`).
+    Inflected,
     /// A name-like span within a small edit distance of an alias ([`fuzzy`]).
     Fuzzy,
 }
@@ -35,10 +38,14 @@ impl Method {
         match self {
             Method::Key(layer) => layer.name(),
             Method::Document => "document",
+            Method::Inflected => "inflected",
             Method::Fuzzy => "fuzzy",
         }
     }
 }
+
+/// Confidence of an inflected form matched through its stem.
+pub const INFLECTED_SCORE: f64 = 0.8;
 
 /// Confidence of a short form linked to a full mention of the same document: below an exact alias, above
 /// a transliterated one, because the article itself names the person.
@@ -52,9 +59,12 @@ pub struct Link {
     pub score: f64,
 }
 
-/// Per-thread scratch for [`resolve_document`].
+/// Per-thread scratch for [`resolve_document`] and [`reconcile`].
 #[derive(Default)]
 pub struct ResolveScratch {
+    inflect: InflectScratch,
+    inflected: Vec<Mention>,
+    links: Vec<Link>,
     /// Folded surname key -> the entity and alias of the first full person mention ending with it, or
     /// `None` once two different entities do. A map, not a list, so that a document where every token is
     /// a name stays linear (looked up once per token, never iterated: output order does not depend on it).
@@ -97,12 +107,84 @@ fn add_surname(
     }
 }
 
+fn key_link(m: &Mention) -> Link {
+    Link {
+        mention: *m,
+        method: Method::Key(m.layer),
+        score: layer_score(m.layer),
+    }
+}
+
+/// Everything this crate adds to the gazetteer's mentions of one text (`lang`: the document's language,
+/// if known): inflected forms, then document-level resolution of short forms. Output is in text order.
+pub fn reconcile(
+    text: &str,
+    analysis: &Analysis,
+    lang: Option<&str>,
+    mentions: &[Mention],
+    matcher: &Matcher,
+    scratch: &mut ResolveScratch,
+    out: &mut Vec<Link>,
+) {
+    scratch.inflected.clear();
+    matcher.find_inflected(
+        text,
+        analysis,
+        lang,
+        mentions,
+        &mut scratch.inflect,
+        &mut scratch.inflected,
+    );
+    let mut links = std::mem::take(&mut scratch.links);
+    links.clear();
+    // Merge in text order; an inflected match replaces the (shorter) mentions it covers.
+    let mut k = 0;
+    for m in mentions {
+        while k < scratch.inflected.len() && scratch.inflected[k].token_end <= m.token_start {
+            links.push(Link {
+                mention: scratch.inflected[k],
+                method: Method::Inflected,
+                score: INFLECTED_SCORE,
+            });
+            k += 1;
+        }
+        let inside = k < scratch.inflected.len()
+            && scratch.inflected[k].token_start <= m.token_start
+            && m.token_end <= scratch.inflected[k].token_end;
+        if !inside {
+            links.push(key_link(m));
+        }
+    }
+    for m in &scratch.inflected[k..] {
+        links.push(Link {
+            mention: *m,
+            method: Method::Inflected,
+            score: INFLECTED_SCORE,
+        });
+    }
+    resolve_links(text, analysis, &links, matcher, scratch, out);
+    scratch.links = links;
+}
+
 /// Turns the gazetteer's mentions of one text into links, resolving surname-only mentions (matched by the
 /// gazetteer or not) to the person named in full in the same text. Output is in text order.
 pub fn resolve_document(
     text: &str,
     analysis: &Analysis,
     mentions: &[Mention],
+    matcher: &Matcher,
+    scratch: &mut ResolveScratch,
+    out: &mut Vec<Link>,
+) {
+    let links: Vec<Link> = mentions.iter().map(key_link).collect();
+    resolve_links(text, analysis, &links, matcher, scratch, out);
+}
+
+/// Document-level resolution over links already made (see [`resolve_document`]).
+fn resolve_links(
+    text: &str,
+    analysis: &Analysis,
+    links: &[Link],
     matcher: &Matcher,
     scratch: &mut ResolveScratch,
     out: &mut Vec<Link>,
@@ -114,7 +196,7 @@ pub fn resolve_document(
     } else {
         scratch.surnames.clear();
     }
-    for m in mentions {
+    for m in links.iter().map(|l| &l.mention) {
         if is_person(matcher, m.entity) && word_tokens(analysis, m) >= 2 {
             let last = (m.token_start..m.token_end)
                 .rev()
@@ -131,16 +213,13 @@ pub fn resolve_document(
     }
     let start = out.len();
     if scratch.surnames.is_empty() {
-        out.extend(mentions.iter().map(|&m| Link {
-            mention: m,
-            method: Method::Key(m.layer),
-            score: layer_score(m.layer),
-        }));
+        out.extend_from_slice(links);
         return;
     }
     scratch.covered.clear();
     scratch.covered.resize(tokens.len(), false);
-    for m in mentions {
+    for link in links {
+        let m = &link.mention;
         scratch.covered[m.token_start..m.token_end].fill(true);
         let single =
             m.token_end - m.token_start == 1 && tokens[m.token_start].class == TokenClass::Word;
@@ -164,11 +243,7 @@ pub fn resolve_document(
                 method: Method::Document,
                 score: DOCUMENT_SCORE,
             },
-            None => Link {
-                mention: *m,
-                method: Method::Key(m.layer),
-                score: layer_score(m.layer),
-            },
+            None => *link,
         });
     }
     // Surnames the gazetteer did not match at all: capitalised words equal to a full mention's last word.

@@ -51,11 +51,13 @@
 
 mod chars;
 mod fold;
+mod inflect;
 mod offsets;
 mod segment;
 mod translit;
 
 pub use fold::fold;
+pub use inflect::{inflection_candidates, is_inflecting_language, stem_key};
 pub use offsets::CharOffsets;
 pub use translit::transliterate;
 

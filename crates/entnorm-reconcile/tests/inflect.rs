@@ -1,0 +1,132 @@
+//! Inflected forms matched through the stem trie, with their guards, on real names in several languages.
+
+use std::path::Path;
+
+use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
+use entnorm_reconcile::{reconcile, Link, ResolveScratch};
+use entnorm_tokenize::{Analysis, Analyzer};
+
+const GAZETTEER: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+t:lavrov\tSergey Lavrov\tPER\ten\tcanonical\t100
+t:lavrov\tСергей Лавров\tPER\tru\tlabel\t
+t:lavrov\tЛавров\tPER\tru\talias\t
+t:lavrov\tŁawrow\tPER\tpl\talias\t
+t:lavrova\tЛаврова\tPER\tru\tcanonical\t10
+t:moscow\tМосква\tLOC\tru\tcanonical\t1000
+t:moscow\tMoskwa\tLOC\tpl\tlabel\t
+t:germany\tNěmecko\tGPE\tcs\tcanonical\t1000
+t:german\tněmecký\tMISC\tcs\tcanonical\t1
+t:court\tВерховный суд\tORG\tru\tcanonical\t10
+t:suda\tСуда\tLOC\tru\tcanonical\t1
+t:belgium\tBelgia\tGPE\tpl\tcanonical\t10
+t:belga\tBelga\tORG\tpl\tcanonical\t100
+t:rome\tРим\tLOC\tru\tcanonical\t1000
+t:pakistan\tПакистан\tGPE\tru\tcanonical\t1000
+";
+
+fn links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str)> {
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("g.tsv"), GAZETTEER.as_bytes(), Origin::User)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let mut analysis = Analysis::default();
+    Analyzer::new().analyze(text, &mut analysis);
+    let mut mentions = Vec::new();
+    m.find(
+        text,
+        &analysis,
+        lang,
+        &mut MatchScratch::default(),
+        &mut mentions,
+    );
+    let mut out: Vec<Link> = Vec::new();
+    reconcile(
+        text,
+        &analysis,
+        lang,
+        &mentions,
+        &m,
+        &mut ResolveScratch::default(),
+        &mut out,
+    );
+    out.iter()
+        .map(|l| {
+            (
+                text[l.mention.start..l.mention.end].to_owned(),
+                m.entity(l.mention.entity).id.to_owned(),
+                l.method.name(),
+            )
+        })
+        .collect()
+}
+
+fn owned(v: &[(&str, &str, &'static str)]) -> Vec<(String, String, &'static str)> {
+    v.iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
+        .collect()
+}
+
+#[test]
+fn case_endings_meet_the_base_form() {
+    assert_eq!(
+        links("Визит Лаврову в Москве понравился.", Some("ru")),
+        owned(&[
+            ("Лаврову", "t:lavrov", "inflected"),
+            ("Москве", "t:moscow", "inflected"),
+        ])
+    );
+    assert_eq!(
+        links("Spotkanie z Ławrowem w Moskwie.", Some("pl")),
+        owned(&[
+            ("Ławrowem", "t:lavrov", "inflected"),
+            ("Moskwie", "t:moscow", "inflected"),
+        ])
+    );
+    assert_eq!(
+        links("Cesta do Německa a Pákistánu.", Some("cs")),
+        owned(&[
+            ("Německa", "t:germany", "inflected"),
+            ("Pákistánu", "t:pakistan", "inflected"),
+        ])
+    );
+}
+
+#[test]
+fn a_multi_word_name_is_inflected_as_a_whole_and_displaces_a_shorter_exact_match() {
+    assert_eq!(
+        links("Решение Верховного суда вступило в силу.", Some("ru")),
+        owned(&[("Верховного суда", "t:court", "inflected")])
+    );
+}
+
+#[test]
+fn an_inflected_form_that_is_itself_a_name_stays_that_name() {
+    assert_eq!(
+        links("Визит Лаврова.", Some("ru")),
+        owned(&[("Лаврова", "t:lavrova", "exact")])
+    );
+    // ... unless the article names a person in full whose surname it is
+    assert_eq!(
+        links("Визит Сергея Лаврова. Лаврова встретили.", Some("ru")),
+        owned(&[
+            ("Сергея Лаврова", "t:lavrov", "inflected"),
+            ("Лаврова", "t:lavrov", "document"),
+        ])
+    );
+}
+
+#[test]
+fn guards_case_language_length_and_closest_spelling() {
+    // a lower-case word is not a name's inflection; a lower-case name does not take a capitalised word
+    assert_eq!(links("Jedu do německa.", Some("cs")), owned(&[]));
+    // languages without case endings, and unknown languages, get no inflected matches
+    assert_eq!(links("Lavrovu", Some("en")), owned(&[]));
+    assert_eq!(links("Lavrovu", None), owned(&[]));
+    // a short stem stays exact only
+    assert_eq!(links("В Риме.", Some("ru")), owned(&[]));
+    // of two names with the same stem, the one sharing the longer prefix
+    assert_eq!(
+        links("W Belgii.", Some("pl")),
+        owned(&[("Belgii", "t:belgium", "inflected")])
+    );
+}

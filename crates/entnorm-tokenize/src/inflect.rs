@@ -1,0 +1,208 @@
+//! Stem keys for matching inflected names: `Лаврова`, `Ławrowa` and `Lavrovem` all meet `Лавров`, `Москве`
+//! meets `Москва`, `Německa` meets `Německo`.
+//!
+//! Both sides work on the [`crate::transliterate`]d key of one token, so one set of rules serves Latin and
+//! Cyrillic spellings alike (`Pákistánu` meets `Пакистан`):
+//!
+//! - A gazetteer name's token is indexed under its [`stem_key`]: the key without its base-form ending, a
+//!   final vowel or one of the vowel-glide endings of adjectives and feminine nouns (`moskva` → `moskv`,
+//!   `nemecko` → `nemeck`, `verkhovniy` → `verkhovn`, `mariya` → `mar`, `lavrov` stays). Names are given
+//!   in their base form, and the other case forms replace exactly that ending.
+//! - A text token proposes [`inflection_candidates`]: for each case ending of the document's language that
+//!   the key ends with (and for no ending at all), the key without that ending, and that without one, two
+//!   or three of its final vowels. Case endings that are vowels need no list (the vowel stripping covers
+//!   `-a`, `-u`, `-e`, `-y`, `-ou`, `-ové`, `-ii`); the lists hold the endings with consonants (`-om`,
+//!   `-ami`, `-ach`, `-ego`, `-owi`, Bulgarian articles `-ът`/`-та`, Finnish `-ssa`, Hungarian `-ban`,
+//!   German `-s`/`-en`).
+//!
+//! Every candidate is a prefix of the key, so nothing is allocated. The rules cover regular endings only
+//! (no consonant alternations such as Polish `Polska`/`Polsce`); the matcher decides what a candidate may
+//! match (minimum lengths, case, which tokens it is tried on).
+
+/// Letters a text token's candidates strip from the end: vowels, and `y`, which romanises both the vowel
+/// `ы` and the glide `й`/`j` of endings such as `-ый`, `-ий`, `-ей`, `-ая`.
+fn is_stem_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// A stem never gets shorter than this many bytes (`ea`, `io` stay whole).
+const MIN_STRIPPED_STEM: usize = 2;
+
+/// Base-form endings [`stem_key`] removes, longest first (transliterated: `-ий` is `iy`, `-ый` and `-ы`
+/// are `y`, `-ая` is `aya`, `-ия` is `iya`): adjectives (`-ий -ый -ой -ая -яя -ое -ее -ие -ые`, Czech
+/// `-ý -á -é -í`, Polish `-i -a -e`), nouns in a vowel (`-a -o -e -y -i -я -ия -ia -ie`). Not `-u`: base
+/// forms rarely end in it, and names that do (`Haikou`) should not lose it.
+const BASE_ENDINGS: &[&str] = &[
+    "yaya", "aya", "iya", "iy", "oy", "ya", "ia", "ie", "oe", "ee", "ye", "a", "e", "i", "o", "y",
+];
+
+/// The stem of a transliterated token key of a gazetteer name: the key without its base-form ending (the
+/// longest of [`BASE_ENDINGS`] it has), unless that would leave fewer than two bytes. Keys ending in a
+/// consonant are their own stem.
+///
+/// ```
+/// use entnorm_tokenize::stem_key;
+/// assert_eq!(stem_key("moskva"), "moskv");
+/// assert_eq!(stem_key("lavrov"), "lavrov");
+/// assert_eq!(stem_key("verkhovniy"), "verkhovn");
+/// assert_eq!(stem_key("khaykou"), "khaykou");
+/// ```
+pub fn stem_key(key: &str) -> &str {
+    for ending in BASE_ENDINGS {
+        if let Some(rest) = key.strip_suffix(ending) {
+            if rest.len() >= MIN_STRIPPED_STEM {
+                return rest;
+            }
+        }
+    }
+    key
+}
+
+/// How many final vowels a text token's candidate may lose at most (`-ové`, `-iei`).
+const MAX_STRIPPED_VOWELS: usize = 3;
+
+/// Case and number endings that contain a consonant, per language (ISO 639-1), as they look in a
+/// transliterated key (doubled letters collapsed, `w` → `v`, `j` → `y`, `х` → `kh`, `ъ` dropped). Longest
+/// first is not required: every ending the key has is tried.
+fn consonant_endings(lang: &str) -> Option<&'static [&'static str]> {
+    Some(match lang {
+        // -ом -ем -ым -им -ам -ям; -ами -ями -ыми; -ах -ях -ых -их; -ого -его; -ому -ему
+        "ru" | "be" => &["m", "mi", "kh", "go", "mu"],
+        // as Russian, plus -ові/-еві (dative)
+        "uk" => &["m", "mi", "kh", "go", "mu", "vi"],
+        // articles -ът/-ят (ъ drops out), -та, -то, -те; plural -ите
+        "bg" | "mk" => &["t", "ta", "to", "te"],
+        // -em -om -ym -im -ą(m); -ami -ymi; -ach -ych -ich; -ego; -emu; -owi; -ów
+        "pl" => &["m", "mi", "ch", "go", "mu", "vi", "v"],
+        // -em -ém -ím -ým -om; -ami -ými; -ách -ích; -ého -ího; -ému; -ovi; -ové
+        "cs" | "sk" => &["m", "mi", "ch", "ho", "mu", "vi", "ve"],
+        // -om -em -im; -ami -mi; -ih -ah; -ega; -emu; -ov
+        "sl" => &["m", "mi", "h", "ga", "mu", "v"],
+        "hr" | "sr" | "bs" => &["m", "mi", "ma", "h", "ga", "mu", "vi"],
+        // nominative -as -is -ys -us, genitive plural -ų, -ams -oms -uose -ose
+        "lt" => &["s", "ms", "mis", "se"],
+        "lv" => &["s", "m", "em", "im", "am", "um"],
+        // genitive -n, inessive -ssa, elative -sta, adessive -lla, ablative -lta, allative -lle,
+        // essive -na, translative -ksi, plural -t, illative -hin
+        "fi" => &[
+            "n", "sa", "sta", "la", "lta", "le", "na", "ksi", "t", "hin", "ta",
+        ],
+        "et" => &[
+            "s", "st", "se", "l", "lt", "le", "ks", "ni", "na", "ga", "ta", "d", "de",
+        ],
+        "hu" => &[
+            "ban", "ben", "ba", "be", "bol", "rol", "tol", "hoz", "hez", "nak", "nek", "val",
+            "vel", "nal", "nel", "n", "on", "en", "ra", "re", "t", "ot", "et", "at", "ig", "kent",
+            "ert",
+        ],
+        // genitive -s/-es, weak and adjective endings -en -n -er -em -ern -ens
+        "de" => &["s", "es", "n", "en", "er", "em", "ern", "ens"],
+        _ => return None,
+    })
+}
+
+/// Whether the stem pass applies to text of this language: the languages whose names take case endings.
+pub fn is_inflecting_language(lang: &str) -> bool {
+    consonant_endings(lang).is_some()
+}
+
+/// The stems a text token of language `lang` may be an inflected form of, longest (least stripped)
+/// first, without duplicates; each at least `min_len` bytes. Empty for languages without rules.
+///
+/// ```
+/// use entnorm_tokenize::inflection_candidates;
+/// let mut out = Vec::new();
+/// inflection_candidates("lavrovym", "ru", 4, &mut out);
+/// assert!(out.contains(&"lavrov"));
+/// out.clear();
+/// inflection_candidates("nemecka", "cs", 4, &mut out);
+/// assert_eq!(out, ["nemecka", "nemeck"]);
+/// ```
+pub fn inflection_candidates<'k>(key: &'k str, lang: &str, min_len: usize, out: &mut Vec<&'k str>) {
+    let Some(endings) = consonant_endings(lang) else {
+        return;
+    };
+    let start = out.len();
+    let min_len = min_len.max(MIN_STRIPPED_STEM);
+    for ending in std::iter::once(&"").chain(endings.iter()) {
+        let Some(mut rest) = key.strip_suffix(ending) else {
+            continue;
+        };
+        for k in 0..=MAX_STRIPPED_VOWELS {
+            if k > 0 {
+                match rest.as_bytes().last() {
+                    Some(&b) if is_stem_vowel(b) => rest = &rest[..rest.len() - 1],
+                    _ => break,
+                }
+            }
+            if rest.len() >= min_len && !out[start..].contains(&rest) {
+                out.push(rest);
+            }
+        }
+    }
+    out[start..].sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transliterate as t;
+
+    fn meets(text: &str, lang: &str, name: &str) -> bool {
+        let (text, name) = (t(text), t(name));
+        let mut c = Vec::new();
+        inflection_candidates(&text, lang, 3, &mut c);
+        c.contains(&stem_key(&name))
+    }
+
+    #[test]
+    fn inflected_forms_meet_their_base_form() {
+        for (text, lang, name) in [
+            ("Лаврова", "ru", "Лавров"),
+            ("Лавровым", "ru", "Лавров"),
+            ("Москве", "ru", "Москва"),
+            ("Москвой", "ru", "Москва"),
+            ("Верховного", "ru", "Верховный"),
+            ("Ławrowa", "pl", "Ławrow"),
+            ("Ławrowem", "pl", "Ławrow"),
+            ("Ławrowowi", "pl", "Ławrow"),
+            ("Krakowie", "pl", "Kraków"),
+            ("Německa", "cs", "Německo"),
+            ("Německem", "cs", "Německo"),
+            ("Merkelové", "cs", "Merkelová"),
+            ("Pákistánu", "cs", "Пакистан"),
+            ("Obamovi", "cs", "Obama"),
+            ("Bundestagu", "pl", "Bundestag"),
+            ("Европейската", "bg", "Европейски"),
+            ("Moskovassa", "fi", "Moskova"),
+            ("Moszkvában", "hu", "Moszkva"),
+            ("Deutschlands", "de", "Deutschland"),
+            ("Londonu", "sl", "London"),
+        ] {
+            assert!(
+                meets(text, lang, name),
+                "{text} ({lang}) should meet {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_rules_no_candidates() {
+        let mut c = Vec::new();
+        inflection_candidates("lavrova", "en", 3, &mut c);
+        assert!(c.is_empty());
+        assert!(!is_inflecting_language("en"));
+        assert!(is_inflecting_language("pl"));
+    }
+
+    #[test]
+    fn stems_keep_a_minimum() {
+        assert_eq!(stem_key("ea"), "ea");
+        assert_eq!(stem_key("a"), "a");
+        assert_eq!(stem_key("2"), "2");
+        assert_eq!(stem_key("baku"), "baku");
+        let mut c = Vec::new();
+        inflection_candidates("rima", "cs", 5, &mut c);
+        assert!(c.is_empty());
+    }
+}
