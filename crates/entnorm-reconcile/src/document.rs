@@ -212,11 +212,22 @@ pub(crate) fn resolve_links(
             Some(l) => inflection_candidates(key, l, 1, &mut keys),
             None => keys.push(key),
         }
-        for map_score in [
+        // A given name followed by another capitalised word is part of another person's name (`John`
+        // of `John Kirby` beside `John Kerry`).
+        let next_capitalised = tokens.get(i + 1).is_some_and(|n| {
+            n.class == TokenClass::Word
+                && text[n.start..n.end]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+        });
+        for (map, score) in [
             (&scratch.surnames, DOCUMENT_SCORE),
             (&scratch.given, GIVEN_NAME_SCORE),
         ] {
-            let (map, score) = map_score;
+            if score == GIVEN_NAME_SCORE && next_capitalised {
+                continue;
+            }
             for k in &keys {
                 match found_in(map, k) {
                     Found::One(e, a) => return Found2::Link(e, a, score),

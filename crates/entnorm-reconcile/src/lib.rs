@@ -11,9 +11,10 @@
 
 mod document;
 pub mod fuzzy;
+mod score;
 pub mod spans;
 
-use entnorm_gazetteer::{layer_score, InflectScratch, Matcher, Mention};
+use entnorm_gazetteer::{layer_score, InflectScratch, Matcher, Mention, Origin};
 use entnorm_tokenize::{Analysis, KeyLayer};
 
 pub use fuzzy::{FuzzyCache, FuzzyHit, FuzzyIndex};
@@ -50,6 +51,7 @@ impl Method {
 pub const INFLECTED_SCORE: f64 = 0.8;
 
 pub use document::{AMBIGUOUS_SCORE, DOCUMENT_SCORE, GIVEN_NAME_SCORE};
+pub use score::DEFAULT_BESIDE_USER;
 
 /// A mention with the method and score that produced its link.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,7 +79,8 @@ fn key_link(m: &Mention) -> Link {
 }
 
 /// Everything this crate adds to the gazetteer's mentions of one text (`lang`: the document's language,
-/// if known): inflected forms, then document-level resolution of short forms. Output is in text order.
+/// if known): inflected forms, then document-level resolution of short forms, with calibrated scores
+/// (module `score`). Output is in text order.
 pub fn reconcile(
     text: &str,
     analysis: &Analysis,
@@ -123,6 +126,7 @@ pub fn reconcile(
             score: INFLECTED_SCORE,
         });
     }
+    let start = out.len();
     document::resolve_links(
         text,
         analysis,
@@ -133,6 +137,8 @@ pub fn reconcile(
         out,
     );
     scratch.links = links;
+    let user_loaded = matcher.sources().iter().any(|s| s.origin == Origin::User);
+    score::calibrate(&mut out[start..], analysis, matcher, user_loaded);
 }
 
 /// Turns the gazetteer's mentions of one text into links, resolving surname-only mentions (matched by the
