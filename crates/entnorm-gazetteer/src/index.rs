@@ -24,8 +24,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// buckets, bulk_hash checksum; 7: root children in the token records; 8: Bloom filter; 9: a fourth trie
 /// over stem keys with its own vocabulary, for inflected forms, and the alias flag `FLAG_STEM_OK`; 10:
 /// enrichment links user persons to default persons by name parts, so the same sources give other
-/// entities), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 10;
+/// entities; 11: name-part groups in the stem vocabulary and variant paths of person names in the stem
+/// trie), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 11;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -59,7 +60,11 @@ pub(crate) const STEM_TOKENS: usize = LAYER_BASE + 3 * PER_LAYER;
 pub(crate) const STEM_BUCKETS: usize = STEM_TOKENS + 1;
 pub(crate) const STEM_BLOOM: usize = STEM_TOKENS + 2;
 pub(crate) const STEM_BASE: usize = STEM_TOKENS + 3;
-pub(crate) const SECTIONS: usize = STEM_BASE + PER_LAYER;
+/// Name-part groups of stems: u32 stem-vocabulary ids of group tokens (`#Q12902079`), each stem's run given
+/// by the second and third root slots (offset, count) of its stem token record. Group tokens take the
+/// first ids of the stem vocabulary (how many: `stem_groups` in META), so an id tells a group from a stem.
+pub(crate) const FORM_GROUPS: usize = STEM_BASE + PER_LAYER;
+pub(crate) const SECTIONS: usize = FORM_GROUPS + 1;
 
 /// The first section of a key layer's trie.
 pub(crate) fn layer_base(layer: KeyLayer) -> usize {
@@ -282,6 +287,9 @@ impl Sections {
         }
         for vocab in [MAIN_VOCAB, STEM_VOCAB] {
             let bloom_lines = len(vocab.bloom) / 64;
+            if len(FORM_GROUPS) % 4 != 0 {
+                return Err(IndexError::Corrupt("name-part groups"));
+            }
             if len(vocab.bloom) % 64 != 0 || !bloom_lines.is_power_of_two() {
                 return Err(IndexError::Corrupt("bloom filter"));
             }

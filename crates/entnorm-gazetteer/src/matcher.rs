@@ -123,6 +123,59 @@ fn stem_of(analysis: &Analysis, i: usize) -> &str {
     }
 }
 
+/// Variant paths of a person's name are at most this many (a spelling in several name-part groups gives
+/// one path per group).
+const MAX_VARIANT_PATHS: usize = 8;
+
+/// The stem-trie paths under which a person's name of two or more words is also found through name-part
+/// groups: each word that has groups stands for any of them (`#Q12902079` for `Sergey`), the others for
+/// their stems. None when no word has a group or the name has fewer than two words.
+fn variant_paths(
+    analysis: &Analysis,
+    form_groups: &FxHashMap<String, Vec<u32>>,
+    stem_vocab: &mut VocabBuilder,
+    blob: &mut StringBlob,
+) -> Vec<Vec<u32>> {
+    let tokens = analysis.tokens();
+    let words = tokens
+        .iter()
+        .filter(|t| t.class == TokenClass::Word)
+        .count();
+    if words < 2 {
+        return Vec::new();
+    }
+    let mut options: Vec<Vec<u32>> = Vec::with_capacity(tokens.len());
+    let mut any_group = false;
+    for (i, t) in tokens.iter().enumerate() {
+        let stem = stem_of(analysis, i);
+        match form_groups.get(stem) {
+            Some(groups) if t.class == TokenClass::Word && !groups.is_empty() => {
+                any_group = true;
+                options.push(groups.clone());
+            }
+            _ => options.push(vec![stem_vocab.token_id(stem, blob)]),
+        }
+    }
+    if !any_group {
+        return Vec::new();
+    }
+    let mut paths: Vec<Vec<u32>> = vec![Vec::new()];
+    for opts in &options {
+        let mut next = Vec::new();
+        for p in &paths {
+            for &o in opts {
+                if next.len() < MAX_VARIANT_PATHS {
+                    let mut q = p.clone();
+                    q.push(o);
+                    next.push(q);
+                }
+            }
+        }
+        paths = next;
+    }
+    paths
+}
+
 /// A one-token alias whose stem is shorter than this does not match inflected forms: short stems are
 /// as often other words (`Rim`, `Oslo`, `Baku` stay exact).
 const STEM_MIN_CHARS_ONE_TOKEN: usize = 4;
@@ -322,6 +375,30 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         node_count: 1,
         ..Default::default()
     };
+    // Name-part groups: one stem token per group (`#Q12902079`), first in the stem vocabulary, and the groups
+    // of each spelling's stem.
+    let mut group_token: FxHashMap<&str, u32> = FxHashMap::default();
+    for p in &gazetteer.name_parts {
+        if !group_token.contains_key(p.group.as_str()) {
+            let id = stem_vocab.token_id(&format!("#{}", p.group), &mut blob);
+            group_token.insert(p.group.as_str(), id);
+        }
+    }
+    let stem_groups = stem_vocab.keys.len() as u32;
+    let mut form_groups: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    for p in &gazetteer.name_parts {
+        let key = entnorm_tokenize::transliterate(&p.form);
+        if key.is_empty() || !key.is_ascii() || key.contains(' ') {
+            continue;
+        }
+        let v = form_groups
+            .entry(entnorm_tokenize::stem_key(&key).to_owned())
+            .or_default();
+        let g = group_token[p.group.as_str()];
+        if !v.contains(&g) {
+            v.push(g);
+        }
+    }
     let mut skipped = 0u64;
     for e in &gazetteer.entities {
         let rec = w.section(ENTITIES);
@@ -360,6 +437,23 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
                 .entry(node)
                 .or_default()
                 .push(index as u32);
+            if gazetteer.entity(alias.entity).entity_type == "PER" {
+                for path in variant_paths(&analysis, &form_groups, &mut stem_vocab, &mut blob) {
+                    let mut node = 0;
+                    for token in path {
+                        let next = stem_trie.node_count;
+                        node = *stem_trie.edges.entry((node, token)).or_insert(next);
+                        if node == next {
+                            stem_trie.node_count += 1;
+                        }
+                    }
+                    stem_trie
+                        .terminals
+                        .entry(node)
+                        .or_default()
+                        .push(index as u32);
+                }
+            }
         }
         if flags & FLAG_INDEXED != 0 {
             for layer in KeyLayer::ALL {
@@ -418,11 +512,29 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         *root = trie.write(layer_base(layer), vocab_len, &precedence, &mut w);
     }
     vocab.write(&roots, MAIN_VOCAB, &mut w);
+    // Every spelling's stem is in the stem vocabulary, with its groups in FORM_GROUPS.
+    let mut stems: Vec<(&String, &Vec<u32>)> = form_groups.iter().collect();
+    stems.sort_unstable();
+    let mut group_runs: Vec<(u32, u32, u32)> = Vec::with_capacity(stems.len());
+    for (stem, groups) in stems {
+        let id = stem_vocab.token_id(stem, &mut blob);
+        let offset = (w.section(FORM_GROUPS).len() / 4) as u32;
+        for &g in groups {
+            push_u32(w.section(FORM_GROUPS), g);
+        }
+        group_runs.push((id, offset, groups.len() as u32));
+    }
     let stem_vocab_len = stem_vocab.keys.len();
     let stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
-    stem_vocab.write(&[stem_root], STEM_VOCAB, &mut w);
+    let (mut run_offsets, mut run_counts) =
+        (vec![0u32; stem_vocab_len], vec![0u32; stem_vocab_len]);
+    for (id, offset, count) in group_runs {
+        run_offsets[id as usize] = offset;
+        run_counts[id as usize] = count;
+    }
+    stem_vocab.write(&[stem_root, run_offsets, run_counts], STEM_VOCAB, &mut w);
     let mut meta = format!(
-        "fingerprint\t{}\nskipped_aliases\t{skipped}\n",
+        "fingerprint\t{}\nskipped_aliases\t{skipped}\nstem_groups\t{stem_groups}\n",
         gazetteer.fingerprint()
     );
     for s in &gazetteer.sources {
@@ -485,6 +597,8 @@ pub struct Matcher {
     fingerprint: String,
     sources: Vec<SourceInfo>,
     skipped_aliases: u64,
+    /// Stem-vocabulary ids below this are name-part group tokens.
+    stem_groups: u32,
 }
 
 /// The shared token vocabulary, sliced once per call.
@@ -699,11 +813,13 @@ impl Matcher {
         let mut fingerprint = String::new();
         let mut sources = Vec::new();
         let mut skipped_aliases = 0;
+        let mut stem_groups = 0;
         for line in meta.lines() {
             let f: Vec<&str> = line.splitn(5, '\t').collect();
             match f.as_slice() {
                 ["fingerprint", fp] => fingerprint = (*fp).to_owned(),
                 ["skipped_aliases", n] => skipped_aliases = n.parse().unwrap_or(0),
+                ["stem_groups", n] => stem_groups = n.parse().unwrap_or(0),
                 ["source", origin, rows, fp, path] => sources.push(SourceInfo {
                     path: PathBuf::from(path),
                     origin: if *origin == "user" {
@@ -723,6 +839,7 @@ impl Matcher {
             fingerprint,
             sources,
             skipped_aliases,
+            stem_groups,
         })
     }
 
@@ -1010,12 +1127,15 @@ impl Matcher {
         existing: &[Mention],
         scratch: &mut InflectScratch,
         out: &mut Vec<Mention>,
+        variant: &mut Vec<bool>,
     ) {
-        let Some(lang) = lang.map(primary_language).filter(|l| !l.is_empty()) else {
-            return;
-        };
-        let lang_lower = lang.to_ascii_lowercase();
-        if !entnorm_tokenize::is_inflecting_language(&lang_lower) {
+        let lang_lower = lang
+            .map(primary_language)
+            .filter(|l| !l.is_empty())
+            .map(str::to_ascii_lowercase);
+        let lang = lang_lower.as_deref();
+        let inflecting = lang.is_some_and(entnorm_tokenize::is_inflecting_language);
+        if !inflecting && self.stem_groups == 0 {
             return;
         }
         let tokens = analysis.tokens();
@@ -1056,7 +1176,7 @@ impl Matcher {
                 &view,
                 &vocab,
                 analysis,
-                &lang_lower,
+                (lang, inflecting),
                 i,
                 text,
                 &text_case,
@@ -1083,7 +1203,8 @@ impl Matcher {
                 true
             });
             match accepted {
-                Some((end, alias, entity, candidates)) => {
+                Some((end, alias, entity, candidates, is_variant)) => {
+                    variant.push(is_variant);
                     out.push(Mention {
                         token_start: i,
                         token_end: end,
@@ -1107,7 +1228,7 @@ impl Matcher {
         &self,
         vocab: &VocabView<'_>,
         analysis: &Analysis,
-        lang: &str,
+        (lang, inflecting): (Option<&str>, bool),
         i: usize,
         scratch: &mut InflectScratch,
     ) -> (usize, usize) {
@@ -1117,15 +1238,30 @@ impl Matcher {
         }
         let key = analysis.key(KeyLayer::Translit, i);
         let start = scratch.ids.len();
+        let groups = self.section(FORM_GROUPS);
+        // A stem, then the name-part groups of the spellings with that stem.
         let push = |stem: &str, ids: &mut Vec<(u32, u32)>| {
             if let Some(id) = vocab.token_id(stem) {
                 let root = vocab.root_child(id, KeyLayer::Exact).unwrap_or(NO_ID);
                 ids.push((id, root));
+                let rec = id as usize * TOKEN_RECORD;
+                let off = read_u32(vocab.tokens, rec + 12) as usize;
+                let n = read_u32(vocab.tokens, rec + 16) as usize;
+                for k in off..(off + n).min(groups.len() / 4) {
+                    let g = u32_at(groups, k);
+                    if !ids[start..].iter().any(|&(x, _)| x == g) {
+                        let root = vocab.root_child(g, KeyLayer::Exact).unwrap_or(NO_ID);
+                        ids.push((g, root));
+                    }
+                }
             }
         };
         if analysis.tokens()[i].class == TokenClass::Word && key.is_ascii() {
             let mut stems: Vec<&str> = Vec::new();
-            entnorm_tokenize::inflection_candidates(key, lang, 1, &mut stems);
+            match lang.filter(|_| inflecting) {
+                Some(lang) => entnorm_tokenize::inflection_candidates(key, lang, 1, &mut stems),
+                None => stems.push(entnorm_tokenize::stem_key(key)),
+            }
             for stem in stems {
                 push(stem, &mut scratch.ids);
             }
@@ -1137,35 +1273,39 @@ impl Matcher {
         (start, start + n)
     }
 
-    /// The longest stem-trie match starting at token `start`: (end token, alias, entity, candidates).
+    /// The longest stem-trie match starting at token `start`: (end token, alias, entity, candidates,
+    /// whether a name-part group stood for one of its words). In a language without case endings (or
+    /// none known) only such variant matches count.
     #[allow(clippy::too_many_arguments)]
     fn longest_inflected_at(
         &self,
         view: &LayerView<'_>,
         vocab: &VocabView<'_>,
         analysis: &Analysis,
-        lang: &str,
+        (lang, inflecting): (Option<&str>, bool),
         start: usize,
         text: &str,
         text_case: &impl Fn(usize) -> TokenCase,
         scratch: &mut InflectScratch,
-    ) -> Option<(usize, u32, u32, u32)> {
+    ) -> Option<(usize, u32, u32, u32, bool)> {
         let tokens = analysis.tokens();
         scratch.frontier.clear();
         scratch.ends.clear();
-        let (lo, hi) = self.stem_candidates(vocab, analysis, lang, start, scratch);
+        let is_group = |id: u32| id < self.stem_groups;
+        let (lo, hi) = self.stem_candidates(vocab, analysis, (lang, inflecting), start, scratch);
         for k in lo..hi {
-            let root = scratch.ids[k].1;
-            if root != NO_ID && !scratch.frontier.contains(&root) {
-                scratch.frontier.push(root);
+            let (id, root) = scratch.ids[k];
+            let entry = (root, is_group(id));
+            if root != NO_ID && !scratch.frontier.contains(&entry) {
+                scratch.frontier.push(entry);
             }
         }
         let mut j = start;
         loop {
             if tokens[j].can_end {
-                for &node in &scratch.frontier {
+                for &(node, via_group) in &scratch.frontier {
                     if view.is_terminal(node) {
-                        scratch.ends.push((j + 1, node));
+                        scratch.ends.push((j + 1, node, via_group));
                     }
                 }
             }
@@ -1173,14 +1313,16 @@ impl Matcher {
             if j >= tokens.len() || j - start >= MAX_ALIAS_TOKENS || scratch.frontier.is_empty() {
                 break;
             }
-            let (lo, hi) = self.stem_candidates(vocab, analysis, lang, j, scratch);
+            let (lo, hi) = self.stem_candidates(vocab, analysis, (lang, inflecting), j, scratch);
             scratch.next.clear();
-            for &node in &scratch.frontier {
+            for &(node, via_group) in &scratch.frontier {
                 for k in lo..hi {
-                    if let Some(child) = view.child(node, scratch.ids[k].0) {
-                        if !scratch.next.contains(&child) && scratch.next.len() < MAX_STEM_FRONTIER
+                    let id = scratch.ids[k].0;
+                    if let Some(child) = view.child(node, id) {
+                        let entry = (child, via_group || is_group(id));
+                        if !scratch.next.contains(&entry) && scratch.next.len() < MAX_STEM_FRONTIER
                         {
-                            scratch.next.push(child);
+                            scratch.next.push(entry);
                         }
                     }
                 }
@@ -1188,18 +1330,36 @@ impl Matcher {
             std::mem::swap(&mut scratch.frontier, &mut scratch.next);
         }
         // Longest first; on equal length, the order of discovery (least stripped stems first).
-        scratch.ends.sort_by_key(|&(end, _)| std::cmp::Reverse(end));
+        scratch
+            .ends
+            .sort_by_key(|&(end, ..)| std::cmp::Reverse(end));
         let text_script = script_of(&text[tokens[start].start..tokens[start].end]);
         let ends = std::mem::take(&mut scratch.ends);
         let mut found = None;
-        for &(end, node) in &ends {
+        for &(end, node, via_group) in &ends {
+            if !via_group && !inflecting {
+                continue;
+            }
+            // A person's name through name-part spellings: every word of it capitalised.
+            if via_group
+                && !(start..end).all(|i| {
+                    let t = &tokens[i];
+                    t.class != TokenClass::Word
+                        || text[t.start..t.end]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_uppercase)
+                })
+            {
+                continue;
+            }
             // The candidate sharing the longest prefixes with the text's tokens wins (`Belgii` is
             // `Belgia` rather than `Belga`, both stem `belg`); on a tie, the one of higher precedence.
             let mut chosen: Option<(u32, u32, usize)> = None;
             scratch.entities.clear();
             for alias in view.candidates(node).take(MAX_STEM_CANDIDATES) {
                 let a = self.candidate(alias);
-                if !stem_guard_allows(&a, Some(lang), start, end, text_case) {
+                if !stem_guard_allows(&a, lang, start, end, text_case) {
                     continue;
                 }
                 let alias_text = self.alias(alias).text;
@@ -1226,7 +1386,7 @@ impl Matcher {
                 }
             }
             if let Some((alias, entity, _)) = chosen {
-                found = Some((end, alias, entity, scratch.entities.len() as u32));
+                found = Some((end, alias, entity, scratch.entities.len() as u32, via_group));
                 break;
             }
         }
@@ -1320,9 +1480,10 @@ pub struct InflectScratch {
     spans: Vec<(u32, u32)>,
     /// (stem token id, root child) of the candidates of the tokens computed so far.
     ids: Vec<(u32, u32)>,
-    frontier: Vec<u32>,
-    next: Vec<u32>,
-    ends: Vec<(usize, u32)>,
+    /// (node, whether a name-part group led there)
+    frontier: Vec<(u32, bool)>,
+    next: Vec<(u32, bool)>,
+    ends: Vec<(usize, u32, bool)>,
     entities: Vec<u32>,
     analyzer: Analyzer,
     alias_analysis: Analysis,

@@ -31,6 +31,8 @@ pub enum Method {
     DocumentAmbiguous,
     /// An inflected form matched an alias through its stem (`Лаврова` → `Лавров`).
     Inflected,
+    /// A person's name matched with other spellings of its name parts (`Serguei Lavrov` → Sergey Lavrov).
+    Variant,
     /// A name-like span within a small edit distance of an alias ([`fuzzy`]).
     Fuzzy,
 }
@@ -42,6 +44,7 @@ impl Method {
             Method::Document => "document",
             Method::DocumentAmbiguous => "document-ambiguous",
             Method::Inflected => "inflected",
+            Method::Variant => "variant",
             Method::Fuzzy => "fuzzy",
         }
     }
@@ -66,6 +69,8 @@ pub struct Link {
 pub struct ResolveScratch {
     inflect: InflectScratch,
     inflected: Vec<Mention>,
+    /// Per inflected mention: whether name-part spellings made it (method variant).
+    variant: Vec<bool>,
     links: Vec<Link>,
     document: document::DocScratch,
 }
@@ -91,6 +96,7 @@ pub fn reconcile(
     out: &mut Vec<Link>,
 ) {
     scratch.inflected.clear();
+    scratch.variant.clear();
     matcher.find_inflected(
         text,
         analysis,
@@ -98,18 +104,24 @@ pub fn reconcile(
         mentions,
         &mut scratch.inflect,
         &mut scratch.inflected,
+        &mut scratch.variant,
     );
     let mut links = std::mem::take(&mut scratch.links);
     links.clear();
     // Merge in text order; an inflected match replaces the (shorter) mentions it covers.
+    let stem_link = |k: usize| Link {
+        mention: scratch.inflected[k],
+        method: if scratch.variant[k] {
+            Method::Variant
+        } else {
+            Method::Inflected
+        },
+        score: INFLECTED_SCORE,
+    };
     let mut k = 0;
     for m in mentions {
         while k < scratch.inflected.len() && scratch.inflected[k].token_end <= m.token_start {
-            links.push(Link {
-                mention: scratch.inflected[k],
-                method: Method::Inflected,
-                score: INFLECTED_SCORE,
-            });
+            links.push(stem_link(k));
             k += 1;
         }
         let inside = k < scratch.inflected.len()
@@ -119,12 +131,8 @@ pub fn reconcile(
             links.push(key_link(m));
         }
     }
-    for m in &scratch.inflected[k..] {
-        links.push(Link {
-            mention: *m,
-            method: Method::Inflected,
-            score: INFLECTED_SCORE,
-        });
+    for k in k..scratch.inflected.len() {
+        links.push(stem_link(k));
     }
     let start = out.len();
     document::resolve_links(

@@ -130,3 +130,79 @@ fn guards_case_language_length_and_closest_spelling() {
         owned(&[("Belgii", "t:belgium", "inflected")])
     );
 }
+
+const PERSONS: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+Q58217\tSergey Lavrov\tPER\ten\tcanonical\t1201
+Q1\tSergeyevka\tLOC\tru\tcanonical\t10
+";
+
+const NAME_PARTS: &str = "name_part\tname_group
+sergei\tQ12902079
+sergey\tQ12902079
+serguei\tQ12902079
+siergiej\tQ12902079
+lavrov\tQ21492445
+ławrow\tQ21492445
+";
+
+fn variant_links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str)> {
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("p.tsv"), PERSONS.as_bytes(), Origin::Default)
+        .unwrap();
+    b.add_bytes(
+        Path::new("name_parts.tsv"),
+        NAME_PARTS.as_bytes(),
+        Origin::Default,
+    )
+    .unwrap();
+    let m = Matcher::new(b.build());
+    let mut analysis = Analysis::default();
+    Analyzer::new().analyze(text, &mut analysis);
+    let mut mentions = Vec::new();
+    m.find(
+        text,
+        &analysis,
+        lang,
+        &mut MatchScratch::default(),
+        &mut mentions,
+    );
+    let mut out: Vec<Link> = Vec::new();
+    reconcile(
+        text,
+        &analysis,
+        lang,
+        &mentions,
+        &m,
+        &mut ResolveScratch::default(),
+        &mut out,
+    );
+    out.iter()
+        .map(|l| {
+            (
+                text[l.mention.start..l.mention.end].to_owned(),
+                m.entity(l.mention.entity).id.to_owned(),
+                l.method.name(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn persons_names_match_in_other_spellings_of_their_name_parts() {
+    // in any language, and without one
+    for lang in [Some("en"), Some("fr"), None] {
+        assert_eq!(
+            variant_links("Serguei Lavrov a parlé.", lang),
+            owned(&[("Serguei Lavrov", "Q58217", "variant")]),
+            "{lang:?}"
+        );
+    }
+    // with case endings where the language has them
+    assert_eq!(
+        variant_links("Rozmowa z Siergiejem Ławrowem.", Some("pl")),
+        owned(&[("Siergiejem Ławrowem", "Q58217", "variant")])
+    );
+    // every word capitalised, and never one word alone
+    assert_eq!(variant_links("serguei Lavrov", Some("en")), owned(&[]));
+    assert_eq!(variant_links("Serguei said", Some("en")), owned(&[]));
+}
