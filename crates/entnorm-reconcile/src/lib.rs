@@ -9,6 +9,7 @@
 //! the rest as unmatched.
 //! No I/O, no threads.
 
+mod disambiguate;
 mod document;
 pub mod fuzzy;
 mod score;
@@ -146,7 +147,8 @@ pub fn reconcile(
     );
     scratch.links = links;
     let user_loaded = matcher.sources().iter().any(|s| s.origin == Origin::User);
-    score::calibrate(&mut out[start..], analysis, matcher, user_loaded);
+    let co = disambiguate::by_co_mentions(&mut out[start..], matcher);
+    score::calibrate(&mut out[start..], &co, analysis, matcher, user_loaded);
 }
 
 /// Turns the gazetteer's mentions of one text into links, resolving surname-only mentions (matched by the

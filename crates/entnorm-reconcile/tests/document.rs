@@ -212,3 +212,48 @@ fn a_matched_short_form_two_people_share_is_kept_and_marked() {
         ])
     );
 }
+
+#[test]
+fn a_shared_name_goes_to_the_reading_the_text_names_elsewhere() {
+    const SHARED: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+t:dc\tWashington\tLOC\ten\tcanonical\t10
+t:state\tWashington\tLOC\ten\tcanonical\t1
+t:state\tWashington State\tLOC\ten\talias\t
+";
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("g.tsv"), SHARED.as_bytes(), Origin::User)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let links = |text: &str| {
+        let mut analysis = Analysis::default();
+        Analyzer::new().analyze(text, &mut analysis);
+        let mut mentions = Vec::new();
+        m.find(
+            text,
+            &analysis,
+            None,
+            &mut MatchScratch::default(),
+            &mut mentions,
+        );
+        let mut out: Vec<Link> = Vec::new();
+        entnorm_reconcile::reconcile(
+            text,
+            &analysis,
+            None,
+            &mentions,
+            &m,
+            &mut ResolveScratch::default(),
+            &mut out,
+        );
+        out.iter()
+            .map(|l| m.entity(l.mention.entity).id.to_owned())
+            .collect::<Vec<_>>()
+    };
+    // alone, the more prominent reading
+    assert_eq!(links("Rain in Washington."), ["t:dc"]);
+    // beside an unambiguous name of the other reading, that one
+    assert_eq!(
+        links("Washington State voted. Rain in Washington."),
+        ["t:state", "t:state"]
+    );
+}
