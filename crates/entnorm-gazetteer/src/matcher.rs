@@ -299,6 +299,19 @@ struct TrieBuilder {
 }
 
 impl TrieBuilder {
+    /// Inserts the key path `tokens` (vocabulary ids) with `alias` as a candidate at its end.
+    fn insert(&mut self, tokens: impl IntoIterator<Item = u32>, alias: u32) {
+        let mut node = 0;
+        for token in tokens {
+            let next = self.node_count;
+            node = *self.edges.entry((node, token)).or_insert(next);
+            if node == next {
+                self.node_count += 1;
+            }
+        }
+        self.terminals.entry(node).or_default().push(alias);
+    }
+
     /// Writes the trie's sections from section `base` on and returns the root's children by token id
     /// (stored in the vocabulary).
     fn write(
@@ -423,51 +436,22 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         let (mut flags, capitalized) = alias_flags(alias, &analysis).unwrap_or((0, 0));
         if flags & FLAG_INDEXED != 0 && stem_eligible(alias, &analysis, flags) {
             flags |= FLAG_STEM_OK;
-            let mut node = 0;
-            for i in 0..analysis.len() {
-                let token = stem_vocab.token_id(stem_of(&analysis, i), &mut blob);
-                let next = stem_trie.node_count;
-                node = *stem_trie.edges.entry((node, token)).or_insert(next);
-                if node == next {
-                    stem_trie.node_count += 1;
-                }
-            }
-            stem_trie
-                .terminals
-                .entry(node)
-                .or_default()
-                .push(index as u32);
+            let path: Vec<u32> = (0..analysis.len())
+                .map(|i| stem_vocab.token_id(stem_of(&analysis, i), &mut blob))
+                .collect();
+            stem_trie.insert(path, index as u32);
             if gazetteer.entity(alias.entity).entity_type == "PER" {
                 for path in variant_paths(&analysis, &form_groups, &mut stem_vocab, &mut blob) {
-                    let mut node = 0;
-                    for token in path {
-                        let next = stem_trie.node_count;
-                        node = *stem_trie.edges.entry((node, token)).or_insert(next);
-                        if node == next {
-                            stem_trie.node_count += 1;
-                        }
-                    }
-                    stem_trie
-                        .terminals
-                        .entry(node)
-                        .or_default()
-                        .push(index as u32);
+                    stem_trie.insert(path, index as u32);
                 }
             }
         }
         if flags & FLAG_INDEXED != 0 {
             for layer in KeyLayer::ALL {
-                let trie = &mut tries[layer as usize];
-                let mut node = 0;
-                for i in 0..analysis.len() {
-                    let token = vocab.token_id(analysis.key(layer, i), &mut blob);
-                    let next = trie.node_count;
-                    node = *trie.edges.entry((node, token)).or_insert(next);
-                    if node == next {
-                        trie.node_count += 1;
-                    }
-                }
-                trie.terminals.entry(node).or_default().push(index as u32);
+                let path: Vec<u32> = (0..analysis.len())
+                    .map(|i| vocab.token_id(analysis.key(layer, i), &mut blob))
+                    .collect();
+                tries[layer as usize].insert(path, index as u32);
             }
         } else {
             skipped += 1;
