@@ -600,11 +600,7 @@ impl VocabView<'_> {
 
     /// [`Self::token_id`] given the key's `stable_hash`.
     fn token_id_hashed(&self, key: &str, h: u64) -> Option<u32> {
-        let (line, bits) = bloom_bits(h, self.bloom.len() / 64);
-        if !bits.iter().all(|&b| {
-            let word = read_u64(self.bloom, line * 64 + (b as usize / 64) * 8);
-            word & (1 << (b % 64)) != 0
-        }) {
+        if !self.bloom_passes(h) {
             return None;
         }
         let n = self.buckets.len() / 8;
@@ -656,35 +652,138 @@ struct TokenCache {
 }
 
 impl TokenCache {
-    /// The token id and root children of `key` (NO_ID where absent).
-    fn get(&mut self, vocab: &VocabView<'_>, key: &str) -> (u32, [u32; 3]) {
-        let h = stable_hash(key.as_bytes());
-        let bytes = key.as_bytes();
-        if bytes.len() > CACHED_KEY_BYTES {
-            return vocab.lookup(key, h);
-        }
+    fn slot_index(h: u64) -> usize {
+        // Bits above the bucket index, so that keys sharing a bucket neighbourhood spread over slots.
+        (h >> 40) as usize & (TOKEN_CACHE_SLOTS - 1)
+    }
+
+    /// Starts loading the slot of the key with hash `h` into the core's cache (see [`prefetch`]).
+    #[inline]
+    fn prefetch(&mut self, h: u64) {
         if self.slots.is_empty() {
             self.slots = vec![CachedToken::default(); TOKEN_CACHE_SLOTS];
         }
-        // Bits above the bucket index, so that keys sharing a bucket neighbourhood spread over slots.
-        let slot = &mut self.slots[(h >> 40) as usize & (TOKEN_CACHE_SLOTS - 1)];
-        if slot.hash == h
-            && usize::from(slot.len) == bytes.len()
-            && &slot.key[..bytes.len()] == bytes
-        {
-            return (slot.id, slot.roots);
+        prefetch(&self.slots[Self::slot_index(h)]);
+    }
+
+    /// The remembered token id and root children of `key` with hash `h`, if its slot holds it.
+    #[inline]
+    fn probe(&self, key: &str, h: u64) -> Option<(u32, [u32; 3])> {
+        let bytes = key.as_bytes();
+        let slot = self.slots.get(Self::slot_index(h))?;
+        (slot.hash == h && usize::from(slot.len) == bytes.len() && &slot.key[..bytes.len()] == bytes)
+            .then_some((slot.id, slot.roots))
+    }
+
+    /// Remembers the lookup result of `key` with hash `h` (keys longer than a slot holds are not kept).
+    #[inline]
+    fn store(&mut self, key: &str, h: u64, (id, roots): (u32, [u32; 3])) {
+        let bytes = key.as_bytes();
+        if bytes.len() > CACHED_KEY_BYTES {
+            return;
         }
-        let (id, roots) = vocab.lookup(key, h);
-        slot.hash = h;
-        slot.id = id;
-        slot.roots = roots;
-        slot.len = bytes.len() as u8;
-        slot.key[..bytes.len()].copy_from_slice(bytes);
-        (id, roots)
+        if let Some(slot) = self.slots.get_mut(Self::slot_index(h)) {
+            slot.hash = h;
+            slot.id = id;
+            slot.roots = roots;
+            slot.len = bytes.len() as u8;
+            slot.key[..bytes.len()].copy_from_slice(bytes);
+        }
     }
 }
 
+/// Asks the processor to start loading the cache line of `r`, so that a later read finds it there. Lookups
+/// of the tokens of a text are independent of each other, but each is a chain of dependent reads into
+/// tables far larger than the core's caches; issuing the first read of a few tokens ahead lets those
+/// memory accesses overlap instead of queuing one after another.
+#[inline(always)]
+fn prefetch<T>(r: &T) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    // SAFETY: a prefetch is only a hint: it never faults, reads nothing into the program and writes
+    // nothing, whatever the address (here that of a live reference). SSE is part of every x86_64 target.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (r as *const T).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = r;
+}
+
 impl VocabView<'_> {
+    /// Starts loading the Bloom filter line of the key with hash `h` (see [`prefetch`]).
+    #[inline]
+    fn prefetch_bloom(&self, h: u64) {
+        let (line, _) = bloom_bits(h, self.bloom.len() / 64);
+        if let Some(b) = self.bloom.get(line * 64) {
+            prefetch(b);
+        }
+    }
+
+    /// Whether the Bloom filter lets the key with hash `h` through (false: certainly not a vocabulary key).
+    #[inline]
+    fn bloom_passes(&self, h: u64) -> bool {
+        let (line, bits) = bloom_bits(h, self.bloom.len() / 64);
+        bits.iter().all(|&b| {
+            let word = read_u64(self.bloom, line * 64 + (b as usize / 64) * 8);
+            word & (1 << (b % 64)) != 0
+        })
+    }
+
+    /// Starts loading the first hash-table bucket of the key with hash `h` (see [`prefetch`]).
+    #[inline]
+    fn prefetch_bucket(&self, h: u64) {
+        let n = self.buckets.len() / 8;
+        if let Some(b) = self.buckets.get(((h as usize) & n.wrapping_sub(1)) * 8) {
+            prefetch(b);
+        }
+    }
+
+    /// The token id of the first bucket of hash `h`'s probe sequence whose tag matches, if any (the
+    /// token id of the key when the key is present, but for a rare tag collision).
+    #[inline]
+    fn tagged_id(&self, h: u64) -> Option<usize> {
+        let n = self.buckets.len() / 8;
+        let tag = h >> 32;
+        let mut b = (h as usize) & n.wrapping_sub(1);
+        for _ in 0..n {
+            let slot = read_u64(self.buckets, b * 8);
+            if slot == 0 {
+                return None;
+            }
+            if slot >> 32 == tag {
+                return Some((slot as u32).wrapping_sub(1) as usize);
+            }
+            b = (b + 1) & (n - 1);
+        }
+        None
+    }
+
+    /// Starts loading the token record that the key with hash `h` probably has (see [`prefetch`]).
+    #[inline]
+    fn prefetch_record(&self, h: u64) {
+        if let Some(b) = self
+            .tagged_id(h)
+            .and_then(|id| self.tokens.get(id.wrapping_mul(TOKEN_RECORD)))
+        {
+            prefetch(b);
+        }
+    }
+
+    /// Starts loading the key string of the token record that the key with hash `h` probably has.
+    #[inline]
+    fn prefetch_string(&self, h: u64) {
+        let Some(rec) = self.tagged_id(h).map(|id| id.wrapping_mul(TOKEN_RECORD)) else {
+            return;
+        };
+        if rec.checked_add(4).is_some_and(|end| end <= self.tokens.len()) {
+            if let Some(b) = self.strings.get(read_u32(self.tokens, rec) as usize) {
+                prefetch(b);
+            }
+        }
+    }
+
     /// Token id and root children of `key` with hash `h` (NO_ID where absent).
     fn lookup(&self, key: &str, h: u64) -> (u32, [u32; 3]) {
         match self.token_id_hashed(key, h) {
@@ -750,8 +849,100 @@ pub struct MatchScratch {
     /// Per token, the root's child in each layer's trie (NO_ID: no alias starts with this token's key).
     roots: Vec<[u32; 3]>,
     cache: TokenCache,
+    /// Per token, the `stable_hash` of its exact, folded and transliterated keys, and which layer's key
+    /// each layer shares (the key of layer `k` is the key of layer `same[k] <= k`).
+    hashes: Vec<([u64; 3], [u8; 3])>,
+    /// Per token and layer, the token id and root children of its key, while they are being looked up.
+    found: Vec<[(u32, [u32; 3]); 3]>,
+    /// (token, layer) of the keys the token cache did not have.
+    misses: Vec<(u32, u8)>,
     ends: Vec<(usize, u32)>,
     entities: Vec<u32>,
+}
+
+impl MatchScratch {
+    /// Fills `token_ids` and `roots` for the tokens of `analysis`: each distinct key of a token is looked
+    /// up once (the trie walks compare integers only); keys that coincide across layers, as for most
+    /// lower-case words, share one lookup. The lookups are done in stages over the whole text, so that
+    /// the memory accesses of different keys overlap (see [`prefetch`]): hashes (loading each key's
+    /// cache slot), the cache, then for the keys it lacks the Bloom filter, the hash-table bucket of
+    /// those the filter lets through, and the full lookup.
+    fn lookup_keys(&mut self, analysis: &Analysis, vocab: &VocabView<'_>) {
+        let n = analysis.len();
+        let key = |i: usize, k: usize| analysis.key(KeyLayer::ALL[k], i);
+        self.hashes.clear();
+        for i in 0..n {
+            let (exact, folded, translit) = (key(i, 0), key(i, 1), key(i, 2));
+            let he = stable_hash(exact.as_bytes());
+            self.cache.prefetch(he);
+            let (hf, sf) = if folded == exact {
+                (he, 0)
+            } else {
+                let h = stable_hash(folded.as_bytes());
+                self.cache.prefetch(h);
+                (h, 1)
+            };
+            let (ht, st) = if translit == folded {
+                (hf, sf)
+            } else if translit == exact {
+                (he, 0)
+            } else {
+                let h = stable_hash(translit.as_bytes());
+                self.cache.prefetch(h);
+                (h, 2)
+            };
+            self.hashes.push(([he, hf, ht], [0, sf, st]));
+        }
+        self.found.clear();
+        self.misses.clear();
+        for i in 0..n {
+            let (h, same) = self.hashes[i];
+            let mut found = [(NO_ID, [NO_ID; 3]); 3];
+            for k in 0..3 {
+                if same[k] as usize == k {
+                    match self.cache.probe(key(i, k), h[k]) {
+                        Some(hit) => found[k] = hit,
+                        None => {
+                            self.misses.push((i as u32, k as u8));
+                            vocab.prefetch_bloom(h[k]);
+                        }
+                    }
+                }
+            }
+            self.found.push(found);
+        }
+        // Keys the filter lets through: start loading their bucket; the others are absent.
+        self.misses.retain(|&(i, k)| {
+            let h = self.hashes[i as usize].0[k as usize];
+            let pass = vocab.bloom_passes(h);
+            if pass {
+                vocab.prefetch_bucket(h);
+            } else {
+                self.cache.store(key(i as usize, k as usize), h, (NO_ID, [NO_ID; 3]));
+            }
+            pass
+        });
+        for &(i, k) in &self.misses {
+            vocab.prefetch_record(self.hashes[i as usize].0[k as usize]);
+        }
+        for &(i, k) in &self.misses {
+            vocab.prefetch_string(self.hashes[i as usize].0[k as usize]);
+        }
+        for &(i, k) in &self.misses {
+            let (i, k) = (i as usize, k as usize);
+            let h = self.hashes[i].0[k];
+            let hit = vocab.lookup(key(i, k), h);
+            self.found[i][k] = hit;
+            self.cache.store(key(i, k), h, hit);
+        }
+        self.token_ids.clear();
+        self.roots.clear();
+        for (found, (_, same)) in self.found.iter().zip(&self.hashes) {
+            let [e, f, t] = same.map(|s| found[s as usize]);
+            self.token_ids.push([e.0, f.0, t.0]);
+            self.roots.push([e.1[0], f.1[1], t.1[2]]);
+        }
+    }
 }
 
 impl Matcher {
@@ -950,31 +1141,7 @@ impl Matcher {
         let views = KeyLayer::ALL.map(|l| self.layer(l));
         let vocab = self.vocab();
         let tokens = analysis.tokens();
-        scratch.token_ids.clear();
-        scratch.roots.clear();
-        for i in 0..tokens.len() {
-            // Every key of a token is looked up once, up front (the trie walks below compare integers
-            // only); keys that coincide across layers, as for most lower-case words, share one lookup.
-            let exact = analysis.key(KeyLayer::Exact, i);
-            let folded = analysis.key(KeyLayer::Folded, i);
-            let translit = analysis.key(KeyLayer::Translit, i);
-            let cache = &mut scratch.cache;
-            let e = cache.get(&vocab, exact);
-            let f = if folded == exact {
-                e
-            } else {
-                cache.get(&vocab, folded)
-            };
-            let t = if translit == folded {
-                f
-            } else if translit == exact {
-                e
-            } else {
-                cache.get(&vocab, translit)
-            };
-            scratch.token_ids.push([e.0, f.0, t.0]);
-            scratch.roots.push([e.1[0], f.1[1], t.1[2]]);
-        }
+        scratch.lookup_keys(analysis, &vocab);
         let text_case = |i: usize| {
             let t = &tokens[i];
             token_case(&text[t.start..t.end])
