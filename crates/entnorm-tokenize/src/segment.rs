@@ -115,6 +115,19 @@ impl Segmenter<'_> {
         }
     }
 
+    /// Adds the run `start..end` of ASCII letters and digits, ending with `last`, to the current word (or
+    /// starts a word with it): the same as adding its characters one by one.
+    fn ascii_word_run(&mut self, start: usize, end: usize, first: char, last: char, alpha: bool) {
+        if self.cur_kind() != Some(Kind::Word) {
+            self.start(start, first, Kind::Word);
+        }
+        if let Some(cur) = &mut self.cur {
+            cur.end = end;
+            cur.last_base = last;
+            cur.has_alpha |= alpha;
+        }
+    }
+
     fn cur_kind(&self) -> Option<Kind> {
         self.cur.as_ref().map(|c| c.kind)
     }
@@ -127,13 +140,41 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         cur: None,
         hangul_end: None,
     };
-    let mut iter = text.char_indices();
+    let bytes = text.as_bytes();
+    let mut pos = 0;
     // The first character after the current run of ignorables, found once per run: looking it up afresh
     // for every ignorable would make a flood of zero-width joiners quadratic. (byte end of the run, char)
     let mut after_ignorables: Option<(usize, Option<char>)> = None;
-    while let Some((i, c)) = iter.next() {
+    while let Some(&b) = bytes.get(pos) {
+        // Fast paths for most of most text: a run of ASCII letters and digits (word characters, and
+        // nothing in the rules below looks at them from inside a word), an ASCII space.
+        if b.is_ascii_alphanumeric() {
+            let start = pos;
+            let mut alpha = false;
+            while let Some(&b) = bytes.get(pos).filter(|b| b.is_ascii_alphanumeric()) {
+                alpha |= b.is_ascii_alphabetic();
+                pos += 1;
+            }
+            seg.ascii_word_run(
+                start,
+                pos,
+                char::from(b),
+                char::from(bytes[pos - 1]),
+                alpha,
+            );
+            continue;
+        }
+        if b == b' ' {
+            seg.flush();
+            pos += 1;
+            continue;
+        }
+        let i = pos;
+        let mut iter = text[i..].char_indices();
+        let Some((_, c)) = iter.next() else { break };
         let end = i + c.len_utf8();
-        let next = iter.clone().map(|(_, n)| n).next();
+        pos = end;
+        let iter = iter.map(|(j, n)| (i + j, n));
         let k = class(c);
         if k & (SPACE | DASH) != 0 {
             seg.flush();
@@ -162,7 +203,10 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 .cur
                 .as_ref()
                 .is_some_and(|cur| cur.kind == Kind::Word && is_alpha(cur.last_base))
-                && next.is_some_and(|n| is_word_char(n) && is_alpha(n))
+                && text[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| is_word_char(n) && is_alpha(n))
                 && !is_possessive_s(&text[end..])
                 && !seg
                     .cur
@@ -188,6 +232,23 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         } else if k & WORD_CHAR != 0 {
             if !seg.extend(c, end, Some(Kind::Word), true) {
                 seg.start(i, c, Kind::Word);
+            }
+            // The rest of the word: word characters and marks, each handled as the branches above
+            // would (a mark extends the token, a word character extends the word), up to the first
+            // character any other rule applies to.
+            for n in text[end..].chars() {
+                let kn = class(n);
+                let n_end = pos + n.len_utf8();
+                if kn & (SPACE | DASH | IGNORABLE) != 0 {
+                    break;
+                } else if kn & ATTACHING != 0 {
+                    seg.extend(n, n_end, None, false);
+                } else if kn & (APOSTROPHE | SPACELESS_LETTER) == 0 && kn & WORD_CHAR != 0 {
+                    seg.extend(n, n_end, Some(Kind::Word), true);
+                } else {
+                    break;
+                }
+                pos = n_end;
             }
         } else {
             seg.start(i, c, Kind::Punct);
