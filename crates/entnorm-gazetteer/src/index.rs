@@ -25,8 +25,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// over stem keys with its own vocabulary, for inflected forms, and the alias flag `FLAG_STEM_OK`; 10:
 /// enrichment links user persons to default persons by name parts, so the same sources give other
 /// entities; 11: name-part groups in the stem vocabulary and variant paths of person names in the stem
-/// trie), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 11;
+/// trie; 12: the capitalised-start bit in the folded and translit root children and TERMS entries), so
+/// that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 12;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -37,8 +38,14 @@ pub(crate) const ENTITIES: usize = 2;
 pub(crate) const ALIASES: usize = 3;
 /// Token records of the shared vocabulary, [`TOKEN_RECORD`] bytes per token id: (offset, length) of the
 /// key in STRINGS, then the root's child for the token in the exact, folded and translit tries (NO_ID if
-/// none).
+/// none). A folded or translit root child has [`CAPITALIZED_START`] set when every alias under it starts
+/// with a capitalised token.
 pub(crate) const TOKENS: usize = 4;
+/// Bit of a folded or translit root child (not NO_ID) in a token record: every alias whose path starts
+/// with that child has a first token that starts upper-case, so no match on that layer can start at a
+/// text token that starts lower-case (the case guard rejects each); the walk is skipped. Node ids are
+/// below it.
+pub(crate) const CAPITALIZED_START: u32 = 1 << 31;
 pub(crate) const TOKEN_RECORD: usize = 20;
 /// Hash table of the vocabulary: u64 buckets, `tag << 32 | (token id + 1)`, 0 = empty.
 pub(crate) const BUCKETS: usize = 5;
@@ -50,6 +57,9 @@ const LAYER_BASE: usize = 7;
 const PER_LAYER: usize = 4;
 pub(crate) const NODE_EDGES: usize = 0;
 pub(crate) const EDGES: usize = 1;
+/// Per node (and one past the last), the offset of its first candidate in CANDS; on the folded and
+/// translit layers with [`CAPITALIZED_START`] set when the node has candidates and each one's first
+/// token starts upper-case.
 pub(crate) const TERMS: usize = 2;
 pub(crate) const CANDS: usize = 3;
 /// The stem trie (see `entnorm_tokenize::stem_key`) has a vocabulary of its own, laid out like the shared

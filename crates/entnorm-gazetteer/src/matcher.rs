@@ -296,6 +296,9 @@ struct TrieBuilder {
     edges: FxHashMap<(u32, u32), u32>,
     node_count: u32,
     terminals: FxHashMap<u32, Vec<u32>>,
+    /// Per alias, whether its first token starts upper-case, for the TERMS bit [`CAPITALIZED_START`]
+    /// (empty: the bit is never set).
+    capitalized_first: Vec<bool>,
 }
 
 impl TrieBuilder {
@@ -346,7 +349,15 @@ impl TrieBuilder {
         }
         let mut start = 0u32;
         for node in 0..=nodes as u32 {
-            push_u32(w.section(sec(TERMS)), start);
+            let mut flag = 0;
+            if let Some(aliases) = self.terminals.get(&node) {
+                if !self.capitalized_first.is_empty()
+                    && aliases.iter().all(|&a| self.capitalized_first[a as usize])
+                {
+                    flag = CAPITALIZED_START;
+                }
+            }
+            push_u32(w.section(sec(TERMS)), start | flag);
             if let Some(mut aliases) = self.terminals.remove(&node) {
                 aliases.sort_by_cached_key(|a| precedence(a));
                 for a in &aliases {
@@ -413,6 +424,9 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         }
     }
     let mut skipped = 0u64;
+    // Per layer, the first tokens of aliases whose first token does not start upper-case (see
+    // CAPITALIZED_START).
+    let mut lower_start: [rustc_hash::FxHashSet<u32>; 3] = Default::default();
     for e in &gazetteer.entities {
         let rec = w.section(ENTITIES);
         let attrs = e
@@ -451,6 +465,16 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
                 let path: Vec<u32> = (0..analysis.len())
                     .map(|i| vocab.token_id(analysis.key(layer, i), &mut blob))
                     .collect();
+                if capitalized & 1 == 0 {
+                    if let Some(&first) = path.first() {
+                        lower_start[layer as usize].insert(first);
+                    }
+                }
+                if layer != KeyLayer::Exact {
+                    let t = &mut tries[layer as usize];
+                    t.capitalized_first.resize(index + 1, false);
+                    t.capitalized_first[index] = capitalized & 1 != 0;
+                }
                 tries[layer as usize].insert(path, index as u32);
             }
         } else {
@@ -494,6 +518,13 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     let mut roots: [Vec<u32>; 3] = Default::default();
     for ((layer, trie), root) in KeyLayer::ALL.into_iter().zip(tries).zip(&mut roots) {
         *root = trie.write(layer_base(layer), vocab_len, &precedence, &mut w);
+        if layer != KeyLayer::Exact {
+            for (id, child) in root.iter_mut().enumerate() {
+                if *child < CAPITALIZED_START && !lower_start[layer as usize].contains(&(id as u32)) {
+                    *child |= CAPITALIZED_START;
+                }
+            }
+        }
     }
     vocab.write(&roots, MAIN_VOCAB, &mut w);
     // Every spelling's stem is in the stem vocabulary, with its groups in FORM_GROUPS.
@@ -784,24 +815,27 @@ impl VocabView<'_> {
         }
     }
 
-    /// Token id and root children of `key` with hash `h` (NO_ID where absent).
+    /// Token id and root slots of `key` with hash `h` (NO_ID where absent; see [`Self::root_slot`]).
     fn lookup(&self, key: &str, h: u64) -> (u32, [u32; 3]) {
         match self.token_id_hashed(key, h) {
             None => (NO_ID, [NO_ID; 3]),
-            Some(id) => (
-                id,
-                KeyLayer::ALL.map(|layer| self.root_child(id, layer).unwrap_or(NO_ID)),
-            ),
+            Some(id) => (id, KeyLayer::ALL.map(|layer| self.root_slot(id, layer))),
         }
+    }
+
+    /// The root slot of token `id` for `layer` as stored: NO_ID, or the root's child, with
+    /// [`CAPITALIZED_START`] on the folded and translit layers.
+    fn root_slot(&self, id: u32, layer: KeyLayer) -> u32 {
+        read_u32(
+            self.tokens,
+            id as usize * TOKEN_RECORD + 8 + 4 * layer as usize,
+        )
     }
 
     /// The root's child for token `id` in the trie of `layer`, if any.
     fn root_child(&self, id: u32, layer: KeyLayer) -> Option<u32> {
-        let c = read_u32(
-            self.tokens,
-            id as usize * TOKEN_RECORD + 8 + 4 * layer as usize,
-        );
-        (c != NO_ID).then_some(c)
+        let c = self.root_slot(id, layer);
+        (c != NO_ID).then_some(c & !CAPITALIZED_START)
     }
 }
 
@@ -832,13 +866,24 @@ impl LayerView<'_> {
     }
 
     fn candidates(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
-        let lo = u32_at(self.terms, node as usize) as usize;
-        let hi = u32_at(self.terms, node as usize + 1) as usize;
+        let lo = (u32_at(self.terms, node as usize) & !CAPITALIZED_START) as usize;
+        let hi = (u32_at(self.terms, node as usize + 1) & !CAPITALIZED_START) as usize;
         (lo..hi).map(move |i| u32_at(self.cands, i))
     }
 
     fn is_terminal(&self, node: u32) -> bool {
-        u32_at(self.terms, node as usize) != u32_at(self.terms, node as usize + 1)
+        (u32_at(self.terms, node as usize) ^ u32_at(self.terms, node as usize + 1))
+            & !CAPITALIZED_START
+            != 0
+    }
+
+    /// Whether `node` is terminal and, if `lower_start`, has a candidate whose first token may match a
+    /// text token that starts lower-case (on the folded layers, the TERMS bit [`CAPITALIZED_START`] says
+    /// that none has).
+    fn is_terminal_for(&self, node: u32, lower_start: bool) -> bool {
+        let t = u32_at(self.terms, node as usize);
+        (t ^ u32_at(self.terms, node as usize + 1)) & !CAPITALIZED_START != 0
+            && !(lower_start && t & CAPITALIZED_START != 0)
     }
 }
 
@@ -846,7 +891,8 @@ impl LayerView<'_> {
 #[derive(Default)]
 pub struct MatchScratch {
     token_ids: Vec<[u32; 3]>,
-    /// Per token, the root's child in each layer's trie (NO_ID: no alias starts with this token's key).
+    /// Per token, the root slot of each layer's trie: the root's child, with [`CAPITALIZED_START`] on the
+    /// folded layers (NO_ID: no alias starts with this token's key).
     roots: Vec<[u32; 3]>,
     cache: TokenCache,
     /// Per token, the `stable_hash` of its exact, folded and transliterated keys, and which layer's key
@@ -1157,9 +1203,20 @@ impl Matcher {
             }
             let mut best: Option<Mention> = None;
             for layer in KeyLayer::ALL {
-                let first = scratch.roots[i][layer as usize];
-                if first == NO_ID {
+                let slot = scratch.roots[i][layer as usize];
+                if slot == NO_ID {
                     continue;
+                }
+                let first = slot & !CAPITALIZED_START;
+                // Walks the folded layers' case guard would reject at every candidate: from an acronym
+                // (`US`) always, from a lower-case word where every alias under the root's child starts
+                // upper-case (most of them: `of` is only the town `Of`).
+                if layer != KeyLayer::Exact {
+                    match text_case(i) {
+                        TokenCase::Acronym => continue,
+                        TokenCase::Lower if slot & CAPITALIZED_START != 0 => continue,
+                        _ => {}
+                    }
                 }
                 let found = self.longest_at(
                     &views[layer as usize],
@@ -1220,7 +1277,11 @@ impl Matcher {
     ) -> Option<(usize, u32, u32, u32)> {
         let mut node = first;
         ends.clear();
-        if tokens[start].can_end && view.is_terminal(node) {
+        // From a lower-case word, candidates whose first token starts upper-case fail the folded layers'
+        // case guard: ends where all do are not examined.
+        let lower_start =
+            layer != KeyLayer::Exact && text_case(start) == TokenCase::Lower;
+        if tokens[start].can_end && view.is_terminal_for(node, lower_start) {
             ends.push((start + 1, node));
         }
         for (j, ids) in token_ids.iter().enumerate().skip(start + 1) {
@@ -1232,7 +1293,7 @@ impl Matcher {
                 Some(child) => node = child,
                 None => break,
             }
-            if tokens[j].can_end && view.is_terminal(node) {
+            if tokens[j].can_end && view.is_terminal_for(node, lower_start) {
                 ends.push((j + 1, node));
             }
         }
