@@ -614,6 +614,8 @@ pub struct Matcher {
     skipped_aliases: u64,
     /// Stem-vocabulary ids below this are name-part group tokens.
     stem_groups: u32,
+    /// Whether the whole STRINGS section is UTF-8 (checked once at open; see `Matcher::string`).
+    strings_utf8: bool,
 }
 
 /// The shared token vocabulary, sliced once per call.
@@ -1054,6 +1056,7 @@ impl Matcher {
                 _ => return Err(IndexError::Corrupt("metadata line")),
             }
         }
+        let strings_utf8 = std::str::from_utf8(sections.get(storage.bytes(), STRINGS)).is_ok();
         Ok(Matcher {
             storage,
             sections,
@@ -1061,6 +1064,7 @@ impl Matcher {
             sources,
             skipped_aliases,
             stem_groups,
+            strings_utf8,
         })
     }
 
@@ -1100,10 +1104,25 @@ impl Matcher {
             read_u32(record, field * 8) as usize,
             read_u32(record, field * 8 + 4) as usize,
         );
-        self.section(STRINGS)
-            .get(off..off + len)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
+        let strings = self.section(STRINGS);
+        let Some(b) = off.checked_add(len).and_then(|end| strings.get(off..end)) else {
+            return "";
+        };
+        if self.strings_utf8 {
+            // Within valid UTF-8, a range between two character boundaries is valid UTF-8, and a range
+            // that starts or ends inside a character is not.
+            let boundary = |i: usize| strings.get(i).is_none_or(|&c| (c as i8) >= -0x40);
+            if boundary(off) && boundary(off + len) {
+                #[allow(unsafe_code)]
+                // SAFETY: `strings_utf8` says the whole STRINGS section was checked to be UTF-8 when the
+                // index was opened (its bytes never change afterwards: see `Matcher::open`), and `b` is
+                // the part of it between two character boundaries, so `b` is UTF-8 too; this is the
+                // check `from_utf8` would do, done once for all strings instead of on every call.
+                return unsafe { std::str::from_utf8_unchecked(b) };
+            }
+            return "";
+        }
+        std::str::from_utf8(b).unwrap_or("")
     }
 
     pub fn entity_count(&self) -> usize {
