@@ -150,8 +150,11 @@ class Gazetteer:
             if kind == "canonical" and self.canonical.get(eid) != (name, lang):
                 self.rows[(eid, name, lang)] = "label"
         out = []
+        # Attributes go on the canonical row or, for an entity without one (a place whose main name is a
+        # gated alias), on its display-name row: without them such a place has no country to check.
+        has_canon = {eid for (eid, _n, _l), kind in self.rows.items() if kind == "canonical"}
         for (eid, name, lang), kind in self.rows.items():
-            canon = kind == "canonical"
+            canon = kind == "canonical" or (eid not in has_canon and self.canonical.get(eid) == (name, lang))
             prior = self.prior.get(eid, 0)
             out.append([
                 eid, name, self.etype[eid], lang, kind,
