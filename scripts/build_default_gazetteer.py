@@ -151,14 +151,19 @@ class Gazetteer:
                 self.rows[(eid, name, lang)] = "label"
         out = []
         for (eid, name, lang), kind in self.rows.items():
-            canon = kind == "canonical"
             prior = self.prior.get(eid, 0)
             out.append([
                 eid, name, self.etype[eid], lang, kind,
                 (str(int(prior)) if float(prior).is_integer() else f"{prior:g}"),
-                self.attrs.get(eid, "") if canon else "",
+                "",
             ])
         out.sort(key=lambda r: (qid_key(r[0]), r[4] != "canonical", r[3], r[1]))
+        # Attributes once per entity, on its first row: the canonical one, or for an entity whose main
+        # name is only an alias (a risky one-word name) its first alias, so that its population, country
+        # and dates are not lost.
+        for i, row in enumerate(out):
+            if i == 0 or out[i - 1][0] != row[0]:
+                row[6] = self.attrs.get(row[0], "")
         return out
 
 

@@ -4,10 +4,11 @@
 //! A user's list often gives one name per entity in one language (`GPE-Germany  Германия`); the default
 //! gazetteer knows that entity in hundreds of languages (`Niemcy`, `Německo`). When the data say that a user
 //! entity and a default entity are the same — they share a name (folded) and have compatible types, and
-//! exactly one default entity qualifies (among Wikidata-identified ones first) — the default entity's
+//! exactly one default entity qualifies (among Wikidata-identified ones first), or all are places and one
+//! has [`DOMINANT_PRIOR_RATIO`] times the population of every other (`Лондон`: London, England) — the default entity's
 //! aliases move to the user entity, whose ID is what the user's analysis joins on; the default ID is kept as
 //! the attribute `default_id`. Ambiguous cases are left alone: a name shared by two default entities of the
-//! type, or one default entity claimed by two user entities, links nothing.
+//! type and of similar prominence, or one default entity claimed by two user entities, links nothing.
 //!
 //! A person the user names differently from every default name gets a second chance through name parts
 //! ([`crate::names::NameParts`]): a user person named by a surname alone (`Трамп`, as lists often do) or in
@@ -134,16 +135,7 @@ impl PersonsByParts {
         match found.as_slice() {
             [] => None,
             [one] => Some(*one),
-            _ => {
-                let prior = |d: u32| g.entities[d as usize].prior;
-                let best = *found
-                    .iter()
-                    .max_by(|&&a, &&b| prior(a).total_cmp(&prior(b)).then(b.cmp(&a)))?;
-                found
-                    .iter()
-                    .all(|&d| d == best || prior(best) >= DOMINANT_PRIOR_RATIO * prior(d))
-                    .then_some(best)
-            }
+            _ => dominant(&found, |d| Some(g.entities[d as usize].prior)),
         }
     }
 }
@@ -185,6 +177,33 @@ fn word_keys(
 fn compatible(a: &str, b: &str) -> bool {
     let is_place = |t: &str| matches!(t, "GPE" | "LOC");
     a == b || (is_place(a) && is_place(b))
+}
+
+/// The entity among `pool` whose prominence is at least [`DOMINANT_PRIOR_RATIO`] times every other's;
+/// none when an entity has no prominence.
+fn dominant(pool: &[u32], prominence: impl Fn(u32) -> Option<f64>) -> Option<u32> {
+    let mut scored = Vec::with_capacity(pool.len());
+    for &e in pool {
+        scored.push((e, prominence(e)?));
+    }
+    let &(best, top) = scored
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    scored
+        .iter()
+        .all(|&(e, p)| e == best || top >= DOMINANT_PRIOR_RATIO * p)
+        .then_some(best)
+}
+
+/// A place's population (GeoNames places give one). Unlike the prior, it is not capped (London, England
+/// would be merely 9.5 times London, Ontario by prior), and only places have it: a country or a person
+/// never wins a name from a place by prominence (a list's `Georgia` may be the US state).
+fn population(g: &Gazetteer, e: u32) -> Option<f64> {
+    g.entities[e as usize]
+        .attributes
+        .iter()
+        .find(|(k, _)| k == "population")
+        .and_then(|(_, v)| v.parse::<f64>().ok())
 }
 
 fn is_qid(id: &str) -> bool {
@@ -265,9 +284,14 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
                     None
                 }
             }
-            _ => {
-                report.ambiguous += 1;
-                None
+            // Several places with populations: one that dominates (`Лондон`: London, England over
+            // London, Ontario) is the place a bare name means.
+            (_, all) => {
+                let chosen = dominant(all, |d| population(g, d));
+                if chosen.is_none() {
+                    report.ambiguous += 1;
+                }
+                chosen
             }
         };
         if let Some(d) = chosen {

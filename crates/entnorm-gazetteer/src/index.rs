@@ -25,9 +25,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// over stem keys with its own vocabulary, for inflected forms, and the alias flag `FLAG_STEM_OK`; 10:
 /// enrichment links user persons to default persons by name parts, so the same sources give other
 /// entities; 11: name-part groups in the stem vocabulary and variant paths of person names in the stem
-/// trie; 12: the capitalised-start bit in the folded and translit root children and TERMS entries), so
-/// that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 12;
+/// trie; 13: stems of long names with short stems, and enrichment by population; 14: the capitalised-start
+/// bit in the folded and translit root children and TERMS entries), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 14;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 

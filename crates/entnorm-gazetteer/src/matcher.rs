@@ -177,8 +177,15 @@ fn variant_paths(
 }
 
 /// A one-token alias whose stem is shorter than this does not match inflected forms: short stems are
-/// as often other words (`Rim`, `Oslo`, `Baku` stay exact).
+/// as often other words (`Rim`, `Oslo`, `Baku` stay exact) — unless the name is long and its stem only
+/// short because it lost a long base-form ending (`Россия`, key `rosiya`, stem `ros`).
 const STEM_MIN_CHARS_ONE_TOKEN: usize = 4;
+
+/// The shortest stem of a one-token alias whose key has at least [`SHORT_STEM_MIN_KEY_CHARS`] bytes. Such
+/// an alias matches only a text token that shares at least [`STEM_MIN_CHARS_ONE_TOKEN`] bytes with its
+/// key (`России` → `rosii` shares `rosi` with `rosiya`; `Роса`, `rosa`, shares only the stem).
+const SHORT_STEM_MIN_CHARS: usize = 3;
+const SHORT_STEM_MIN_KEY_CHARS: usize = 5;
 
 /// Whether an alias is indexed in the stem trie: not an acronym, written in alphabets that transliterate
 /// (no spaceless or abjad letters, whose keys the stem rules do not cover), and long enough.
@@ -190,6 +197,7 @@ fn stem_eligible(alias: &crate::model::Alias, analysis: &Analysis, flags: u32) -
     let tokens = analysis.tokens();
     let mut words = 0;
     let mut stem_chars = 0;
+    let mut key_chars = 0;
     for (i, t) in tokens.iter().enumerate() {
         match t.class {
             TokenClass::Char => return false,
@@ -200,11 +208,14 @@ fn stem_eligible(alias: &crate::model::Alias, analysis: &Analysis, flags: u32) -
                 }
                 words += 1;
                 stem_chars += stem_of(analysis, i).len();
+                key_chars += key.len();
             }
             _ => {}
         }
     }
-    words > 1 || stem_chars >= STEM_MIN_CHARS_ONE_TOKEN
+    words > 1
+        || stem_chars >= STEM_MIN_CHARS_ONE_TOKEN
+        || (stem_chars >= SHORT_STEM_MIN_CHARS && key_chars >= SHORT_STEM_MIN_KEY_CHARS)
 }
 
 /// Strings of the index, deduplicated when short (types, languages and common names repeat).
@@ -1609,6 +1620,10 @@ impl Matcher {
                     .zip(scratch.alias_analysis.keys(KeyLayer::Translit))
                     .map(|(i, k)| common_prefix(analysis.key(KeyLayer::Translit, i), k))
                     .sum();
+                // A one-token alias with a short stem (see SHORT_STEM_MIN_CHARS) needs more than its stem.
+                if end - start == 1 && shared < STEM_MIN_CHARS_ONE_TOKEN {
+                    continue;
+                }
                 if chosen.is_none_or(|(_, _, best)| shared > best) {
                     chosen = Some((alias, a.entity, shared));
                 }

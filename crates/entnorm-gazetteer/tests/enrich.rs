@@ -6,7 +6,7 @@ use std::path::Path;
 use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
 use entnorm_tokenize::{Analysis, Analyzer};
 
-const DEFAULT: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+const DEFAULT: &str = "entity_id\tname\ttype\tlang\tkind\tprior\tattributes
 Q1001\tGermany\tGPE\ten\tcanonical\t1000000
 Q1001\tГермания\tGPE\tru\tlabel\t
 Q1001\tNiemcy\tGPE\tpl\tlabel\t
@@ -15,6 +15,11 @@ Q1001\tMünchen\tGPE\tund\talias\t
 Q2001\tGeorgia\tGPE\ten\tcanonical\t1000000
 Q2002\tGeorgia\tGPE\ten\tcanonical\t10000
 Q2002\tAtlanta state\tGPE\ten\talias\t
+geonames:2643743\tLondon\tLOC\ten\tcanonical\t4000\tpopulation=8961989
+geonames:2643743\tЛондон\tLOC\tru\tlabel\t
+geonames:2643743\tLondyn\tLOC\tund\talias\t
+geonames:6058560\tLondon\tLOC\ten\tcanonical\t422\tpopulation=422324
+geonames:6058560\tЛондон\tLOC\tund\talias\t
 Q3001\tAngela Merkel\tPER\ten\tcanonical\t100
 Q4001\tEuropean Union\tORG\ten\tcanonical\t1000000
 Q4001\tЕС\tORG\tru\tabbreviation\t
@@ -105,7 +110,8 @@ fn a_contested_default_entity_goes_to_the_user_entity_sharing_its_strongest_name
 
 #[test]
 fn ambiguous_names_and_other_types_link_nothing() {
-    // Two default entities are called Georgia; Merkel is a person, not a place.
+    // Two default entities are called Georgia, neither a place with a population (a country's prior does
+    // not outweigh a US state's); Merkel is a person, not a place.
     let user =
         "entity_id\tname\ttype\tlang\nmy:GE\tGeorgia\tGPE\ten\nmy:AM\tAngela Merkel\tLOC\ten\n";
     let (m, report) = matcher(user);
@@ -119,6 +125,20 @@ fn ambiguous_names_and_other_types_link_nothing() {
         ids(&m, "Atlanta state"),
         [("Atlanta state".to_owned(), "Q2002".to_owned())]
     );
+}
+
+#[test]
+fn a_name_shared_by_default_entities_links_the_one_ten_times_as_prominent() {
+    // London, England has 21 times the population of London, Ontario: a list's `Лондон` is the former
+    // (their priors are capped, at 4,000 and 422).
+    let (m, report) = matcher("entity_id\tname\ttype\tlang\nmy:LON\tЛондон\tLOC\tbg\n");
+    assert_eq!(
+        report.enrichment.linked,
+        vec![("my:LON".to_owned(), "geonames:2643743".to_owned())]
+    );
+    assert_eq!(report.enrichment.ambiguous, 0);
+    assert_eq!(ids(&m, "Londyn"), [("Londyn".to_owned(), "my:LON".to_owned())]);
+    assert_eq!(ids(&m, "London"), [("London".to_owned(), "my:LON".to_owned())]);
 }
 
 #[test]

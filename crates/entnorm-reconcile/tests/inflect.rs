@@ -22,6 +22,9 @@ t:belgium\tBelgia\tGPE\tpl\tcanonical\t10
 t:belga\tBelga\tORG\tpl\tcanonical\t100
 t:rome\tРим\tLOC\tru\tcanonical\t1000
 t:pakistan\tПакистан\tGPE\tru\tcanonical\t1000
+t:russia\tРоссия\tGPE\tru\tcanonical\t1000
+t:russia\tRusija\tGPE\tsl\tlabel\t
+t:china\tКитай\tGPE\tru\tcanonical\t1000
 ";
 
 fn links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str)> {
@@ -124,6 +127,21 @@ fn guards_case_language_length_and_closest_spelling() {
     assert_eq!(links("Lavrovu", None), owned(&[]));
     // a short stem stays exact only
     assert_eq!(links("В Риме.", Some("ru")), owned(&[]));
+    // a long name with a short stem (`rosiya`, stem `ros`) takes endings, but a word sharing only the stem
+    // with it is not its inflection (`Роса`, dew; `Rusa`, a given name)
+    assert_eq!(
+        links("Визит в Россию, посол России.", Some("ru")),
+        owned(&[
+            ("Россию", "t:russia", "inflected"),
+            ("России", "t:russia", "inflected"),
+        ])
+    );
+    assert_eq!(
+        links("Predsednik Rusije je rekel.", Some("sl")),
+        owned(&[("Rusije", "t:russia", "inflected")])
+    );
+    assert_eq!(links("Роса выпала. Rusa prišla.", Some("ru")), owned(&[]));
+    assert_eq!(links("Rusa je prišla.", Some("sl")), owned(&[]));
     // of two names with the same stem, the one sharing the longer prefix
     assert_eq!(
         links("W Belgii.", Some("pl")),
