@@ -26,7 +26,7 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// enrichment links user persons to default persons by name parts, so the same sources give other
 /// entities; 11: name-part groups in the stem vocabulary and variant paths of person names in the stem
 /// trie), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 13;
+pub const INDEX_FORMAT_VERSION: u32 = 14;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -343,6 +343,7 @@ pub(crate) fn kind_from_u8(v: u8) -> AliasKind {
         1 => AliasKind::Label,
         2 => AliasKind::Alias,
         3 => AliasKind::Abbreviation,
+        5 => AliasKind::Demonym,
         _ => AliasKind::Transliteration,
     }
 }
@@ -354,6 +355,7 @@ pub(crate) fn kind_to_u8(k: AliasKind) -> u8 {
         AliasKind::Alias => 2,
         AliasKind::Abbreviation => 3,
         AliasKind::Transliteration => 4,
+        AliasKind::Demonym => 5,
     }
 }
 
