@@ -9,6 +9,7 @@
 //! the rest as unmatched.
 //! No I/O, no threads.
 
+mod caseless;
 mod disambiguate;
 mod document;
 pub mod fuzzy;
@@ -57,6 +58,7 @@ impl Method {
 /// Confidence of an inflected form matched through its stem.
 pub const INFLECTED_SCORE: f64 = 0.8;
 
+pub use caseless::CASELESS_WORD_SCORE;
 pub use document::{AMBIGUOUS_SCORE, DOCUMENT_SCORE, GIVEN_NAME_SCORE};
 pub use score::DEFAULT_BESIDE_USER;
 
@@ -89,7 +91,8 @@ fn key_link(m: &Mention) -> Link {
 
 /// Everything this crate adds to the gazetteer's mentions of one text (`lang`: the document's language,
 /// if known): inflected forms, then document-level resolution of short forms, with calibrated scores
-/// (module `score`). Output is in text order.
+/// (module `score`), and one-word place names of caseless scripts that the text uses as common words
+/// written for review (module `caseless`). Output is in text order.
 pub fn reconcile(
     text: &str,
     analysis: &Analysis,
@@ -152,6 +155,7 @@ pub fn reconcile(
     let user_loaded = matcher.sources().iter().any(|s| s.origin == Origin::User);
     let co = disambiguate::by_co_mentions(&mut out[start..], matcher);
     score::calibrate(&mut out[start..], &co, analysis, matcher, user_loaded);
+    caseless::demote_common_words(text, analysis, &mut out[start..], matcher);
 }
 
 /// Turns the gazetteer's mentions of one text into links, resolving surname-only mentions (matched by the
