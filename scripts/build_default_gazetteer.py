@@ -39,7 +39,7 @@ COLUMNS = ["entity_id", "name", "type", "lang", "kind", "prior", "attributes"]
 QID_RE = re.compile(r"^Q[1-9][0-9]*$")
 
 # kind precedence when the same (entity_id, name, lang) comes from several places
-KIND_RANK = {"canonical": 0, "abbreviation": 1, "label": 2, "transliteration": 3, "alias": 4}
+KIND_RANK = {"canonical": 0, "abbreviation": 1, "label": 2, "transliteration": 3, "alias": 4, "demonym": 5}
 
 # ---------------------------------------------------------------------------------------------
 # Language tags
@@ -232,6 +232,58 @@ def is_demonym(cand: str, trusted: set[str], trusted_multi_first: set[str]) -> b
     return False
 
 
+# An English demonym as the country sources list them: one capitalised Latin word with an adjective
+# ending (`Iraqi`, `Mexican`, `Palestinian`, `Sudanese`, `Polish`, `Liechtensteiner`).
+EN_DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(an|ian|ean|ese|ish|ic|i|er)$")
+
+
+def wikidata_demonyms(shared: Path, qids: set) -> dict[str, set[str]]:
+    """English demonyms (P1549) of the given items in the Wikidata entity file (CC0): the irregular
+    ones the country lists lack (`French`, `British`, `Scottish`, `Danish`, `Thai`)."""
+    out: dict[str, set[str]] = {}
+    path = shared / "data" / "sources" / "wikidata-entities" / "entities.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.strip().rstrip(",")
+            if not line.startswith("{"):
+                continue
+            e = json.loads(line)
+            if e.get("id") not in qids:
+                continue
+            for claim in e.get("claims", {}).get("P1549", []):
+                v = claim.get("mainsnak", {}).get("datavalue", {}).get("value")
+                if isinstance(v, dict) and v.get("language") == "en" and re.fullmatch(r"[A-Z][a-z]+", v["text"]):
+                    out.setdefault(e["id"], set()).add(v["text"])
+    return out
+
+
+def add_demonyms(g: "Gazetteer", demonyms: dict, first_words: set, shared: Path, stats) -> None:
+    """Demonyms as their own kind of name (`demonym`, language `en`): `Iraqi officials` names Iraq. Kept
+    apart from the names so that the matcher scores them as what they are and enrichment never links
+    by them; a form two countries share (`Dominican`, `Korean`) is left out."""
+    # A first word of a country's multi-word name that is also a person's name part (`Tristan`, from
+    # Tristan da Cunha) is not a demonym, unless Wikidata says so.
+    person_forms = load_person_name_forms(shared / "data" / "sources")
+    attested = wikidata_demonyms(shared, set(g.etype))
+    for qid, forms in attested.items():
+        if g.etype.get(qid) == "GPE":
+            demonyms.setdefault(qid, set()).update(forms)
+    owners: dict[str, set[str]] = {}
+    for qid, forms in demonyms.items():
+        for form in forms:
+            if form in first_words and fold(form) in person_forms and form not in attested.get(qid, ()):
+                stats["demonyms: left out, a person's name part"] += 1
+                continue
+            owners.setdefault(form, set()).add(qid)
+    for form, qids in sorted(owners.items()):
+        if len(qids) > 1:
+            stats["demonyms: left out, shared by two countries"] += 1
+            continue
+        (qid,) = qids
+        if g.add(qid, form, "en", "demonym"):
+            stats["demonyms: kept (kind demonym, lang en)"] += 1
+
+
 def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
     src = shared / "data" / "sources"
     territories = {}
@@ -270,6 +322,8 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
     g = Gazetteer()
     excluded = []
     demonym_skeletons: set[str] = set()
+    demonyms: dict[str, set[str]] = {}  # qid -> English demonyms the sources list as names
+    first_words: set[str] = set()  # ... of them, first words of the country's multi-word names
     for code in sorted(by_code):
         t = territories.get(code.lower())
         if t is None:
@@ -327,6 +381,12 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
             if is_demonym(name, trusted_lower, multi_first):
                 stats[f"dropped ({what}): demonym/adjective"] += 1
                 demonym_skeletons.add(skeleton(name))
+                if not supranational and EN_DEMONYM_RE.match(name):
+                    # the first word of the country's own multi-word name (`Tristan` da Cunha) is
+                    # a demonym only if it is no person's name
+                    if name.lower() in multi_first:
+                        first_words.add(name)
+                    demonyms.setdefault(qid, set()).add(name)
                 return False
             if name in place_names:
                 stats[f"dropped ({what}): name of a GeoNames place"] += 1
@@ -353,6 +413,7 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
     # drop every alias whose skeleton equals one of theirs.
     dropped = g.remove_where(lambda name: skeleton(name) in demonym_skeletons)
     stats["dropped: aliases spelled like a demonym after transliteration"] += dropped
+    add_demonyms(g, demonyms, first_words, shared, stats)
     return g, {"stats": stats, "excluded": excluded, "place_names": place_names,
                "demonym_skeletons": demonym_skeletons, "big_place_names": big_place_names}
 
@@ -1106,8 +1167,8 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
     # country names per QID (folded tokens of Latin-script names) for the similarity test
     qid_tokens: dict[str, set] = collections.defaultdict(set)
     qid_names: dict[str, set] = collections.defaultdict(set)
-    for (eid, name, _lang), _kind in cg.rows.items():
-        if re.search(r"[A-Za-z]", name):
+    for (eid, name, _lang), kind in cg.rows.items():
+        if kind != "demonym" and re.search(r"[A-Za-z]", name):
             qid_names[eid].add(name.lower())
             for tok in fold(name).split(" "):
                 if len(tok) >= 4:
@@ -1716,7 +1777,7 @@ def main() -> int:
     write_tsv_gz(out / "persons.tsv.gz", prows)
     report("persons", pinfo)
 
-    country_names_folded = {fold(r[1]) for r in crows}
+    country_names_folded = {fold(r[1]) for r in crows if r[4] != "demonym"}
     lg, linfo = build_places(shared, country_names_folded, territories, person_forms, stopwords,
                              phinfo["en_common"], phinfo["strong_common"])
     lrows = finish_rows(lg)

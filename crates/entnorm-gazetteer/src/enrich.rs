@@ -231,7 +231,8 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
     let mut default_by_name: FxHashMap<String, Vec<(u32, AliasKind)>> = FxHashMap::default();
     for a in &g.aliases {
         let e = a.entity as usize;
-        if has_default[e] && !has_user[e] {
+        // A demonym is not a name of the place itself (`German` is also the language).
+        if has_default[e] && !has_user[e] && a.kind != AliasKind::Demonym {
             if let Some(key) = link_key(&a.text) {
                 let v = default_by_name.entry(key).or_default();
                 match v.iter_mut().find(|(d, _)| *d == a.entity) {
@@ -243,7 +244,7 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
     }
     let mut user_names: FxHashMap<u32, Vec<String>> = FxHashMap::default();
     for a in &g.aliases {
-        if a.origin == Origin::User {
+        if a.origin == Origin::User && a.kind != AliasKind::Demonym {
             if let Some(key) = link_key(&a.text) {
                 user_names.entry(a.entity).or_default().push(key);
             }

@@ -25,9 +25,10 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// over stem keys with its own vocabulary, for inflected forms, and the alias flag `FLAG_STEM_OK`; 10:
 /// enrichment links user persons to default persons by name parts, so the same sources give other
 /// entities; 11: name-part groups in the stem vocabulary and variant paths of person names in the stem
-/// trie; 13: stems of long names with short stems, and enrichment by population; 14: the capitalised-start
-/// bit in the folded and translit root children and TERMS entries), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 14;
+/// trie; 13: stems of long names with short stems, and enrichment by population; 14: demonyms as their own
+/// alias kind; 15: the capitalised-start bit in the folded and translit root children and TERMS entries),
+/// so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 15;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -358,6 +359,7 @@ pub(crate) fn kind_from_u8(v: u8) -> AliasKind {
         1 => AliasKind::Label,
         2 => AliasKind::Alias,
         3 => AliasKind::Abbreviation,
+        5 => AliasKind::Demonym,
         _ => AliasKind::Transliteration,
     }
 }
@@ -369,6 +371,7 @@ pub(crate) fn kind_to_u8(k: AliasKind) -> u8 {
         AliasKind::Alias => 2,
         AliasKind::Abbreviation => 3,
         AliasKind::Transliteration => 4,
+        AliasKind::Demonym => 5,
     }
 }
 

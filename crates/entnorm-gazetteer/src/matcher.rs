@@ -190,8 +190,8 @@ const SHORT_STEM_MIN_KEY_CHARS: usize = 5;
 /// Whether an alias is indexed in the stem trie: not an acronym, written in alphabets that transliterate
 /// (no spaceless or abjad letters, whose keys the stem rules do not cover), and long enough.
 fn stem_eligible(alias: &crate::model::Alias, analysis: &Analysis, flags: u32) -> bool {
-    let _ = alias;
-    if flags & FLAG_EXACT_ONLY != 0 {
+    // A demonym's endings are its own (`Iraqi` is not an inflection of anything).
+    if flags & FLAG_EXACT_ONLY != 0 || alias.kind == AliasKind::Demonym {
         return false;
     }
     let tokens = analysis.tokens();

@@ -27,6 +27,9 @@ pub enum AliasKind {
     Alias,
     Abbreviation,
     Transliteration,
+    /// What a place's people or things are called (`Iraqi`, `Mexican`): names the place, scored apart
+    /// and never evidence that two entities are the same.
+    Demonym,
 }
 
 impl AliasKind {
@@ -37,6 +40,7 @@ impl AliasKind {
             "label" => AliasKind::Label,
             "abbreviation" | "abbr" | "acronym" => AliasKind::Abbreviation,
             "transliteration" | "translit" => AliasKind::Transliteration,
+            "demonym" => AliasKind::Demonym,
             _ => return None,
         })
     }
@@ -48,6 +52,7 @@ impl AliasKind {
             AliasKind::Alias => "alias",
             AliasKind::Abbreviation => "abbreviation",
             AliasKind::Transliteration => "transliteration",
+            AliasKind::Demonym => "demonym",
         }
     }
 }

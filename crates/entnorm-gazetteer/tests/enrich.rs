@@ -137,8 +137,14 @@ fn a_name_shared_by_default_entities_links_the_one_ten_times_as_prominent() {
         vec![("my:LON".to_owned(), "geonames:2643743".to_owned())]
     );
     assert_eq!(report.enrichment.ambiguous, 0);
-    assert_eq!(ids(&m, "Londyn"), [("Londyn".to_owned(), "my:LON".to_owned())]);
-    assert_eq!(ids(&m, "London"), [("London".to_owned(), "my:LON".to_owned())]);
+    assert_eq!(
+        ids(&m, "Londyn"),
+        [("Londyn".to_owned(), "my:LON".to_owned())]
+    );
+    assert_eq!(
+        ids(&m, "London"),
+        [("London".to_owned(), "my:LON".to_owned())]
+    );
 }
 
 #[test]

@@ -37,6 +37,8 @@ pub enum Method {
     Variant,
     /// A name-like span within a small edit distance of an alias ([`fuzzy`]).
     Fuzzy,
+    /// A place named by its demonym (`Iraqi` → Iraq), an alias of kind `demonym`.
+    Demonym,
 }
 
 impl Method {
@@ -48,6 +50,7 @@ impl Method {
             Method::Inflected => "inflected",
             Method::Variant => "variant",
             Method::Fuzzy => "fuzzy",
+            Method::Demonym => "demonym",
         }
     }
 }

@@ -17,7 +17,7 @@
 //! set's own list, such a link was never the annotated entity (0 of 6,978). It is still written, with
 //! status `review` under the default thresholds.
 
-use entnorm_gazetteer::{Matcher, Origin};
+use entnorm_gazetteer::{AliasKind, Matcher, Origin};
 use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
 
 use crate::disambiguate::CoMention;
@@ -29,6 +29,10 @@ pub const DEFAULT_BESIDE_USER: f64 = 0.5;
 const CO_MENTION_MOVED: f64 = 0.6;
 /// Score of a given name linked to the one person of the text with that given name.
 const GIVEN_NAME: f64 = 0.79;
+
+/// A country named by its demonym (`Iraqi officials`): 242 of 267 such links (91%) were right on the one
+/// set that annotates demonyms (AIDA, English); scored just under the top band, as one set is a thin base.
+const DEMONYM: f64 = 0.89;
 
 /// (method class, several words, shared alias) -> score: the measured share of correct links of that
 /// kind on all development sets together (the number of links behind each in the comments; a kind with
@@ -93,8 +97,17 @@ pub(crate) fn calibrate(
 ) {
     for (link, &co) in links.iter_mut().zip(co) {
         let m = &link.mention;
+        if matches!(link.method, Method::Key(_))
+            && matcher.alias(m.alias).kind == AliasKind::Demonym
+        {
+            link.method = Method::Demonym;
+        }
         if user_loaded && matcher.entity(m.entity).origin == Origin::Default {
             link.score = link.score.min(DEFAULT_BESIDE_USER);
+            continue;
+        }
+        if link.method == Method::Demonym {
+            link.score = DEMONYM;
             continue;
         }
         let words = analysis.tokens()[m.token_start..m.token_end]
