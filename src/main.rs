@@ -388,9 +388,10 @@ fn cmd_check(args: CheckArgs) -> Result<ExitCode> {
     let en = &report.enrichment;
     writeln!(
         out,
-        "linked to default\t{} user entities ({} of them persons by name parts; {} aliases gained; {} ambiguous left unlinked)",
+        "linked to default\t{} user entities ({} of them persons by name parts, {} acronyms by initials; {} aliases gained; {} ambiguous left unlinked)",
         en.linked.len(),
         en.by_name_parts,
+        en.by_initials,
         en.aliases_moved,
         en.ambiguous
     )?;
