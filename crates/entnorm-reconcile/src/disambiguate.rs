@@ -1,6 +1,7 @@
 //! Disambiguation of aliases several entities share, by the article's other mentions: of the entities a
 //! shared name may be (`Вашингтон` the city or the state; `Байден` the president or his family), the one the
-//! same text names unambiguously elsewhere is meant.
+//! same text names unambiguously elsewhere is meant; failing that, of the places it may be, the one whose
+//! country the text names (`Tripoli` beside `Lebanon`, `Birmingham` beside `England`'s cities).
 
 use entnorm_gazetteer::Matcher;
 
@@ -54,6 +55,17 @@ pub(crate) fn by_co_mentions(links: &mut [Link], matcher: &Matcher) -> Vec<CoMen
                 present.push((h.entity, h.alias));
             }
         }
+        if present.is_empty() {
+            // No reading named outright: the places among them whose country the text names.
+            for h in &hits {
+                if matcher.entity(h.entity).entity_type == "LOC"
+                    && country_named(matcher, h.entity, &named)
+                    && !present.iter().any(|&(e, _)| e == h.entity)
+                {
+                    present.push((h.entity, h.alias));
+                }
+            }
+        }
         match present.as_slice() {
             [(e, _)] if *e == m.entity => out[k] = CoMention::Confirmed,
             [(e, a)] => {
@@ -65,4 +77,35 @@ pub(crate) fn by_co_mentions(links: &mut [Link], matcher: &Matcher) -> Vec<CoMen
         }
     }
     out
+}
+
+/// The value of `key` in `key=value; key=value` attributes.
+pub(crate) fn attribute<'a>(attributes: &'a str, key: &str) -> Option<&'a str> {
+    attributes.split(';').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k.trim() == key).then_some(v.trim())
+    })
+}
+
+/// Whether `linked` holds the place's country (by its QID, or a user's entity linked to that QID as its
+/// `default_id`), or another place of the same country.
+pub(crate) fn country_named(matcher: &Matcher, place: u32, linked: &[u32]) -> bool {
+    let attrs = matcher.entity(place).attributes;
+    let country = attribute(attrs, "country");
+    let country_qid = attribute(attrs, "country_qid");
+    if country.is_none() && country_qid.is_none() {
+        return false;
+    }
+    linked.iter().any(|&e| {
+        if e == place {
+            return false;
+        }
+        let other = matcher.entity(e);
+        (country_qid.is_some()
+            && (Some(other.id) == country_qid
+                || attribute(other.attributes, "default_id") == country_qid))
+            || (other.entity_type == "LOC"
+                && country.is_some()
+                && attribute(other.attributes, "country") == country)
+    })
 }
