@@ -316,3 +316,47 @@ geonames:276781\tBeirut\tLOC\tund\tcanonical\t1916\tcountry=LB; country_qid=Q822
         "{beside_libya:?} vs {alone:?}"
     );
 }
+
+#[test]
+fn a_shared_person_name_goes_to_the_one_in_office_in_the_texts_year() {
+    // The two presidents Bush as the default gazetteer's persons carry their offices.
+    const BUSHES: &str = "entity_id\tname\ttype\tlang\tkind\tprior\tattributes
+Q23505\tGeorge Bush\tPER\ten\talias\t3000\toffice=President; jurisdiction=the United States of America; from=1989-01-20; to=1993-01-20
+Q207\tGeorge Bush\tPER\ten\talias\t3000\toffice=President; jurisdiction=the United States of America; from=2001-01-20; to=2009-01-20
+";
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("g.tsv"), BUSHES.as_bytes(), Origin::Default)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let text = "President George Bush spoke to reporters.";
+    let links = |year: Option<i32>| {
+        let mut analysis = Analysis::default();
+        Analyzer::new().analyze(text, &mut analysis);
+        let mut mentions = Vec::new();
+        m.find(
+            text,
+            &analysis,
+            None,
+            &mut MatchScratch::default(),
+            &mut mentions,
+        );
+        let mut out: Vec<Link> = Vec::new();
+        entnorm_reconcile::reconcile_dated(
+            text,
+            &analysis,
+            None,
+            year,
+            &mentions,
+            &m,
+            &mut ResolveScratch::default(),
+            &mut out,
+        );
+        out.iter()
+            .map(|l| m.entity(l.mention.entity).id.to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(links(Some(1991)), ["Q23505"]);
+    assert_eq!(links(Some(2005)), ["Q207"]);
+    // Neither in office (or no date): the gazetteer's own choice stands, whichever it is.
+    assert_eq!(links(Some(2015)), links(None));
+}
