@@ -49,3 +49,30 @@ fn lookup_suggests_near_names_when_nothing_matches() {
     let score: f64 = rows[0][5].parse().unwrap();
     assert!(score > 0.85 && score < 1.0, "{score}");
 }
+
+#[test]
+fn lookup_with_a_language_shows_inflected_forms_as_run_links_them() {
+    let gaz = fixture("gazetteer.tsv");
+    let args = [
+        "lookup",
+        "--no-default-gazetteer",
+        "-g",
+        gaz.to_str().unwrap(),
+        "--lang",
+        "ru",
+        "Сергею Лаврову",
+    ];
+    let out = run_entnorm(&args, None);
+    assert_success(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row: Vec<&str> = text.lines().nth(1).unwrap().split('\t').collect();
+    assert_eq!((row[1], row[4]), ("t:lavrov", "inflected"), "{text}");
+    let score: f64 = row[5].parse().unwrap();
+    assert!(
+        score > 0.5 && score < 1.0,
+        "a calibrated score, not the key layer's 1.00: {text}"
+    );
+    // Without the language there are no case endings to strip: only suggestions.
+    let rows = lookup(&["Сергею Лаврову"]);
+    assert!(rows.iter().all(|r| r[4] == "suggestion"), "{rows:?}");
+}

@@ -148,6 +148,53 @@ fn a_name_shared_by_default_entities_links_the_one_ten_times_as_prominent() {
 }
 
 #[test]
+fn an_acronym_links_the_one_prominent_entity_whose_name_it_abbreviates() {
+    let default = "entity_id\tname\ttype\tlang\tkind\tprior
+Q1065\tOrganisation des Nations unies\tORG\tfr\tlabel\t1000000
+Q1065\tОрганизация Объединённых Наций\tORG\tru\tlabel\t
+Q1065\tUN\tORG\ten\tabbreviation\t
+Q7817\tВсемирная организация здравоохранения\tORG\tru\tlabel\t1000000
+Q7817\tWHO\tORG\ten\tabbreviation\t
+x:1\tВысшая Офицерская Закалка\tORG\tru\talias\t1000000
+x:1\tВОЗ-1\tORG\tru\tabbreviation\t
+x:2\tОбщество охраны насекомых\tORG\tru\talias\t100000
+x:2\tООН-2\tORG\tru\tabbreviation\t
+x:3\tОсобая Охраняемая Нива\tLOC\tru\talias\t10000000
+x:3\tОON\tLOC\tru\tabbreviation\t
+x:4\tОбъединение Охотников Нижегородских\tORG\tru\talias\t10000000
+x:5\tЧастное охранное предприятие\tORG\tru\talias\t5000
+x:5\tCHOP\tORG\tru\tabbreviation\t
+";
+    let mut b = GazetteerBuilder::new();
+    let user = "entity_id\tname\ttype\tlang\nmy:UN\tООН\tORG\tru\nmy:WHO\tВОЗ\tORG\tru\nmy:CHOP\tЧОП\tORG\tru\n";
+    b.add_bytes(Path::new("user.tsv"), user.as_bytes(), Origin::User)
+        .unwrap();
+    b.add_bytes(
+        Path::new("default.tsv"),
+        default.as_bytes(),
+        Origin::Default,
+    )
+    .unwrap();
+    let (g, report) = b.build_with_report();
+    let m = Matcher::new(g);
+    // ООН: the United Nations, ten times as prominent as the other ORG known by an acronym with those
+    // initials (the LOC does not count, nor x:4, which no acronym names); ВОЗ: two organisations of equal
+    // prominence, so none; ЧОП: the one organisation is not prominent enough for a bare acronym.
+    assert_eq!(
+        report.enrichment.linked,
+        vec![("my:UN".to_owned(), "Q1065".to_owned())]
+    );
+    assert_eq!(report.enrichment.by_initials, 1);
+    assert_eq!(
+        ids(&m, "Организация Объединённых Наций"),
+        [(
+            "Организация Объединённых Наций".to_owned(),
+            "my:UN".to_owned()
+        )]
+    );
+}
+
+#[test]
 fn short_names_link_only_as_acronyms_written_alike() {
     let (m, report) =
         matcher("entity_id\tname\ttype\tlang\nmy:EU\tЕС\tORG\tbg\nmy:eu-word\tEu\tORG\ten\n");

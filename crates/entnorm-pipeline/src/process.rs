@@ -2,7 +2,7 @@
 
 use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
 use entnorm_reconcile::{
-    link_fuzzy, reconcile, FuzzyIndex, FuzzyScratch, Link, ResolveScratch, Unmatched,
+    link_fuzzy, reconcile_dated, FuzzyIndex, FuzzyScratch, Link, ResolveScratch, Unmatched,
 };
 use entnorm_tokenize::{Analysis, Analyzer, CharOffsets};
 
@@ -131,11 +131,17 @@ impl<'m> Worker<'m> {
             .as_deref()
             .filter(|l| !l.is_empty())
             .or(default_lang);
+        // The year of a date written year first (`2015-07-21 02:51:32`, `2015`); other forms say nothing.
+        let year = doc
+            .date
+            .as_deref()
+            .and_then(|d| d.get(..4))
+            .and_then(|y| y.parse::<i32>().ok());
         let mut rows = Vec::new();
         if let Some(title) = &doc.title {
-            self.process_field("title", title, lang, &mut rows, unmatched);
+            self.process_field("title", title, lang, year, &mut rows, unmatched);
         }
-        self.process_field("text", &doc.text, lang, &mut rows, unmatched);
+        self.process_field("text", &doc.text, lang, year, &mut rows, unmatched);
         rows
     }
 
@@ -144,6 +150,7 @@ impl<'m> Worker<'m> {
         field: &'static str,
         text: &str,
         lang: Option<&str>,
+        year: Option<i32>,
         rows: &mut Vec<MentionRow>,
         unmatched: &mut Vec<UnmatchedRow>,
     ) {
@@ -157,10 +164,11 @@ impl<'m> Worker<'m> {
             &mut self.mentions,
         );
         self.links.clear();
-        reconcile(
+        reconcile_dated(
             text,
             &self.analysis,
             lang,
+            year,
             &self.mentions,
             self.matcher,
             &mut self.resolve_scratch,

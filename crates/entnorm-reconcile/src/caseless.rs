@@ -29,6 +29,7 @@ use std::collections::HashSet;
 use entnorm_gazetteer::{Matcher, Origin};
 use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
 
+use crate::disambiguate::country_named;
 use crate::{Link, Method};
 
 /// Score of a one-word caseless-script place link that the text marks as a common word: the lowest score
@@ -141,13 +142,6 @@ fn same_letters(a: &str, b: &str) -> bool {
         .eq(b.chars().filter(|&c| !is_decoration(c)))
 }
 
-fn attribute<'a>(attributes: &'a str, key: &str) -> Option<&'a str> {
-    attributes.split(';').find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k.trim() == key).then_some(v.trim())
-    })
-}
-
 /// Whether link `l` is one word (or one run of spaceless characters) written in a caseless script.
 fn caseless_one_word(text: &str, analysis: &Analysis, l: &Link) -> bool {
     let m = &l.mention;
@@ -231,24 +225,4 @@ pub(crate) fn demote_common_words(
             l.score = CASELESS_WORD_SCORE;
         }
     }
-}
-
-/// Whether the text links the place's country, or another place of the same country.
-fn country_named(matcher: &Matcher, place: u32, linked: &[u32]) -> bool {
-    let attrs = matcher.entity(place).attributes;
-    let country = attribute(attrs, "country");
-    let country_qid = attribute(attrs, "country_qid");
-    if country.is_none() && country_qid.is_none() {
-        return false;
-    }
-    linked.iter().any(|&e| {
-        if e == place {
-            return false;
-        }
-        let other = matcher.entity(e);
-        (country_qid.is_some() && Some(other.id) == country_qid)
-            || (other.entity_type == "LOC"
-                && country.is_some()
-                && attribute(other.attributes, "country") == country)
-    })
 }

@@ -1,10 +1,16 @@
 //! Disambiguation of aliases several entities share, by the article's other mentions: of the entities a
 //! shared name may be (`Вашингтон` the city or the state; `Байден` the president or his family), the one the
-//! same text names unambiguously elsewhere is meant.
+//! same text names unambiguously elsewhere is meant; failing that, of the places it may be, the one whose
+//! country the text names (`Tripoli` beside `Lebanon`), and of the persons, the one in office in the
+//! text's year (`George Bush` in 1991 or in 2005).
 
 use entnorm_gazetteer::Matcher;
 
 use crate::{Link, Method};
+
+/// A place this many times as populous as another is the one its name means, whatever the text's
+/// countries.
+const DOMINANT_RATIO: f64 = 10.0;
 
 /// What co-mentions said about a link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +26,11 @@ pub(crate) enum CoMention {
 /// Looks at every link of a shared name (`candidates` > 1) and, where exactly one of its readings is
 /// named elsewhere in the text by an unshared link, keeps or moves the link to that reading. Returns one
 /// outcome per link.
-pub(crate) fn by_co_mentions(links: &mut [Link], matcher: &Matcher) -> Vec<CoMention> {
+pub(crate) fn by_co_mentions(
+    links: &mut [Link],
+    matcher: &Matcher,
+    year: Option<i32>,
+) -> Vec<CoMention> {
     let mut out = vec![CoMention::None; links.len()];
     if !links.iter().any(|l| l.mention.candidates > 1) {
         return out;
@@ -32,7 +42,7 @@ pub(crate) fn by_co_mentions(links: &mut [Link], matcher: &Matcher) -> Vec<CoMen
         .collect();
     named.sort_unstable();
     named.dedup();
-    if named.is_empty() {
+    if named.is_empty() && year.is_none() {
         return out;
     }
     for (k, link) in links.iter_mut().enumerate() {
@@ -54,6 +64,44 @@ pub(crate) fn by_co_mentions(links: &mut [Link], matcher: &Matcher) -> Vec<CoMen
                 present.push((h.entity, h.alias));
             }
         }
+        if present.is_empty()
+            && hits
+                .iter()
+                .all(|h| matcher.entity(h.entity).entity_type == "LOC")
+        {
+            // No reading named outright, and all are places (never a village named `Russia` over the
+            // country): those whose country the text names, unless ten times smaller than the largest
+            // (`Paris` beside the United States is still Paris, France).
+            let population = |e: u32| {
+                attribute(matcher.entity(e).attributes, "population")
+                    .and_then(|p| p.parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
+            let largest = hits
+                .iter()
+                .map(|h| population(h.entity))
+                .fold(0.0, f64::max);
+            for h in &hits {
+                if population(h.entity) * DOMINANT_RATIO >= largest
+                    && country_named(matcher, h.entity, &named)
+                    && !present.iter().any(|&(e, _)| e == h.entity)
+                {
+                    present.push((h.entity, h.alias));
+                }
+            }
+        }
+        if let (true, Some(year)) = (present.is_empty(), year) {
+            // Nor a place's country: if all readings are persons, those in office or role that year.
+            let persons = hits.iter().all(|h| matcher.entity(h.entity).entity_type == "PER");
+            for h in hits.iter().filter(|_| persons) {
+                let e = matcher.entity(h.entity);
+                if active_in(e.attributes, year)
+                    && !present.iter().any(|&(x, _)| x == h.entity)
+                {
+                    present.push((h.entity, h.alias));
+                }
+            }
+        }
         match present.as_slice() {
             [(e, _)] if *e == m.entity => out[k] = CoMention::Confirmed,
             [(e, a)] => {
@@ -65,4 +113,64 @@ pub(crate) fn by_co_mentions(links: &mut [Link], matcher: &Matcher) -> Vec<CoMen
         }
     }
     out
+}
+
+/// The value of `key` in `key=value; key=value` attributes.
+pub(crate) fn attribute<'a>(attributes: &'a str, key: &str) -> Option<&'a str> {
+    attributes.split(';').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k.trim() == key).then_some(v.trim())
+    })
+}
+
+/// Whether `linked` holds the place's country (by its QID, or a user's entity linked to that QID as its
+/// `default_id`), or another place of the same country.
+pub(crate) fn country_named(matcher: &Matcher, place: u32, linked: &[u32]) -> bool {
+    let attrs = matcher.entity(place).attributes;
+    let country = attribute(attrs, "country");
+    let country_qid = attribute(attrs, "country_qid");
+    if country.is_none() && country_qid.is_none() {
+        return false;
+    }
+    linked.iter().any(|&e| {
+        if e == place {
+            return false;
+        }
+        let other = matcher.entity(e);
+        (country_qid.is_some()
+            && (Some(other.id) == country_qid
+                || attribute(other.attributes, "default_id") == country_qid))
+            || (other.entity_type == "LOC"
+                && country.is_some()
+                && attribute(other.attributes, "country") == country)
+    })
+}
+
+/// Whether a person's dated office or roles span `year`: the `from`/`to` dates of an office
+/// (`from=2009-01-20; to=2017-01-20`; no `to`, still in office) or a Phoenix role range (`roles=USAGOV
+/// 2009-2017 | USAELI 1997-`); an undated role says nothing.
+pub(crate) fn active_in(attributes: &str, year: i32) -> bool {
+    let year_of = |d: &str| d.get(..4).and_then(|y| y.parse::<i32>().ok());
+    if let Some(from) = attribute(attributes, "from").and_then(year_of) {
+        let to = attribute(attributes, "to")
+            .and_then(year_of)
+            .unwrap_or(i32::MAX);
+        if from <= year && year <= to {
+            return true;
+        }
+    }
+    attribute(attributes, "roles").is_some_and(|roles| {
+        roles.split('|').any(|role| {
+            let Some((_, range)) = role.trim().rsplit_once(' ') else {
+                return false;
+            };
+            let Some((a, b)) = range.split_once('-') else {
+                return false;
+            };
+            let (a, b) = (a.parse::<i32>().ok(), b.parse::<i32>().ok());
+            (a.is_some() || b.is_some())
+                && a.is_none_or(|a| a <= year)
+                && b.is_none_or(|b| year <= b)
+        })
+    })
 }

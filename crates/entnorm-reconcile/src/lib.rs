@@ -102,6 +102,23 @@ pub fn reconcile(
     scratch: &mut ResolveScratch,
     out: &mut Vec<Link>,
 ) {
+    reconcile_dated(text, analysis, lang, None, mentions, matcher, scratch, out);
+}
+
+/// [`reconcile`] for a text of a known year: a person's name several people share goes to the one
+/// whose office or role (dates of the gazetteer's `from`/`to` and Phoenix `roles` attributes) spans that
+/// year, when exactly one does.
+#[allow(clippy::too_many_arguments)]
+pub fn reconcile_dated(
+    text: &str,
+    analysis: &Analysis,
+    lang: Option<&str>,
+    year: Option<i32>,
+    mentions: &[Mention],
+    matcher: &Matcher,
+    scratch: &mut ResolveScratch,
+    out: &mut Vec<Link>,
+) {
     scratch.inflected.clear();
     scratch.variant.clear();
     matcher.find_inflected(
@@ -153,7 +170,7 @@ pub fn reconcile(
     );
     scratch.links = links;
     let user_loaded = matcher.sources().iter().any(|s| s.origin == Origin::User);
-    let co = disambiguate::by_co_mentions(&mut out[start..], matcher);
+    let co = disambiguate::by_co_mentions(&mut out[start..], matcher, year);
     score::calibrate(&mut out[start..], &co, analysis, matcher, user_loaded);
     caseless::demote_common_words(text, analysis, &mut out[start..], matcher);
 }

@@ -257,3 +257,106 @@ t:state\tWashington State\tLOC\ten\talias\t
         ["t:state", "t:state"]
     );
 }
+
+#[test]
+fn a_shared_place_name_goes_to_the_place_in_the_country_the_text_names() {
+    // Two real Tripolis (GeoNames populations); the default gazetteer's attribute layout.
+    const PLACES: &str = "entity_id\tname\ttype\tlang\tkind\tprior\tattributes
+geonames:2210247\tTripoli\tLOC\tund\tcanonical\t1150\tcountry=LY; country_qid=Q1016; population=1150989
+geonames:266826\tTripoli\tLOC\tund\tcanonical\t229\tcountry=LB; country_qid=Q822; population=229398
+Q822\tLebanon\tGPE\tund\tcanonical\t1000000\tiso2=LB
+Q1016\tLibya\tGPE\tund\tcanonical\t1000000\tiso2=LY
+geonames:276781\tBeirut\tLOC\tund\tcanonical\t1916\tcountry=LB; country_qid=Q822; population=1916100
+";
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("g.tsv"), PLACES.as_bytes(), Origin::Default)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let links = |text: &str| {
+        let mut analysis = Analysis::default();
+        Analyzer::new().analyze(text, &mut analysis);
+        let mut mentions = Vec::new();
+        m.find(
+            text,
+            &analysis,
+            None,
+            &mut MatchScratch::default(),
+            &mut mentions,
+        );
+        let mut out: Vec<Link> = Vec::new();
+        entnorm_reconcile::reconcile(
+            text,
+            &analysis,
+            None,
+            &mentions,
+            &m,
+            &mut ResolveScratch::default(),
+            &mut out,
+        );
+        out.iter()
+            .map(|l| (m.entity(l.mention.entity).id.to_owned(), l.score))
+            .collect::<Vec<_>>()
+    };
+    // alone, the larger city
+    assert_eq!(links("Clashes in Tripoli.")[0].0, "geonames:2210247");
+    // beside Lebanon, or another Lebanese city, the Lebanese one, written for review (a moved link)
+    let beside_country = links("Clashes in Tripoli, in northern Lebanon.");
+    assert_eq!(beside_country[0].0, "geonames:266826");
+    assert!(beside_country[0].1 < 0.7, "{beside_country:?}");
+    assert_eq!(
+        links("Clashes in Tripoli and Beirut.")[0].0,
+        "geonames:266826"
+    );
+    // beside Libya, the Libyan one, now confirmed: scored as an unshared name
+    let beside_libya = links("Clashes in Tripoli, Libya.");
+    let alone = links("Clashes in Tripoli.");
+    assert_eq!(beside_libya[0].0, "geonames:2210247");
+    assert!(
+        beside_libya[0].1 > alone[0].1,
+        "{beside_libya:?} vs {alone:?}"
+    );
+}
+
+#[test]
+fn a_shared_person_name_goes_to_the_one_in_office_in_the_texts_year() {
+    // The two presidents Bush as the default gazetteer's persons carry their offices.
+    const BUSHES: &str = "entity_id\tname\ttype\tlang\tkind\tprior\tattributes
+Q23505\tGeorge Bush\tPER\ten\talias\t3000\toffice=President; jurisdiction=the United States of America; from=1989-01-20; to=1993-01-20
+Q207\tGeorge Bush\tPER\ten\talias\t3000\toffice=President; jurisdiction=the United States of America; from=2001-01-20; to=2009-01-20
+";
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("g.tsv"), BUSHES.as_bytes(), Origin::Default)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let text = "President George Bush spoke to reporters.";
+    let links = |year: Option<i32>| {
+        let mut analysis = Analysis::default();
+        Analyzer::new().analyze(text, &mut analysis);
+        let mut mentions = Vec::new();
+        m.find(
+            text,
+            &analysis,
+            None,
+            &mut MatchScratch::default(),
+            &mut mentions,
+        );
+        let mut out: Vec<Link> = Vec::new();
+        entnorm_reconcile::reconcile_dated(
+            text,
+            &analysis,
+            None,
+            year,
+            &mentions,
+            &m,
+            &mut ResolveScratch::default(),
+            &mut out,
+        );
+        out.iter()
+            .map(|l| m.entity(l.mention.entity).id.to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(links(Some(1991)), ["Q23505"]);
+    assert_eq!(links(Some(2005)), ["Q207"]);
+    // Neither in office (or no date): the gazetteer's own choice stands, whichever it is.
+    assert_eq!(links(Some(2015)), links(None));
+}
