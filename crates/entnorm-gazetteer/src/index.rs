@@ -26,7 +26,7 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// enrichment links user persons to default persons by name parts, so the same sources give other
 /// entities; 11: name-part groups in the stem vocabulary and variant paths of person names in the stem
 /// trie), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 16;
+pub const INDEX_FORMAT_VERSION: u32 = 17;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
