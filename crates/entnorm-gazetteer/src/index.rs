@@ -26,9 +26,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// enrichment links user persons to default persons by name parts, so the same sources give other
 /// entities; 11: name-part groups in the stem vocabulary and variant paths of person names in the stem
 /// trie; 13: stems of long names with short stems, and enrichment by population; 14: demonyms as their own
-/// alias kind; 16: disambiguation by date and country (main's v15 and v16); 17: the capitalised-start bit
-/// in the folded and translit root children and TERMS entries), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 17;
+/// alias kind; 16, 17: disambiguation by date and country; 18: the capitalised-start bit in the folded and
+/// translit root children and TERMS entries), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 18;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 

@@ -94,9 +94,20 @@ fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32,
             .chars()
             .filter(|c| c.is_alphabetic())
             .all(char::is_uppercase);
-    let translit_ok = tokens.len() > 1 || chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
+    // Words, not tokens: punctuation makes no name longer (Amharic `ኂ፥` for Chad is one word and a
+    // colon, whose transliterated key is the English `Hi,`).
+    let name_tokens = tokens
+        .iter()
+        .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Char))
+        .count();
+    let name_chars: usize = tokens
+        .iter()
+        .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Char))
+        .map(|t| alias.text[t.start..t.end].chars().count())
+        .sum();
+    let translit_ok = name_tokens > 1 || name_chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
     let lang_gated = alias.origin == Origin::Default
-        && tokens.len() == 1
+        && name_tokens == 1
         && !exact_only
         && !matches!(alias.kind, AliasKind::Canonical | AliasKind::Abbreviation);
     let mut flags = FLAG_INDEXED;

@@ -26,6 +26,8 @@ t:syria\tシリア\tGPE\tja\tlabel\t
 t:syria\t시리아\tGPE\tko\tlabel\t
 t:syria\tซีเรีย\tGPE\tth\tlabel\t
 t:iran\tIran\tGPE\ten\tcanonical\t1000000
+t:chad\tChad\tGPE\ten\tcanonical\t1000000
+t:chad\tኂ፥\tGPE\tam\tlabel\t
 t:rome\tRome\tGPE\ten\tcanonical\t100000
 t:rome\tРим\tGPE\tru\tlabel\t
 t:usa\tUnited States\tGPE\ten\tcanonical\t1000000
@@ -323,4 +325,17 @@ fn an_index_round_trips_through_a_file_and_rejects_corruption() {
     let err = Matcher::open(&path).err().unwrap().to_string();
     assert!(err.contains("not an entnorm gazetteer index"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn punctuation_does_not_make_a_one_word_name_long_or_several_words() {
+    // CLDR's Amharic label for Chad is one letter and an Ethiopic colon; transliterated it is `hi,`.
+    let m = matcher(None);
+    assert_eq!(find_in(&m, "Hi, I have a question.", Some("en")), vec![]);
+    assert_eq!(find(&m, "Hi, I have a question."), vec![]);
+    // The name itself still matches where it is written.
+    assert_eq!(
+        find_in(&m, "ኂ፥", Some("am")),
+        vec![("ኂ፥".to_owned(), "t:chad".to_owned(), "exact", 1)]
+    );
 }

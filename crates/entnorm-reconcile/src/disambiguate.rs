@@ -64,6 +64,13 @@ pub(crate) fn by_co_mentions(
                 present.push((h.entity, h.alias));
             }
         }
+        // The passes below choose among the readings of the linked entity's own gazetteer (the user's
+        // `Beijing` is never moved to the default's because China is named).
+        let origin = matcher.entity(m.entity).origin;
+        let hits: Vec<_> = hits
+            .into_iter()
+            .filter(|h| matcher.entity(h.entity).origin == origin)
+            .collect();
         if present.is_empty()
             && hits
                 .iter()
@@ -92,12 +99,12 @@ pub(crate) fn by_co_mentions(
         }
         if let (true, Some(year)) = (present.is_empty(), year) {
             // Nor a place's country: if all readings are persons, those in office or role that year.
-            let persons = hits.iter().all(|h| matcher.entity(h.entity).entity_type == "PER");
+            let persons = hits
+                .iter()
+                .all(|h| matcher.entity(h.entity).entity_type == "PER");
             for h in hits.iter().filter(|_| persons) {
                 let e = matcher.entity(h.entity);
-                if active_in(e.attributes, year)
-                    && !present.iter().any(|&(x, _)| x == h.entity)
-                {
+                if active_in(e.attributes, year) && !present.iter().any(|&(x, _)| x == h.entity) {
                     present.push((h.entity, h.alias));
                 }
             }

@@ -13,6 +13,7 @@ mod caseless;
 mod disambiguate;
 mod document;
 pub mod fuzzy;
+mod orgname;
 mod score;
 pub mod spans;
 
@@ -173,6 +174,7 @@ pub fn reconcile_dated(
     let co = disambiguate::by_co_mentions(&mut out[start..], matcher, year);
     score::calibrate(&mut out[start..], &co, analysis, matcher, user_loaded);
     caseless::demote_common_words(text, analysis, &mut out[start..], matcher);
+    orgname::demote_places_in_company_names(text, analysis, &mut out[start..], matcher);
 }
 
 /// Turns the gazetteer's mentions of one text into links, resolving surname-only mentions (matched by the
