@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use entnorm_gazetteer::Matcher;
@@ -14,7 +14,7 @@ use crate::error::PipelineError;
 use crate::process::MentionRow;
 
 pub(crate) struct Table {
-    writer: csv::Writer<BufWriter<File>>,
+    writer: CsvWriter<BufWriter<File>>,
     partial: PathBuf,
     path: PathBuf,
     spreadsheet_safe: bool,
@@ -50,11 +50,13 @@ impl Table {
             path: partial.clone(),
             source,
         })?;
-        let mut writer =
-            csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, file));
+        let mut writer = CsvWriter(BufWriter::with_capacity(1 << 16, file));
         writer
             .write_record(header)
-            .map_err(|e| csv_err(&partial, e))?;
+            .map_err(|source| PipelineError::Io {
+                path: partial.clone(),
+                source,
+            })?;
         Ok(Table {
             writer,
             partial,
@@ -89,7 +91,7 @@ impl Table {
         file.set_len(len).map_err(io)?;
         let mut file = file;
         std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(len)).map_err(io)?;
-        let writer = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, file));
+        let writer = CsvWriter(BufWriter::with_capacity(1 << 16, file));
         Ok(Table {
             writer,
             partial,
@@ -115,7 +117,10 @@ impl Table {
         } else {
             self.writer.write_record(fields)
         };
-        result.map_err(|e| csv_err(&self.partial, e))
+        result.map_err(|source| PipelineError::Io {
+            path: self.partial.clone(),
+            source,
+        })
     }
 
     /// Writes everything buffered to the file and syncs it to disk, returning the file's length: the
@@ -125,15 +130,15 @@ impl Table {
             path: self.partial.clone(),
             source,
         };
-        self.writer.flush().map_err(io)?;
-        let file = self.writer.get_ref().get_ref();
+        self.writer.0.flush().map_err(io)?;
+        let file = self.writer.0.get_ref();
         file.sync_data().map_err(io)?;
         Ok(file.metadata().map_err(io)?.len())
     }
 
     /// Writes everything buffered to the file (for an interrupted run, whose tables stay `.partial`).
     pub(crate) fn flush(&mut self) -> Result<(), PipelineError> {
-        self.writer.flush().map_err(|source| PipelineError::Io {
+        self.writer.0.flush().map_err(|source| PipelineError::Io {
             path: self.partial.clone(),
             source,
         })
@@ -146,11 +151,7 @@ impl Table {
             path,
             ..
         } = self;
-        let inner = writer.into_inner().map_err(|e| PipelineError::Io {
-            path: partial.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
-        let file = inner.into_inner().map_err(|e| PipelineError::Io {
+        let file = writer.0.into_inner().map_err(|e| PipelineError::Io {
             path: partial.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
@@ -164,10 +165,48 @@ impl Table {
     }
 }
 
-fn csv_err(path: &Path, e: csv::Error) -> PipelineError {
-    PipelineError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
+/// Writes CSV records exactly as the `csv` crate's default writer does (fields joined by `,`, records
+/// ended by `\n`; a field containing `,`, `"`, `\r` or `\n` quoted, with `"` doubled; a record of one
+/// empty field written `""`), without its per-byte state machine: the mentions table is the bulk of the
+/// output, and its fields rarely need quotes.
+struct CsvWriter<W: Write>(W);
+
+impl<W: Write> CsvWriter<W> {
+    fn write_record<I, T>(&mut self, fields: I) -> std::io::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        let w = &mut self.0;
+        let mut empty = true;
+        for (k, field) in fields.into_iter().enumerate() {
+            let field = field.as_ref();
+            if k > 0 {
+                w.write_all(b",")?;
+                empty = false;
+            }
+            if field
+                .iter()
+                .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+            {
+                w.write_all(b"\"")?;
+                for (i, part) in field.split(|&b| b == b'"').enumerate() {
+                    if i > 0 {
+                        w.write_all(b"\"\"")?;
+                    }
+                    w.write_all(part)?;
+                }
+                w.write_all(b"\"")?;
+                empty = false;
+            } else if !field.is_empty() {
+                w.write_all(field)?;
+                empty = false;
+            }
+        }
+        if empty {
+            w.write_all(b"\"\"")?;
+        }
+        w.write_all(b"\n")
     }
 }
 
@@ -207,7 +246,6 @@ pub(crate) fn mention_fields<'a>(
     gazetteer: &'a Matcher,
     numbers: &'a mut String,
 ) -> [&'a str; 17] {
-    use std::fmt::Write as _;
     let entity = gazetteer.entity(m.entity);
     let alias = gazetteer.alias(m.alias);
     numbers.clear();
@@ -220,7 +258,7 @@ pub(crate) fn mention_fields<'a>(
         m.end_byte,
     ]) {
         let from = numbers.len();
-        let _ = write!(numbers, "{n}");
+        write_decimal(numbers, n);
         *span = (from, numbers.len());
     }
     let from = numbers.len();
@@ -247,6 +285,23 @@ pub(crate) fn mention_fields<'a>(
         default_id(entity.attributes),
         m.status,
     ]
+}
+
+/// `n` in decimal, as `write!(out, "{n}")` would write it, without the formatting machinery.
+fn write_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// A score in [0, 1] with two decimals, as `format!("{:.2}")` would write it, without float formatting.
@@ -314,5 +369,43 @@ impl EntityTable {
             );
         }
         aggregate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_are_written_as_the_csv_crate_writes_them() {
+        let cells = [
+            "", "a", "a,b", "say \"hi\"", "\"", "\"\"", "line\nbreak", "cr\rhere", "crlf\r\n", " lead",
+            "tab\there", "Лавров", "#", "=1+2", ",", "\n",
+        ];
+        let mut records: Vec<Vec<&str>> = vec![vec![], vec![""], vec!["", ""], vec!["x"]];
+        for (i, a) in cells.iter().enumerate() {
+            records.push(vec![a]);
+            for b in &cells[i..] {
+                records.push(vec![a, b]);
+                records.push(vec![b, "", a]);
+            }
+        }
+        let mut ours = CsvWriter(Vec::new());
+        let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        for r in &records {
+            ours.write_record(r).unwrap();
+            theirs.write_record(r).unwrap();
+        }
+        let theirs = theirs.into_inner().unwrap();
+        assert_eq!(String::from_utf8(ours.0).unwrap(), String::from_utf8(theirs).unwrap());
+    }
+
+    #[test]
+    fn decimals_are_written_as_format_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, u32::MAX as usize, usize::MAX] {
+            let mut s = String::from("x");
+            write_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 }
