@@ -8,7 +8,7 @@ match, and which the rules in gazetteers/README.md must restrict.
 For each set: runs `entnorm run` over the gold texts with the set's gazetteer (`-g`) on top of the default
 gazetteer, keeps output mentions that overlap a linked gold mention (the protocol's precision denominator),
 and reports precision by whose spelling matched (the set's own name, or an alias from the default
-gazetteer), by alias shape and by match method.
+gazetteer), by alias shape and by match method, separately for links with status `accepted` and `review`.
 Reads ../shared/data/eval-dev (research-only; nothing from it is written into the repository).
 """
 import argparse
@@ -47,7 +47,9 @@ def main() -> int:
         print(f"SKIPPED: {dev} is absent", file=sys.stderr)
         return 0
     work = Path(tempfile.mkdtemp(prefix="entnorm-alias-precision-"))
-    total = collections.defaultdict(lambda: [0, 0])
+    # (origin, shape or method) -> [correct, links] per status: accepted links are what a researcher keeps,
+    # review links are written for checking.
+    total = collections.defaultdict(lambda: {"accepted": [0, 0], "review": [0, 0]})
     for name in SETS:
         gold = {}
         with open(work / f"{name}.jsonl", "w", encoding="utf-8") as out:
@@ -69,12 +71,19 @@ def main() -> int:
             # (a name the default gives the same QID, a default entity, or an enriched name).
             origin = "set name" if (m["entity_id"], m["alias"]) in set_rows else "default alias"
             for key in [(origin, shape(m["alias"])), (origin, "method " + m["method"])]:
-                total[key][0] += ok
-                total[key][1] += 1
-    print("| alias origin | alias shape or method | links over gold | precision % |")
-    print("|---|---|---:|---:|")
-    for (origin, what), (ok, n) in sorted(total.items()):
-        print(f"| {origin} | {what} | {n} | {100 * ok / n:.1f} |")
+                tally = total[key][m["status"]]
+                tally[0] += ok
+                tally[1] += 1
+
+    def cell(ok_n):
+        ok, n = ok_n
+        return f"{n} | {100 * ok / n:.1f}" if n else "0 | -"
+
+    print("| alias origin | alias shape or method | accepted links over gold | precision % "
+          "| review links over gold | precision % |")
+    print("|---|---|---:|---:|---:|---:|")
+    for (origin, what), by_status in sorted(total.items()):
+        print(f"| {origin} | {what} | {cell(by_status['accepted'])} | {cell(by_status['review'])} |")
     return 0
 
 
