@@ -315,16 +315,6 @@ impl FuzzyIndex {
         &self.keys[self.key_starts[k as usize] as usize..self.key_starts[k as usize + 1] as usize]
     }
 
-    /// Appends the key numbers of the table entries with hash `h`.
-    fn probe(&self, h: u64, out: &mut Vec<u32>) {
-        let b = (h >> (64 - DIRECTORY_BITS)) as usize;
-        let tag = tag(h);
-        let (lo, hi) = (self.directory[b] as usize, self.directory[b + 1] as usize);
-        let run = &self.table[lo..hi];
-        let at = run.partition_point(|e| e.0 < tag);
-        out.extend(run[at..].iter().take_while(|e| e.0 == tag).map(|e| e.1));
-    }
-
     /// The nearest alias to `key` within the length-aware distance, in a document of language `lang`.
     /// Among keys equally near, the one whose first alias comes first in the matcher's precedence order
     /// (user's gazetteers, then prior, then ID) wins; each other entity so near counts as a rival.
@@ -356,6 +346,7 @@ impl FuzzyIndex {
             one,
             rows,
             blocked,
+            probes,
         } = scratch;
         // Entities with a removed alias within reach of the key: not reached by spelling.
         blocked.clear();
@@ -367,12 +358,26 @@ impl FuzzyIndex {
             }
         }
         cands.clear();
-        self.probe(hash(key), cands);
+        // All hashes first, then all directory reads, then the runs of the table: the reads of one pass
+        // do not depend on each other, so their cache misses overlap instead of queueing one by one.
+        probes.clear();
+        probes.push((hash(key), 0, 0));
         for (at, c) in key.char_indices() {
             one.clear();
             one.push_str(&key[..at]);
             one.push_str(&key[at + c.len_utf8()..]);
-            self.probe(hash(one), cands);
+            probes.push((hash(one), 0, 0));
+        }
+        for p in probes.iter_mut() {
+            let b = (p.0 >> (64 - DIRECTORY_BITS)) as usize;
+            p.1 = self.directory[b];
+            p.2 = self.directory[b + 1];
+        }
+        for &(h, lo, hi) in probes.iter() {
+            let tag = tag(h);
+            let run = &self.table[lo as usize..hi as usize];
+            let at = run.partition_point(|e| e.0 < tag);
+            cands.extend(run[at..].iter().take_while(|e| e.0 == tag).map(|e| e.1));
         }
         cands.sort_unstable();
         cands.dedup();
@@ -511,6 +516,8 @@ struct SearchScratch {
     one: String,
     rows: [Vec<usize>; 3],
     blocked: Vec<u32>,
+    /// (hash, start, end of its run of the table) per probe.
+    probes: Vec<(u64, u32, u32)>,
 }
 
 /// The fuzzy keys of the removed aliases of `removals` (entity ID, alias text), with their entities.
