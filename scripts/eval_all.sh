@@ -3,7 +3,9 @@
 # the set's gazetteer together with the default gazetteer, the exact-match baseline beside every figure),
 # prints each set's tables, then one Markdown summary table for the README.
 #
-# Usage: bash scripts/eval_all.sh [OUTDIR]   (OUTDIR, default target/eval, receives one .txt and .json per set)
+# Usage: bash scripts/eval_all.sh [OUTDIR [EVAL OPTIONS...]]
+#   OUTDIR (default target/eval) receives one .txt and .json per set; EVAL OPTIONS (e.g. --no-fuzzy,
+#   --accept-threshold 0.8) are passed to every `entnorm eval`.
 # The research data is read in place and never copied into the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,8 @@ if [ ! -d "$DEV" ]; then
 fi
 command -v python3 >/dev/null || { echo "scripts/eval_all.sh: python3 is needed for the summary" >&2; exit 1; }
 OUT=${1:-target/eval}
+shift || true
+EXTRA=("$@")
 mkdir -p "$OUT"
 cargo build --release --quiet
 BIN=target/release/entnorm
@@ -40,7 +44,7 @@ for entry in "${SETS[@]}"; do
   echo "## $name"
   echo
   # shellcheck disable=SC2086
-  "$BIN" eval "$DEV/$file" $extra -q --json "$OUT/$slug.json" | tee "$OUT/$slug.txt"
+  "$BIN" eval "$DEV/$file" $extra "${EXTRA[@]}" -q --json "$OUT/$slug.json" | tee "$OUT/$slug.txt"
   echo
   JSONS+=("$name|$OUT/$slug.json")
 done

@@ -91,6 +91,27 @@ fn user_rows_remove_aliases_and_entities_and_override_types() {
     ];
     let gaz = fixture("gazetteer.tsv");
     let extra = ["-g", user.to_str().unwrap(), "-g", gaz.to_str().unwrap()];
+    // With the fuzzy stage on, `Syria` is one edit from the entity's German label `Syrien`: a removed
+    // alias must not come back through a near spelling of the same entity.
+    let fuzzy_out = dir.path("out-fuzzy");
+    let fuzzy_args = [
+        "run",
+        input.to_str().unwrap(),
+        "-o",
+        fuzzy_out.to_str().unwrap(),
+        "--no-default-gazetteer",
+        "-q",
+        "--fuzzy",
+    ];
+    assert_success(&run_entnorm(&[&fuzzy_args[..], &extra[..]].concat(), None));
+    let fuzzy_mentions = read_table(&fuzzy_out.join("mentions.csv"));
+    assert!(
+        !fuzzy_mentions.iter().any(|m| m["surface"] == "Syria"),
+        "the removed alias is not fuzzy-linked either: {fuzzy_mentions:?}"
+    );
+    assert!(fuzzy_mentions
+        .iter()
+        .any(|m| m["surface"] == "Syrien" && m["entity_id"] == "t:syria"));
     assert_success(&run_entnorm(&[&args[..], &extra[..]].concat(), None));
     let mentions = read_table(&out.join("mentions.csv"));
     assert!(

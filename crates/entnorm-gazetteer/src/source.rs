@@ -441,6 +441,11 @@ impl GazetteerBuilder {
         Ok(())
     }
 
+    /// The `kind=remove` rows read so far: (entity ID, alias text, or `*` for the whole entity).
+    pub fn removals(&self) -> &[(String, String)] {
+        &self.removals
+    }
+
     pub fn build(self) -> Gazetteer {
         self.build_with_report().0
     }

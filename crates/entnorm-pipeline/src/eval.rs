@@ -656,11 +656,25 @@ pub fn evaluate(
     baseline: &BaselineMatcher,
     options: &EvalOptions,
 ) -> Result<Evaluation, EvalError> {
-    let fuzzy = options
-        .fuzzy
-        .then(|| entnorm_reconcile::FuzzyIndex::build(matcher));
+    let fuzzy = options.fuzzy.then(|| {
+        entnorm_reconcile::FuzzyIndex::build_with_removals(
+            matcher,
+            &crate::index_cache::user_removals(matcher),
+        )
+    });
+    evaluate_with(gold, matcher, baseline, options, fuzzy.as_ref())
+}
+
+/// [`evaluate`] with the fuzzy index given (used when `options.fuzzy`; None: no fuzzy stage).
+pub fn evaluate_with(
+    gold: &[GoldDocument],
+    matcher: &Matcher,
+    baseline: &BaselineMatcher,
+    options: &EvalOptions,
+    fuzzy: Option<&entnorm_reconcile::FuzzyIndex>,
+) -> Result<Evaluation, EvalError> {
     let linking = crate::process::Linking {
-        fuzzy: fuzzy.as_ref(),
+        fuzzy: fuzzy.filter(|_| options.fuzzy),
         accept: options.accept,
         review: options.review,
     };

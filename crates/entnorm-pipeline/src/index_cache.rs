@@ -7,7 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-use entnorm_gazetteer::{compile, fingerprint_sources, Gazetteer, Matcher, SourceSpec};
+use entnorm_gazetteer::{
+    compile, fingerprint_sources, Gazetteer, GazetteerBuilder, Matcher, Origin, SourceSpec,
+};
+use entnorm_reconcile::fuzzy::{FuzzyIndex, FUZZY_FORMAT_VERSION};
 
 use crate::error::PipelineError;
 
@@ -96,6 +99,48 @@ fn load(
             ))
         }
     }
+}
+
+/// The fuzzy index of `matcher` (`entnorm_reconcile::fuzzy`): read from `cache_dir` when a valid one
+/// is stored there, else built and stored. It lives beside the cached gazetteer index, named by the same
+/// fingerprint and by [`FUZZY_FORMAT_VERSION`], and [`FuzzyIndex::from_bytes`] checks both and a checksum,
+/// so it is never stale: changed sources, normalizer or index format give another fingerprint, a changed
+/// fuzzy index another version. `cache_dir` None (`--no-cache`, or a lenient load that skipped rows):
+/// built in memory. Returns whether it was read from the cache.
+pub fn load_fuzzy_index(matcher: &Matcher, cache_dir: Option<&Path>) -> (FuzzyIndex, bool) {
+    let path = cache_dir.map(|d| {
+        d.join(format!(
+            "gazetteer-{}.fuzzy{FUZZY_FORMAT_VERSION}.idx",
+            matcher.fingerprint()
+        ))
+    });
+    if let Some(path) = &path {
+        // An unreadable, outdated or damaged file is rebuilt, not reported: the cache is ours.
+        if let Ok(bytes) = std::fs::read(path) {
+            if let Ok(index) = FuzzyIndex::from_bytes(&bytes, matcher) {
+                return (index, true);
+            }
+        }
+    }
+    let index = FuzzyIndex::build_with_removals(matcher, &user_removals(matcher));
+    if let Some(path) = &path {
+        // Failing to store it only costs the next run the build.
+        let _ = write_atomically(path, &index.to_bytes(matcher));
+    }
+    (index, false)
+}
+
+/// The `kind=remove` rows of the user's gazetteer files among the matcher's sources (files that can no
+/// longer be read are passed over: the removals were applied when the index was compiled).
+pub fn user_removals(matcher: &Matcher) -> Vec<(String, String)> {
+    let mut builder = GazetteerBuilder::new();
+    builder.lenient(true);
+    for s in matcher.sources() {
+        if s.origin == Origin::User {
+            let _ = builder.add_file(&s.path, Origin::User);
+        }
+    }
+    builder.removals().to_vec()
 }
 
 /// Compiles `specs` into an index file at `out`.

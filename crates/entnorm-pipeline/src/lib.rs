@@ -33,7 +33,8 @@ pub use eval::{
     EvalOptions, EvalReport, Evaluation, GoldDocument, GoldMention, OutputMention, Scores,
 };
 pub use index_cache::{
-    build_index, default_cache_dir, load_matcher, load_matcher_lenient, IndexOrigin,
+    build_index, default_cache_dir, load_fuzzy_index, load_matcher, load_matcher_lenient,
+    user_removals, IndexOrigin,
 };
 pub use input::{
     Document, FieldNames, FileOutcome, Format, InputFile, ReadOptions, Record, RecordSource,

@@ -260,10 +260,21 @@ pub fn link_fuzzy(
         return;
     }
     let before = links.len();
+    let user_loaded = matcher.sources().iter().any(|s| s.origin == Origin::User);
     for s in &scratch.spans {
+        // The hit of tokens a..b, its score calibrated for their text.
         let search = |a: usize, b: usize, scratch_key: &mut String, cache: &mut FuzzyCache| {
             fuzzy::span_key(analysis, a..b, scratch_key);
-            index.search_cached(scratch_key, lang, matcher, cache)
+            index
+                .search_cached(scratch_key, lang, matcher, cache)
+                .and_then(|mut h| {
+                    let span_text = &text[tokens[a].start..tokens[b - 1].end];
+                    if !fuzzy::same_numbers(span_text, matcher.alias(h.alias).text) {
+                        return None;
+                    }
+                    h.score = h.score_for(span_text, matcher, user_loaded);
+                    Some(h)
+                })
         };
         let whole = search(
             s.token_start,

@@ -228,6 +228,15 @@ const CASED_STOP: &[&str] = &[
     "sie",
     "wir",
     "ihr",
+    "ihre",
+    "ihrem",
+    "ihren",
+    "ihrer",
+    "ihres",
+    "euer",
+    "eure",
+    "eurem",
+    "euren",
     "ich",
     "man",
     "nicht",
@@ -730,6 +739,23 @@ pub fn name_like_spans(
         });
         set.contains(analysis.key(entnorm_tokenize::KeyLayer::Folded, i))
     };
+    // Folded words written capitalised somewhere in the field other than at a sentence start, made on
+    // first need: a single word that starts a sentence is taken only with that evidence of a name
+    // (`Однак`, `Тепер`, `Глава`, `Earlier` start sentences; names recur inside them).
+    let mut inside_words: Option<rustc_hash::FxHashSet<&str>> = None;
+    let mut capitalised_inside = |i: usize| {
+        let set = inside_words.get_or_insert_with(|| {
+            (0..tokens.len())
+                .filter(|&j| {
+                    tokens[j].class == TokenClass::Word
+                        && word_case(word(j)) == WordCase::Upper
+                        && !starts_sentence(text, analysis, j)
+                })
+                .map(|j| analysis.key(entnorm_tokenize::KeyLayer::Folded, j))
+                .collect()
+        });
+        set.contains(analysis.key(entnorm_tokenize::KeyLayer::Folded, i))
+    };
     let mut i = 0;
     while i < tokens.len() {
         let t = &tokens[i];
@@ -738,7 +764,12 @@ pub fn name_like_spans(
             continue;
         }
         match t.class {
-            TokenClass::Word if word_case(word(i)) == WordCase::Upper && !shouting => {
+            TokenClass::Word
+                if word_case(word(i)) == WordCase::Upper
+                    && !shouting
+                    && !mixed_script(word(i))
+                    && !is_contraction(word(i)) =>
+            {
                 // A run of capitalised words, particles allowed inside.
                 let mut end = i + 1;
                 let mut last_cap = i;
@@ -748,6 +779,9 @@ pub fn name_like_spans(
                     && joined(gap(end))
                     && end - i < MAX_SPAN_WORDS + 2
                 {
+                    if mixed_script(word(end)) || is_contraction(word(end)) {
+                        break;
+                    }
                     match word_case(word(end)) {
                         WordCase::Upper => last_cap = end,
                         WordCase::Lower if in_list(PARTICLES, word(end)) => {}
@@ -757,9 +791,26 @@ pub fn name_like_spans(
                 }
                 let mut a = i;
                 let mut b = last_cap + 1;
-                // Stop words at the ends (a sentence-initial function word among them).
-                while a < b && in_list(CASED_STOP, word(a)) {
+                // Stop words at the ends (a sentence-initial function word among them), and legal forms
+                // at the start: the rest of a company name whose first words were linked (`Corp`).
+                while a < b && (in_list(CASED_STOP, word(a)) || in_list(LEGAL_FORMS, word(a))) {
                     a += 1;
+                }
+                // In German every noun is capitalised: the first word of a run after an article,
+                // determiner or number is a common noun (`die Kanzlerin Angela Merkel`, `mehreren
+                // Millionen Euro`), not part of a name.
+                while german
+                    && a == i
+                    && b - a >= 2
+                    && a > 0
+                    && joined(gap(a))
+                    && (in_list(GERMAN_DETERMINERS, word(a - 1))
+                        || word(a - 1).bytes().all(|c| c.is_ascii_digit()))
+                {
+                    a += 1;
+                    while a < b && word_case(word(a)) != WordCase::Upper {
+                        a += 1;
+                    }
                 }
                 while b > a && in_list(CASED_STOP, word(b - 1)) {
                     b -= 1;
@@ -782,7 +833,8 @@ pub fn name_like_spans(
                         && a == i
                         && starts_sentence(text, analysis, a)
                         && is_common_initial(word(a)))
-                    && !(single && written_lower(a));
+                    && !(single && written_lower(a))
+                    && !(single && starts_sentence(text, analysis, a) && !capitalised_inside(a));
                 if ok {
                     out.push(span(a, b));
                 }
@@ -858,6 +910,53 @@ pub fn name_like_spans(
         out.sort_by_key(|s| s.token_start);
         out.dedup_by(|x, y| x.token_start < y.token_end && x.token_start >= y.token_start);
     }
+}
+
+/// Legal forms of companies, which end a company name and never start one (compared case-insensitively).
+const LEGAL_FORMS: &[&str] = &[
+    "corp", "inc", "ltd", "plc", "llc", "co", "cos", "gmbh", "ag", "nv", "bv", "spa", "bhd", "pty",
+];
+
+/// German articles, determiners and contractions with an article, after which a capitalised word is a
+/// common noun (compared case-insensitively).
+const GERMAN_DETERMINERS: &[&str] = &[
+    "der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines",
+    "kein", "keine", "keinen", "keinem", "keiner", "im", "am", "zum", "zur", "vom", "beim", "ins",
+    "ans", "aufs", "mehrere", "mehreren", "viele", "vielen", "einige", "einigen", "alle", "allen",
+    "jeder", "jede", "jedem", "jeden", "dieser", "diese", "diesem", "diesen", "dieses", "unser",
+    "unsere", "unserem", "unseren", "unserer", "sein", "seine", "seinem", "seinen", "seiner",
+    "ihr", "ihre", "ihrem", "ihren", "ihrer",
+];
+
+/// An English pronoun contraction (`I've`, `I'll`, `I’m`): one capital letter, an apostrophe, a short
+/// lower-case ending. `O'Brien` and `D'Alema` continue in upper case.
+fn is_contraction(word: &str) -> bool {
+    let mut chars = word.chars();
+    let (Some(first), Some(apostrophe)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    let rest = chars.as_str();
+    first.is_uppercase()
+        && matches!(apostrophe, '\'' | '’')
+        && !rest.is_empty()
+        && rest.chars().count() <= 2
+        && rest.chars().all(char::is_lowercase)
+}
+
+/// Whether a word mixes letters of two of the Latin, Greek and Cyrillic alphabets (`Sуria` with a
+/// Cyrillic `у`): a look-alike spelling, deliberate or an encoding accident, never a name to link by
+/// similarity, and not one to report either.
+pub fn mixed_script(word: &str) -> bool {
+    let mut seen = 0u8;
+    for c in word.chars() {
+        seen |= match c as u32 {
+            0x0041..=0x005A | 0x0061..=0x007A | 0x00C0..=0x024F | 0x1E00..=0x1EFF => 1,
+            0x0370..=0x03FF | 0x1F00..=0x1FFF => 2,
+            0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => 4,
+            _ => 0,
+        };
+    }
+    seen.count_ones() > 1
 }
 
 /// A sentence-initial word that is probably not a name: a short one (`It`, `We`), one ending like an
