@@ -101,6 +101,18 @@ fn consonant_endings(lang: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// Endings of common nouns' genitive plural that are also surname suffixes (`-ов`/`-ев`, Ukrainian
+/// `-ів`, Polish `-ów`): tried only on lower-case words ([`inflection_candidates_lower`]), where no surname
+/// stands, so `демократов` meets `демократ` while `Лавров` stays `Лавров`.
+fn common_noun_endings(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "ru" | "be" | "sl" | "hr" | "sr" | "bs" => &["ov", "ev"],
+        "uk" => &["ov", "ev", "iv"],
+        "pl" => &["ov"],
+        _ => &[],
+    }
+}
+
 /// Whether the stem pass applies to text of this language: the languages whose names take case endings.
 pub fn is_inflecting_language(lang: &str) -> bool {
     consonant_endings(lang).is_some()
@@ -119,12 +131,45 @@ pub fn is_inflecting_language(lang: &str) -> bool {
 /// assert_eq!(out, ["nemecka", "nemeck"]);
 /// ```
 pub fn inflection_candidates<'k>(key: &'k str, lang: &str, min_len: usize, out: &mut Vec<&'k str>) {
+    candidates(key, lang, min_len, false, out)
+}
+
+/// [`inflection_candidates`] of a lower-case word, which may be a common noun's form: also without the
+/// genitive-plural endings that surnames share (`demokratov` → `demokrat`).
+///
+/// ```
+/// use entnorm_tokenize::{inflection_candidates, inflection_candidates_lower};
+/// let mut out = Vec::new();
+/// inflection_candidates_lower("demokratov", "ru", 4, &mut out);
+/// assert!(out.contains(&"demokrat"));
+/// out.clear();
+/// inflection_candidates("demokratov", "ru", 4, &mut out);
+/// assert!(!out.contains(&"demokrat"));
+/// ```
+pub fn inflection_candidates_lower<'k>(
+    key: &'k str,
+    lang: &str,
+    min_len: usize,
+    out: &mut Vec<&'k str>,
+) {
+    candidates(key, lang, min_len, true, out)
+}
+
+fn candidates<'k>(key: &'k str, lang: &str, min_len: usize, lower: bool, out: &mut Vec<&'k str>) {
     let Some(endings) = consonant_endings(lang) else {
         return;
     };
     let start = out.len();
     let min_len = min_len.max(MIN_STRIPPED_STEM);
-    for ending in std::iter::once(&"").chain(endings.iter()) {
+    let noun_endings = if lower {
+        common_noun_endings(lang)
+    } else {
+        &[]
+    };
+    for ending in std::iter::once(&"")
+        .chain(endings.iter())
+        .chain(noun_endings.iter())
+    {
         let Some(mut rest) = key.strip_suffix(ending) else {
             continue;
         };
