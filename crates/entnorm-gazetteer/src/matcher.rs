@@ -1572,7 +1572,16 @@ impl Matcher {
                 Some(lang) => entnorm_tokenize::inflection_candidates(key, lang, 1, &mut stems),
                 None => stems.push(entnorm_tokenize::stem_key(key)),
             }
+            let mut alternated: Vec<String> = Vec::new();
+            if let Some(lang) = lang.filter(|_| inflecting) {
+                for stem in &stems {
+                    entnorm_tokenize::stem_alternations(key, stem, lang, &mut alternated);
+                }
+            }
             for stem in stems {
+                push(stem, &mut scratch.ids);
+            }
+            for stem in &alternated {
                 push(stem, &mut scratch.ids);
             }
         } else {

@@ -15,6 +15,9 @@ t:lavrova\tЛаврова\tPER\tru\tcanonical\t10
 t:moscow\tМосква\tLOC\tru\tcanonical\t1000
 t:moscow\tMoskwa\tLOC\tpl\tlabel\t
 t:germany\tNěmecko\tGPE\tcs\tcanonical\t1000
+t:germany\tNiemcy\tGPE\tpl\tlabel\t
+t:poland\tPolska\tGPE\tpl\tcanonical\t1000
+t:america\tAmerika\tLOC\tcs\tcanonical\t1000
 t:german\tněmecký\tMISC\tcs\tcanonical\t1
 t:court\tВерховный суд\tORG\tru\tcanonical\t10
 t:suda\tСуда\tLOC\tru\tcanonical\t1
@@ -141,6 +144,23 @@ fn lower_case_names_of_the_default_gazetteer_take_no_case_endings() {
         &mut out,
     );
     assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
+fn consonant_alternations_before_case_endings() {
+    assert_eq!(
+        links("Wybory w Polsce i w Niemczech.", Some("pl")),
+        owned(&[
+            ("Polsce", "t:poland", "inflected"),
+            ("Niemczech", "t:germany", "inflected"),
+        ])
+    );
+    assert_eq!(
+        links("Volby v Americe.", Some("cs")),
+        owned(&[("Americe", "t:america", "inflected")])
+    );
+    // the rules are the language's: Russian has none of them
+    assert_eq!(links("Визит в Полсце.", Some("ru")), owned(&[]));
 }
 
 #[test]

@@ -113,6 +113,52 @@ fn common_noun_endings(lang: &str) -> &'static [&'static str] {
     }
 }
 
+/// Consonant alternations before case endings, per language: (the stem's end in the inflected form,
+/// in the base form), as transliterated keys spell them. Polish `Polska`/`Polsce`, `Niemcy`/`Niemczech`,
+/// `Włochy`/`Włoszech`, `Ameryka`/`Ameryce`, `Praga`/`Pradze`; Czech `Amerika`/`Americe`, `Praha`/`Praze`;
+/// Ukrainian `Америка`/`Америці`.
+fn alternations(lang: &str) -> &'static [(&'static str, &'static str)] {
+    match lang {
+        "pl" => &[
+            ("sc", "sk"),
+            ("dz", "g"),
+            ("rz", "r"),
+            ("sz", "ch"),
+            ("cz", "c"),
+            ("c", "k"),
+        ],
+        "cs" | "sk" => &[("c", "k"), ("z", "h")],
+        "uk" => &[("ts", "k")],
+        _ => &[],
+    }
+}
+
+/// The base-form stems that an inflected form's candidate `stem` (one of [`inflection_candidates`] of
+/// `key`) stands for through a consonant alternation of language `lang`, appended to `out`. Only a
+/// candidate that lost an ending can have one (the alternation is caused by the ending).
+///
+/// ```
+/// use entnorm_tokenize::stem_alternations;
+/// let mut out = Vec::new();
+/// stem_alternations("polsce", "polsc", "pl", &mut out);
+/// assert!(out.contains(&"polsk".to_string()));
+/// ```
+pub fn stem_alternations(key: &str, stem: &str, lang: &str, out: &mut Vec<String>) {
+    if stem.len() >= key.len() {
+        return;
+    }
+    for (text, base) in alternations(lang) {
+        if let Some(rest) = stem.strip_suffix(text) {
+            if rest.len() >= MIN_STRIPPED_STEM {
+                let alt = format!("{rest}{base}");
+                if !out.contains(&alt) {
+                    out.push(alt);
+                }
+            }
+        }
+    }
+}
+
 /// Whether the stem pass applies to text of this language: the languages whose names take case endings.
 pub fn is_inflecting_language(lang: &str) -> bool {
     consonant_endings(lang).is_some()
@@ -229,6 +275,37 @@ mod tests {
                 "{text} ({lang}) should meet {name}"
             );
         }
+    }
+
+    #[test]
+    fn consonant_alternations_meet_their_base_form() {
+        for (text, lang, name) in [
+            ("Polsce", "pl", "Polska"),
+            ("Niemczech", "pl", "Niemcy"),
+            ("Włoszech", "pl", "Włochy"),
+            ("Ameryce", "pl", "Ameryka"),
+            ("Pradze", "pl", "Praga"),
+            ("Americe", "cs", "Amerika"),
+            ("Praze", "cs", "Praha"),
+            ("Америці", "uk", "Америка"),
+        ] {
+            let (key, name) = (t(text), t(name));
+            let mut c = Vec::new();
+            inflection_candidates(&key, lang, 3, &mut c);
+            let mut alts = Vec::new();
+            for s in &c {
+                stem_alternations(&key, s, lang, &mut alts);
+            }
+            assert!(
+                alts.iter().any(|a| a == stem_key(&name)),
+                "{text} ({lang}) should meet {name}: {alts:?}"
+            );
+        }
+        // no ending, no alternation; no rules for Russian
+        let mut alts = Vec::new();
+        stem_alternations("kielc", "kielc", "pl", &mut alts);
+        stem_alternations("amerike", "amerik", "ru", &mut alts);
+        assert!(alts.is_empty());
     }
 
     #[test]
