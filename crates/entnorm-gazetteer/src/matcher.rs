@@ -106,10 +106,12 @@ fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32,
         .map(|t| alias.text[t.start..t.end].chars().count())
         .sum();
     let translit_ok = name_tokens > 1 || name_chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
+    // Acronyms of initials belong to the language of the name they abbreviate.
     let lang_gated = alias.origin == Origin::Default
-        && name_tokens == 1
-        && !exact_only
-        && !matches!(alias.kind, AliasKind::Canonical | AliasKind::Abbreviation);
+        && (alias.kind == AliasKind::Initials
+            || (name_tokens == 1
+                && !exact_only
+                && !matches!(alias.kind, AliasKind::Canonical | AliasKind::Abbreviation)));
     let mut flags = FLAG_INDEXED;
     if exact_only {
         flags |= FLAG_EXACT_ONLY;
