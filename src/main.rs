@@ -72,8 +72,11 @@ enum FormatArg {
 #[derive(Args)]
 struct LinkArgs {
     /// Links scored at least this get status `accepted`. Scores are calibrated: the share of such links
-    /// that were right on the development sets (exact 0.92-0.94, inflected 0.86-0.88, translit
-    /// 0.86-0.93, demonym 0.89, folded 0.75-0.81, a name two of your entities share 0.50; see README).
+    /// that were right on the development sets, by method, word count and entity class; 0.90 and above
+    /// only for kinds at least 95% right (persons in several words 0.98-0.99, surnames resolved in the
+    /// document 0.97, places in several words through folded keys 0.96), others at most 0.89 (exact
+    /// 0.86-0.89, inflected 0.70-0.89, translit 0.86-0.89, demonym 0.89, folded 0.69-0.81, a name two of
+    /// your entities share 0.50; see README).
     #[arg(long, value_name = "SCORE", default_value_t = entnorm_pipeline::DEFAULT_ACCEPT_THRESHOLD)]
     accept_threshold: f64,
     /// Links scored below the accept threshold but at least this are written with status `review`;

@@ -49,8 +49,8 @@ fn misspelt_names_link_with_method_fuzzy_in_three_scripts() {
         let m = by_surface(&mentions, surface).unwrap_or_else(|| panic!("{surface} not linked"));
         assert_eq!(m["entity_id"], id, "{surface}");
         assert_eq!(m["method"], "fuzzy", "{surface}");
-        // The calibrated score of a fuzzy link of several words (90% right on the dev sets).
-        assert_eq!(m["score"], "0.90", "{surface}");
+        // The calibrated score of a fuzzy link of several words (89.7% right on the dev sets).
+        assert_eq!(m["score"], "0.89", "{surface}");
         assert_eq!(m["status"], "accepted", "{surface}");
     }
     // Exact links keep their (calibrated) score and status; status is the last column.
@@ -106,7 +106,7 @@ fn thresholds_move_rows_between_accepted_review_and_dropped() {
         .find(|r| r["variants"].contains("Federica Mogerini"))
         .expect("dropped span reported as unmatched");
     assert_eq!(row["nearest_entity_id"], "t:mogherini");
-    assert_eq!(row["nearest_score"], "0.90");
+    assert_eq!(row["nearest_score"], "0.89");
     // Nonsense thresholds are refused.
     let out = run_entnorm(
         &[

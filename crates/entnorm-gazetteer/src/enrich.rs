@@ -88,7 +88,7 @@ impl ByInitials {
                 || has_user[e]
                 || !abbreviated[e]
                 || g.entities[e].prior < INITIALS_MIN_PRIOR
-                || a.kind == AliasKind::Demonym
+                || matches!(a.kind, AliasKind::Demonym | AliasKind::Initials)
             {
                 continue;
             }
@@ -155,6 +155,93 @@ fn initials(name: &str) -> Option<String> {
         out.extend(c.to_uppercase());
     }
     Some(out)
+}
+
+/// Demonyms and acronyms of initials name an entity without being its name: never evidence that a user
+/// entity is a default one.
+fn not_a_name_of_the_entity(kind: AliasKind) -> bool {
+    matches!(kind, AliasKind::Demonym | AliasKind::Initials)
+}
+
+/// Acronyms of initials have at least this many letters: two-letter ones are too often something else
+/// (`SA`: Saudi Arabia, South Africa, a company's legal form).
+const MIN_INITIALS_LETTERS: usize = 3;
+
+/// Adds to each default entity known by some acronym and at least [`INITIALS_MIN_PRIOR`] prominent
+/// (countries, supranational bodies) the acronyms its names of two to five words give in their own
+/// language (`Združene države Amerike` -> `ZDA`, `Съединени американски щати` -> `САЩ`), as aliases of kind
+/// [`AliasKind::Initials`] in that language. An acronym two entities would share in one language, or that
+/// some alias already spells, is not added.
+pub fn add_initials(g: &mut Gazetteer) {
+    let n = g.entities.len();
+    let mut abbreviated = vec![false; n];
+    for a in &g.aliases {
+        if a.kind == AliasKind::Abbreviation && a.origin == Origin::Default {
+            abbreviated[a.entity as usize] = true;
+        }
+    }
+    // (language, acronym) -> entities, and the alias that first gave it (for its source)
+    let mut found: FxHashMap<(String, String), (Vec<u32>, u32)> = FxHashMap::default();
+    for (i, a) in g.aliases.iter().enumerate() {
+        let e = a.entity as usize;
+        if a.origin != Origin::Default
+            || !abbreviated[e]
+            || g.entities[e].prior < INITIALS_MIN_PRIOR
+            || a.kind > AliasKind::Alias
+            || a.lang.is_empty()
+            || a.lang == "und"
+        {
+            continue;
+        }
+        let Some(acronym) = initials(&a.text) else {
+            continue;
+        };
+        if acronym.chars().count() < MIN_INITIALS_LETTERS
+            || !acronym.chars().all(char::is_alphabetic)
+        {
+            continue;
+        }
+        for lang in &a.langs {
+            let v = found
+                .entry((lang.clone(), acronym.clone()))
+                .or_insert_with(|| (Vec::new(), i as u32));
+            if !v.0.contains(&a.entity) {
+                v.0.push(a.entity);
+            }
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    let spelled: FxHashSet<&str> = g.aliases.iter().map(|a| a.text.as_str()).collect();
+    let mut add: Vec<(String, u32, String, u32)> = found
+        .into_iter()
+        .filter(|((_, acronym), (entities, _))| {
+            entities.len() == 1 && !spelled.contains(acronym.as_str())
+        })
+        .map(|((lang, acronym), (entities, first))| (acronym, entities[0], lang, first))
+        .collect();
+    // One alias per (entity, acronym), in a fixed order, with every language that gives it.
+    add.sort();
+    let mut k = 0;
+    while k < add.len() {
+        let (acronym, entity, _, first) = add[k].clone();
+        let mut langs = Vec::new();
+        while k < add.len() && add[k].0 == acronym && add[k].1 == entity {
+            langs.push(add[k].2.clone());
+            k += 1;
+        }
+        let source = g.aliases[first as usize].source;
+        g.aliases.push(crate::model::Alias {
+            entity,
+            text: acronym,
+            lang: langs[0].clone(),
+            langs,
+            kind: AliasKind::Initials,
+            source,
+            origin: Origin::Default,
+        });
+    }
 }
 
 /// Default persons with QIDs indexed by the name-part keys of the last word of their names of two or more
@@ -331,7 +418,7 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
     for a in &g.aliases {
         let e = a.entity as usize;
         // A demonym is not a name of the place itself (`German` is also the language).
-        if has_default[e] && !has_user[e] && a.kind != AliasKind::Demonym {
+        if has_default[e] && !has_user[e] && !not_a_name_of_the_entity(a.kind) {
             if let Some(key) = link_key(&a.text) {
                 let v = default_by_name.entry(key).or_default();
                 match v.iter_mut().find(|(d, _)| *d == a.entity) {
@@ -343,7 +430,7 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
     }
     let mut user_names: FxHashMap<u32, Vec<String>> = FxHashMap::default();
     for a in &g.aliases {
-        if a.origin == Origin::User && a.kind != AliasKind::Demonym {
+        if a.origin == Origin::User && !not_a_name_of_the_entity(a.kind) {
             if let Some(key) = link_key(&a.text) {
                 user_names.entry(a.entity).or_default().push(key);
             }

@@ -27,8 +27,10 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// entities; 11: name-part groups in the stem vocabulary and variant paths of person names in the stem
 /// trie; 13: stems of long names with short stems, and enrichment by population; 14: demonyms as their own
 /// alias kind; 16, 17: disambiguation by date and country; 18: the capitalised-start bit in the folded and
-/// translit root children and TERMS entries), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 18;
+/// translit root children and TERMS entries; 19: the first stems of the user's lower-case names in the
+/// metadata, so that their inflected forms are tried; 20: acronyms of initials, alias kind 6, gated by
+/// language), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 20;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -360,6 +362,7 @@ pub(crate) fn kind_from_u8(v: u8) -> AliasKind {
         2 => AliasKind::Alias,
         3 => AliasKind::Abbreviation,
         5 => AliasKind::Demonym,
+        6 => AliasKind::Initials,
         _ => AliasKind::Transliteration,
     }
 }
@@ -372,6 +375,7 @@ pub(crate) fn kind_to_u8(k: AliasKind) -> u8 {
         AliasKind::Abbreviation => 3,
         AliasKind::Transliteration => 4,
         AliasKind::Demonym => 5,
+        AliasKind::Initials => 6,
     }
 }
 
@@ -410,7 +414,10 @@ mod tests {
     fn stable_hash_is_unchanged() {
         let bytes: Vec<u8> = (0..64u32).map(|i| (i * 37 + 11) as u8 | 0x80).collect();
         for len in 0..=bytes.len() {
-            assert_eq!(stable_hash(&bytes[..len]), stable_hash_reference(&bytes[..len]));
+            assert_eq!(
+                stable_hash(&bytes[..len]),
+                stable_hash_reference(&bytes[..len])
+            );
         }
         assert_eq!(stable_hash(b"russia"), stable_hash_reference(b"russia"));
     }

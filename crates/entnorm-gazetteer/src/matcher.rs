@@ -106,10 +106,12 @@ fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32,
         .map(|t| alias.text[t.start..t.end].chars().count())
         .sum();
     let translit_ok = name_tokens > 1 || name_chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
+    // Acronyms of initials belong to the language of the name they abbreviate.
     let lang_gated = alias.origin == Origin::Default
-        && name_tokens == 1
-        && !exact_only
-        && !matches!(alias.kind, AliasKind::Canonical | AliasKind::Abbreviation);
+        && (alias.kind == AliasKind::Initials
+            || (name_tokens == 1
+                && !exact_only
+                && !matches!(alias.kind, AliasKind::Canonical | AliasKind::Abbreviation)));
     let mut flags = FLAG_INDEXED;
     if exact_only {
         flags |= FLAG_EXACT_ONLY;
@@ -125,6 +127,16 @@ fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32,
 
 /// The stem key of token `i` of an analysis: the stem of a word's transliterated key, other tokens'
 /// transliterated keys as they are.
+/// The first three bytes of a stem key (fewer if it is shorter), packed with its length, so that a text
+/// word's key can be checked against the lower-case names' first stems with two lookups (a stem is at
+/// least two bytes; see [`Matcher::may_start_lower_name`]).
+fn stem_prefix(b: &[u8]) -> u32 {
+    let n = b.len().min(3);
+    b[..n]
+        .iter()
+        .fold(n as u32, |acc, &x| acc << 8 | u32::from(x))
+}
+
 fn stem_of(analysis: &Analysis, i: usize) -> &str {
     let key = analysis.key(KeyLayer::Translit, i);
     if analysis.tokens()[i].class == TokenClass::Word {
@@ -467,11 +479,15 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         push_u32(rec, 0);
         rec.extend_from_slice(&e.prior.to_le_bytes());
     }
+    let mut lower_prefixes = std::collections::BTreeSet::new();
     for (index, alias) in gazetteer.aliases.iter().enumerate() {
         analyzer.analyze(&alias.text, &mut analysis);
         let (mut flags, capitalized) = alias_flags(alias, &analysis).unwrap_or((0, 0));
         if flags & FLAG_INDEXED != 0 && stem_eligible(alias, &analysis, flags) {
             flags |= FLAG_STEM_OK;
+            if alias.origin == Origin::User && capitalized & 1 == 0 {
+                lower_prefixes.insert(stem_prefix(stem_of(&analysis, 0).as_bytes()));
+            }
             let path: Vec<u32> = (0..analysis.len())
                 .map(|i| stem_vocab.token_id(stem_of(&analysis, i), &mut blob))
                 .collect();
@@ -542,7 +558,8 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         *root = trie.write(layer_base(layer), vocab_len, &precedence, &mut w);
         if layer != KeyLayer::Exact {
             for (id, child) in root.iter_mut().enumerate() {
-                if *child < CAPITALIZED_START && !lower_start[layer as usize].contains(&(id as u32)) {
+                if *child < CAPITALIZED_START && !lower_start[layer as usize].contains(&(id as u32))
+                {
                     *child |= CAPITALIZED_START;
                 }
             }
@@ -570,9 +587,12 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         run_counts[id as usize] = count;
     }
     stem_vocab.write(&[stem_root, run_offsets, run_counts], STEM_VOCAB, &mut w);
+    let lower_prefixes: Vec<String> = lower_prefixes.iter().map(u32::to_string).collect();
     let mut meta = format!(
-        "fingerprint\t{}\nskipped_aliases\t{skipped}\nstem_groups\t{stem_groups}\n",
-        gazetteer.fingerprint()
+        "fingerprint\t{}\nskipped_aliases\t{skipped}\nstem_groups\t{stem_groups}\n\
+         lower_stem_prefixes\t{}\n",
+        gazetteer.fingerprint(),
+        lower_prefixes.join(",")
     );
     for s in &gazetteer.sources {
         meta.push_str(&format!(
@@ -636,6 +656,9 @@ pub struct Matcher {
     skipped_aliases: u64,
     /// Stem-vocabulary ids below this are name-part group tokens.
     stem_groups: u32,
+    /// [`stem_prefix`]es of the first words of the user's lower-case names in the stem trie, sorted: a
+    /// lower-case text word is tried as an inflected form only if one of them starts its key.
+    lower_stem_prefixes: Vec<u32>,
     /// Whether the whole STRINGS section is UTF-8 (checked once at open; see `Matcher::string`).
     strings_utf8: bool,
 }
@@ -726,7 +749,9 @@ impl TokenCache {
     fn probe(&self, key: &str, h: u64) -> Option<(u32, [u32; 3])> {
         let bytes = key.as_bytes();
         let slot = self.slots.get(Self::slot_index(h))?;
-        (slot.hash == h && usize::from(slot.len) == bytes.len() && &slot.key[..bytes.len()] == bytes)
+        (slot.hash == h
+            && usize::from(slot.len) == bytes.len()
+            && &slot.key[..bytes.len()] == bytes)
             .then_some((slot.id, slot.roots))
     }
 
@@ -832,7 +857,10 @@ impl VocabView<'_> {
         let Some(rec) = self.tagged_id(h).map(|id| id.wrapping_mul(TOKEN_RECORD)) else {
             return;
         };
-        if rec.checked_add(4).is_some_and(|end| end <= self.tokens.len()) {
+        if rec
+            .checked_add(4)
+            .is_some_and(|end| end <= self.tokens.len())
+        {
             if let Some(b) = self.strings.get(read_u32(self.tokens, rec) as usize) {
                 prefetch(b);
             }
@@ -988,7 +1016,8 @@ impl MatchScratch {
             if pass {
                 vocab.prefetch_bucket(h);
             } else {
-                self.cache.store(key(i as usize, k as usize), h, (NO_ID, [NO_ID; 3]));
+                self.cache
+                    .store(key(i as usize, k as usize), h, (NO_ID, [NO_ID; 3]));
             }
             pass
         });
@@ -1059,12 +1088,21 @@ impl Matcher {
         let mut sources = Vec::new();
         let mut skipped_aliases = 0;
         let mut stem_groups = 0;
+        let mut lower_stem_prefixes = Vec::new();
         for line in meta.lines() {
             let f: Vec<&str> = line.splitn(5, '\t').collect();
             match f.as_slice() {
                 ["fingerprint", fp] => fingerprint = (*fp).to_owned(),
                 ["skipped_aliases", n] => skipped_aliases = n.parse().unwrap_or(0),
                 ["stem_groups", n] => stem_groups = n.parse().unwrap_or(0),
+                ["lower_stem_prefixes", list] => {
+                    lower_stem_prefixes = list
+                        .split(',')
+                        .filter(|p| !p.is_empty())
+                        .map(str::parse)
+                        .collect::<Result<Vec<u32>, _>>()
+                        .map_err(|_| IndexError::Corrupt("metadata line"))?;
+                }
                 ["source", origin, rows, fp, path] => sources.push(SourceInfo {
                     path: PathBuf::from(path),
                     origin: if *origin == "user" {
@@ -1086,6 +1124,7 @@ impl Matcher {
             sources,
             skipped_aliases,
             stem_groups,
+            lower_stem_prefixes,
             strings_utf8,
         })
     }
@@ -1320,8 +1359,7 @@ impl Matcher {
         ends.clear();
         // From a lower-case word, candidates whose first token starts upper-case fail the folded layers'
         // case guard: ends where all do are not examined.
-        let lower_start =
-            layer != KeyLayer::Exact && text_case(start) == TokenCase::Lower;
+        let lower_start = layer != KeyLayer::Exact && text_case(start) == TokenCase::Lower;
         if tokens[start].can_end && view.is_terminal_for(node, lower_start) {
             ends.push((start + 1, node));
         }
@@ -1419,9 +1457,15 @@ impl Matcher {
                     .next()
                     .is_some_and(char::is_uppercase)
                 && text_case(i) == TokenCase::Other;
+            // A lower-case word may be the inflection of a lower-case name of the user's own
+            // (`коронавируса` of `коронавирус`; see `stem_guard_allows`).
+            let starts_lower = inflecting
+                && t.class == TokenClass::Word
+                && text_case(i) == TokenCase::Lower
+                && self.may_start_lower_name(analysis.key(KeyLayer::Translit, i));
             let inside = scratch.covered[i] != NO_ID
                 && existing[scratch.covered[i] as usize].token_start != i;
-            if !t.can_start || !starts_capitalised || inside {
+            if !t.can_start || !(starts_capitalised || starts_lower) || inside {
                 i += 1;
                 continue;
             }
@@ -1475,6 +1519,16 @@ impl Matcher {
         }
     }
 
+    /// Whether a lower-case name of the user's may start with a stem of `key` (a text word's
+    /// transliterated key): some name's first stem has the key's first two or three bytes.
+    fn may_start_lower_name(&self, key: &str) -> bool {
+        let (p, key) = (&self.lower_stem_prefixes, key.as_bytes());
+        !p.is_empty()
+            && key.len() >= 2
+            && (p.binary_search(&stem_prefix(key)).is_ok()
+                || p.binary_search(&stem_prefix(&key[..2])).is_ok())
+    }
+
     /// The stem-trie token ids (with their root children) of token `i`'s candidates, computed once per
     /// token and text.
     fn stem_candidates(
@@ -1483,6 +1537,7 @@ impl Matcher {
         analysis: &Analysis,
         (lang, inflecting): (Option<&str>, bool),
         i: usize,
+        is_lower: bool,
         scratch: &mut InflectScratch,
     ) -> (usize, usize) {
         if scratch.spans[i].0 != NO_ID {
@@ -1512,10 +1567,23 @@ impl Matcher {
         if analysis.tokens()[i].class == TokenClass::Word && key.is_ascii() {
             let mut stems: Vec<&str> = Vec::new();
             match lang.filter(|_| inflecting) {
+                // Whether a word is lower-case is its own, so the per-token cache stays valid.
+                Some(lang) if is_lower => {
+                    entnorm_tokenize::inflection_candidates_lower(key, lang, 1, &mut stems)
+                }
                 Some(lang) => entnorm_tokenize::inflection_candidates(key, lang, 1, &mut stems),
                 None => stems.push(entnorm_tokenize::stem_key(key)),
             }
+            let mut alternated: Vec<String> = Vec::new();
+            if let Some(lang) = lang.filter(|_| inflecting) {
+                for stem in &stems {
+                    entnorm_tokenize::stem_alternations(key, stem, lang, &mut alternated);
+                }
+            }
             for stem in stems {
+                push(stem, &mut scratch.ids);
+            }
+            for stem in &alternated {
                 push(stem, &mut scratch.ids);
             }
         } else {
@@ -1545,7 +1613,14 @@ impl Matcher {
         scratch.frontier.clear();
         scratch.ends.clear();
         let is_group = |id: u32| id < self.stem_groups;
-        let (lo, hi) = self.stem_candidates(vocab, analysis, (lang, inflecting), start, scratch);
+        let (lo, hi) = self.stem_candidates(
+            vocab,
+            analysis,
+            (lang, inflecting),
+            start,
+            text_case(start) == TokenCase::Lower,
+            scratch,
+        );
         for k in lo..hi {
             let (id, root) = scratch.ids[k];
             let entry = (root, is_group(id));
@@ -1566,7 +1641,14 @@ impl Matcher {
             if j >= tokens.len() || j - start >= MAX_ALIAS_TOKENS || scratch.frontier.is_empty() {
                 break;
             }
-            let (lo, hi) = self.stem_candidates(vocab, analysis, (lang, inflecting), j, scratch);
+            let (lo, hi) = self.stem_candidates(
+                vocab,
+                analysis,
+                (lang, inflecting),
+                j,
+                text_case(j) == TokenCase::Lower,
+                scratch,
+            );
             scratch.next.clear();
             for &(node, via_group) in &scratch.frontier {
                 for k in lo..hi {
@@ -1776,12 +1858,15 @@ fn stem_guard_allows(
     end: usize,
     text_case: &impl Fn(usize) -> TokenCase,
 ) -> bool {
-    // A match starts at a capitalised word (the caller checks), and so must the name: `Německu` is not
-    // the adjective `německý`.
-    if alias.flags & FLAG_STEM_OK == 0
-        || alias.flags & FLAG_EXACT_ONLY != 0
-        || alias.capitalized & 1 == 0
-    {
+    // A match starting at a capitalised word needs a capitalised name (`Německu` is not the adjective
+    // `německý`), one starting at a lower-case word a lower-case name the user's gazetteer lists (a common
+    // noun the user counts as an entity: `коронавирус`, `демократ`); the default sources' lower-case
+    // spellings are transliterations of minor languages, not words of the text's.
+    if alias.flags & FLAG_STEM_OK == 0 || alias.flags & FLAG_EXACT_ONLY != 0 {
+        return false;
+    }
+    let lower_start = text_case(start) == TokenCase::Lower;
+    if (alias.capitalized & 1 == 0) != lower_start || (lower_start && alias.is_default()) {
         return false;
     }
     if alias.flags & FLAG_LANG_GATED != 0 {
@@ -1812,6 +1897,11 @@ struct Candidate<'a> {
 }
 
 impl Candidate<'_> {
+    /// Whether the alias comes from the bundled default gazetteer.
+    fn is_default(&self) -> bool {
+        read_u32(self.rec, 28) >> 8 & 1 == 1
+    }
+
     fn langs(&self) -> &str {
         self.matcher.string(&self.rec[4..], 2)
     }

@@ -27,6 +27,10 @@ pub enum AliasKind {
     Alias,
     Abbreviation,
     Transliteration,
+    /// An acronym made of the initials of a country's or supranational body's name in one language
+    /// (`Združene države Amerike` -> `ZDA`, Slovenian): matched only in text of that language and never
+    /// evidence that two entities are the same (see `enrich::add_initials`).
+    Initials,
     /// What a place's people or things are called (`Iraqi`, `Mexican`): names the place, scored apart
     /// and never evidence that two entities are the same.
     Demonym,
@@ -41,6 +45,7 @@ impl AliasKind {
             "abbreviation" | "abbr" | "acronym" => AliasKind::Abbreviation,
             "transliteration" | "translit" => AliasKind::Transliteration,
             "demonym" => AliasKind::Demonym,
+            "initials" => AliasKind::Initials,
             _ => return None,
         })
     }
@@ -53,6 +58,7 @@ impl AliasKind {
             AliasKind::Abbreviation => "abbreviation",
             AliasKind::Transliteration => "transliteration",
             AliasKind::Demonym => "demonym",
+            AliasKind::Initials => "initials",
         }
     }
 }

@@ -454,6 +454,7 @@ impl GazetteerBuilder {
     /// default entities they name ([`crate::enrich_user_entities`]), and what the load noticed.
     pub fn build_with_report(self) -> (Gazetteer, LoadReport) {
         let (mut gazetteer, mut report) = self.apply_removals();
+        crate::enrich::add_initials(&mut gazetteer);
         report.enrichment = crate::enrich::enrich_user_entities(&mut gazetteer);
         (gazetteer, report)
     }

@@ -15,6 +15,9 @@ t:lavrova\tЛаврова\tPER\tru\tcanonical\t10
 t:moscow\tМосква\tLOC\tru\tcanonical\t1000
 t:moscow\tMoskwa\tLOC\tpl\tlabel\t
 t:germany\tNěmecko\tGPE\tcs\tcanonical\t1000
+t:germany\tNiemcy\tGPE\tpl\tlabel\t
+t:poland\tPolska\tGPE\tpl\tcanonical\t1000
+t:america\tAmerika\tLOC\tcs\tcanonical\t1000
 t:german\tněmecký\tMISC\tcs\tcanonical\t1
 t:court\tВерховный суд\tORG\tru\tcanonical\t10
 t:suda\tСуда\tLOC\tru\tcanonical\t1
@@ -25,6 +28,8 @@ t:pakistan\tПакистан\tGPE\tru\tcanonical\t1000
 t:russia\tРоссия\tGPE\tru\tcanonical\t1000
 t:russia\tRusija\tGPE\tsl\tlabel\t
 t:china\tКитай\tGPE\tru\tcanonical\t1000
+t:covid\tкоронавирус\tEVT\tru\tcanonical\t10
+t:democrats\tдемократ\tORG\tru\tcanonical\t10
 ";
 
 fn links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str)> {
@@ -95,6 +100,70 @@ fn case_endings_meet_the_base_form() {
 }
 
 #[test]
+fn lower_case_names_of_the_users_take_case_endings_in_lower_case_words() {
+    assert_eq!(
+        links(
+            "Вспышка коронавируса. Победа демократов над коронавирусом.",
+            Some("ru")
+        ),
+        owned(&[
+            ("коронавируса", "t:covid", "inflected"),
+            ("демократов", "t:democrats", "inflected"),
+            ("коронавирусом", "t:covid", "inflected"),
+        ])
+    );
+    // a capitalised word does not take a lower-case name (`Демократов`, a surname)
+    assert_eq!(links("Иван Демократов.", Some("ru")), owned(&[]));
+}
+
+#[test]
+fn lower_case_names_of_the_default_gazetteer_take_no_case_endings() {
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("d.tsv"), GAZETTEER.as_bytes(), Origin::Default)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let text = "Вспышка коронавируса.";
+    let mut analysis = Analysis::default();
+    Analyzer::new().analyze(text, &mut analysis);
+    let mut mentions = Vec::new();
+    m.find(
+        text,
+        &analysis,
+        Some("ru"),
+        &mut MatchScratch::default(),
+        &mut mentions,
+    );
+    let mut out: Vec<Link> = Vec::new();
+    reconcile(
+        text,
+        &analysis,
+        Some("ru"),
+        &mentions,
+        &m,
+        &mut ResolveScratch::default(),
+        &mut out,
+    );
+    assert!(out.is_empty(), "{out:?}");
+}
+
+#[test]
+fn consonant_alternations_before_case_endings() {
+    assert_eq!(
+        links("Wybory w Polsce i w Niemczech.", Some("pl")),
+        owned(&[
+            ("Polsce", "t:poland", "inflected"),
+            ("Niemczech", "t:germany", "inflected"),
+        ])
+    );
+    assert_eq!(
+        links("Volby v Americe.", Some("cs")),
+        owned(&[("Americe", "t:america", "inflected")])
+    );
+    // the rules are the language's: Russian has none of them
+    assert_eq!(links("Визит в Полсце.", Some("ru")), owned(&[]));
+}
+
+#[test]
 fn a_multi_word_name_is_inflected_as_a_whole_and_displaces_a_shorter_exact_match() {
     assert_eq!(
         links("Решение Верховного суда вступило в силу.", Some("ru")),
@@ -120,8 +189,11 @@ fn an_inflected_form_that_is_itself_a_name_stays_that_name() {
 
 #[test]
 fn guards_case_language_length_and_closest_spelling() {
-    // a lower-case word is not a name's inflection; a lower-case name does not take a capitalised word
-    assert_eq!(links("Jedu do německa.", Some("cs")), owned(&[]));
+    // a lower-case word is not a capitalised name's inflection, but may be a lower-case name's
+    assert_eq!(
+        links("Jedu do německého města.", Some("cs")),
+        owned(&[("německého", "t:german", "inflected")])
+    );
     // languages without case endings, and unknown languages, get no inflected matches
     assert_eq!(links("Lavrovu", Some("en")), owned(&[]));
     assert_eq!(links("Lavrovu", None), owned(&[]));

@@ -101,6 +101,64 @@ fn consonant_endings(lang: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// Endings of common nouns' genitive plural that are also surname suffixes (`-ов`/`-ев`, Ukrainian
+/// `-ів`, Polish `-ów`): tried only on lower-case words ([`inflection_candidates_lower`]), where no surname
+/// stands, so `демократов` meets `демократ` while `Лавров` stays `Лавров`.
+fn common_noun_endings(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "ru" | "be" | "sl" | "hr" | "sr" | "bs" => &["ov", "ev"],
+        "uk" => &["ov", "ev", "iv"],
+        "pl" => &["ov"],
+        _ => &[],
+    }
+}
+
+/// Consonant alternations before case endings, per language: (the stem's end in the inflected form,
+/// in the base form), as transliterated keys spell them. Polish `Polska`/`Polsce`, `Niemcy`/`Niemczech`,
+/// `Włochy`/`Włoszech`, `Ameryka`/`Ameryce`, `Praga`/`Pradze`; Czech `Amerika`/`Americe`, `Praha`/`Praze`;
+/// Ukrainian `Америка`/`Америці`.
+fn alternations(lang: &str) -> &'static [(&'static str, &'static str)] {
+    match lang {
+        "pl" => &[
+            ("sc", "sk"),
+            ("dz", "g"),
+            ("rz", "r"),
+            ("sz", "ch"),
+            ("cz", "c"),
+            ("c", "k"),
+        ],
+        "cs" | "sk" => &[("c", "k"), ("z", "h")],
+        "uk" => &[("ts", "k")],
+        _ => &[],
+    }
+}
+
+/// The base-form stems that an inflected form's candidate `stem` (one of [`inflection_candidates`] of
+/// `key`) stands for through a consonant alternation of language `lang`, appended to `out`. Only a
+/// candidate that lost an ending can have one (the alternation is caused by the ending).
+///
+/// ```
+/// use entnorm_tokenize::stem_alternations;
+/// let mut out = Vec::new();
+/// stem_alternations("polsce", "polsc", "pl", &mut out);
+/// assert!(out.contains(&"polsk".to_string()));
+/// ```
+pub fn stem_alternations(key: &str, stem: &str, lang: &str, out: &mut Vec<String>) {
+    if stem.len() >= key.len() {
+        return;
+    }
+    for (text, base) in alternations(lang) {
+        if let Some(rest) = stem.strip_suffix(text) {
+            if rest.len() >= MIN_STRIPPED_STEM {
+                let alt = format!("{rest}{base}");
+                if !out.contains(&alt) {
+                    out.push(alt);
+                }
+            }
+        }
+    }
+}
+
 /// Whether the stem pass applies to text of this language: the languages whose names take case endings.
 pub fn is_inflecting_language(lang: &str) -> bool {
     consonant_endings(lang).is_some()
@@ -119,12 +177,45 @@ pub fn is_inflecting_language(lang: &str) -> bool {
 /// assert_eq!(out, ["nemecka", "nemeck"]);
 /// ```
 pub fn inflection_candidates<'k>(key: &'k str, lang: &str, min_len: usize, out: &mut Vec<&'k str>) {
+    candidates(key, lang, min_len, false, out)
+}
+
+/// [`inflection_candidates`] of a lower-case word, which may be a common noun's form: also without the
+/// genitive-plural endings that surnames share (`demokratov` → `demokrat`).
+///
+/// ```
+/// use entnorm_tokenize::{inflection_candidates, inflection_candidates_lower};
+/// let mut out = Vec::new();
+/// inflection_candidates_lower("demokratov", "ru", 4, &mut out);
+/// assert!(out.contains(&"demokrat"));
+/// out.clear();
+/// inflection_candidates("demokratov", "ru", 4, &mut out);
+/// assert!(!out.contains(&"demokrat"));
+/// ```
+pub fn inflection_candidates_lower<'k>(
+    key: &'k str,
+    lang: &str,
+    min_len: usize,
+    out: &mut Vec<&'k str>,
+) {
+    candidates(key, lang, min_len, true, out)
+}
+
+fn candidates<'k>(key: &'k str, lang: &str, min_len: usize, lower: bool, out: &mut Vec<&'k str>) {
     let Some(endings) = consonant_endings(lang) else {
         return;
     };
     let start = out.len();
     let min_len = min_len.max(MIN_STRIPPED_STEM);
-    for ending in std::iter::once(&"").chain(endings.iter()) {
+    let noun_endings = if lower {
+        common_noun_endings(lang)
+    } else {
+        &[]
+    };
+    for ending in std::iter::once(&"")
+        .chain(endings.iter())
+        .chain(noun_endings.iter())
+    {
         let Some(mut rest) = key.strip_suffix(ending) else {
             continue;
         };
@@ -184,6 +275,37 @@ mod tests {
                 "{text} ({lang}) should meet {name}"
             );
         }
+    }
+
+    #[test]
+    fn consonant_alternations_meet_their_base_form() {
+        for (text, lang, name) in [
+            ("Polsce", "pl", "Polska"),
+            ("Niemczech", "pl", "Niemcy"),
+            ("Włoszech", "pl", "Włochy"),
+            ("Ameryce", "pl", "Ameryka"),
+            ("Pradze", "pl", "Praga"),
+            ("Americe", "cs", "Amerika"),
+            ("Praze", "cs", "Praha"),
+            ("Америці", "uk", "Америка"),
+        ] {
+            let (key, name) = (t(text), t(name));
+            let mut c = Vec::new();
+            inflection_candidates(&key, lang, 3, &mut c);
+            let mut alts = Vec::new();
+            for s in &c {
+                stem_alternations(&key, s, lang, &mut alts);
+            }
+            assert!(
+                alts.iter().any(|a| a == stem_key(&name)),
+                "{text} ({lang}) should meet {name}: {alts:?}"
+            );
+        }
+        // no ending, no alternation; no rules for Russian
+        let mut alts = Vec::new();
+        stem_alternations("kielc", "kielc", "pl", &mut alts);
+        stem_alternations("amerike", "amerik", "ru", &mut alts);
+        assert!(alts.is_empty());
     }
 
     #[test]

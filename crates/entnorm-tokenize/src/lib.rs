@@ -57,7 +57,10 @@ mod segment;
 mod translit;
 
 pub use fold::fold;
-pub use inflect::{inflection_candidates, is_inflecting_language, stem_key};
+pub use inflect::{
+    inflection_candidates, inflection_candidates_lower, is_inflecting_language, stem_alternations,
+    stem_key,
+};
 pub use offsets::CharOffsets;
 pub use translit::transliterate;
 
