@@ -410,7 +410,10 @@ mod tests {
     fn stable_hash_is_unchanged() {
         let bytes: Vec<u8> = (0..64u32).map(|i| (i * 37 + 11) as u8 | 0x80).collect();
         for len in 0..=bytes.len() {
-            assert_eq!(stable_hash(&bytes[..len]), stable_hash_reference(&bytes[..len]));
+            assert_eq!(
+                stable_hash(&bytes[..len]),
+                stable_hash_reference(&bytes[..len])
+            );
         }
         assert_eq!(stable_hash(b"russia"), stable_hash_reference(b"russia"));
     }

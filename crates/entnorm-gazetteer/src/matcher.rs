@@ -542,7 +542,8 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         *root = trie.write(layer_base(layer), vocab_len, &precedence, &mut w);
         if layer != KeyLayer::Exact {
             for (id, child) in root.iter_mut().enumerate() {
-                if *child < CAPITALIZED_START && !lower_start[layer as usize].contains(&(id as u32)) {
+                if *child < CAPITALIZED_START && !lower_start[layer as usize].contains(&(id as u32))
+                {
                     *child |= CAPITALIZED_START;
                 }
             }
@@ -638,7 +639,12 @@ pub struct Matcher {
     stem_groups: u32,
     /// Whether the whole STRINGS section is UTF-8 (checked once at open; see `Matcher::string`).
     strings_utf8: bool,
+    /// This matcher's number among those the process opened (see [`Matcher::instance`]).
+    instance: u64,
 }
+
+/// The number of the next matcher the process opens (0 is never given).
+static NEXT_INSTANCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// The shared token vocabulary, sliced once per call.
 struct VocabView<'a> {
@@ -726,7 +732,9 @@ impl TokenCache {
     fn probe(&self, key: &str, h: u64) -> Option<(u32, [u32; 3])> {
         let bytes = key.as_bytes();
         let slot = self.slots.get(Self::slot_index(h))?;
-        (slot.hash == h && usize::from(slot.len) == bytes.len() && &slot.key[..bytes.len()] == bytes)
+        (slot.hash == h
+            && usize::from(slot.len) == bytes.len()
+            && &slot.key[..bytes.len()] == bytes)
             .then_some((slot.id, slot.roots))
     }
 
@@ -832,7 +840,10 @@ impl VocabView<'_> {
         let Some(rec) = self.tagged_id(h).map(|id| id.wrapping_mul(TOKEN_RECORD)) else {
             return;
         };
-        if rec.checked_add(4).is_some_and(|end| end <= self.tokens.len()) {
+        if rec
+            .checked_add(4)
+            .is_some_and(|end| end <= self.tokens.len())
+        {
             if let Some(b) = self.strings.get(read_u32(self.tokens, rec) as usize) {
                 prefetch(b);
             }
@@ -988,7 +999,8 @@ impl MatchScratch {
             if pass {
                 vocab.prefetch_bucket(h);
             } else {
-                self.cache.store(key(i as usize, k as usize), h, (NO_ID, [NO_ID; 3]));
+                self.cache
+                    .store(key(i as usize, k as usize), h, (NO_ID, [NO_ID; 3]));
             }
             pass
         });
@@ -1087,6 +1099,7 @@ impl Matcher {
             skipped_aliases,
             stem_groups,
             strings_utf8,
+            instance: NEXT_INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -1201,6 +1214,12 @@ impl Matcher {
     /// The gazetteer files this index was compiled from.
     pub fn sources(&self) -> &[SourceInfo] {
         &self.sources
+    }
+
+    /// A number no other matcher of this process has (never 0): per-thread scratch that remembers
+    /// answers of one matcher (alias and token ids) checks it before reusing them.
+    pub fn instance(&self) -> u64 {
+        self.instance
     }
 
     /// The fingerprint of the sources and normalizer this index was compiled from.
@@ -1320,8 +1339,7 @@ impl Matcher {
         ends.clear();
         // From a lower-case word, candidates whose first token starts upper-case fail the folded layers'
         // case guard: ends where all do are not examined.
-        let lower_start =
-            layer != KeyLayer::Exact && text_case(start) == TokenCase::Lower;
+        let lower_start = layer != KeyLayer::Exact && text_case(start) == TokenCase::Lower;
         if tokens[start].can_end && view.is_terminal_for(node, lower_start) {
             ends.push((start + 1, node));
         }

@@ -379,8 +379,22 @@ mod tests {
     #[test]
     fn csv_rows_are_written_as_the_csv_crate_writes_them() {
         let cells = [
-            "", "a", "a,b", "say \"hi\"", "\"", "\"\"", "line\nbreak", "cr\rhere", "crlf\r\n", " lead",
-            "tab\there", "Лавров", "#", "=1+2", ",", "\n",
+            "",
+            "a",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "\"\"",
+            "line\nbreak",
+            "cr\rhere",
+            "crlf\r\n",
+            " lead",
+            "tab\there",
+            "Лавров",
+            "#",
+            "=1+2",
+            ",",
+            "\n",
         ];
         let mut records: Vec<Vec<&str>> = vec![vec![], vec![""], vec!["", ""], vec!["x"]];
         for (i, a) in cells.iter().enumerate() {
@@ -391,13 +405,18 @@ mod tests {
             }
         }
         let mut ours = CsvWriter(Vec::new());
-        let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        let mut theirs = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
         for r in &records {
             ours.write_record(r).unwrap();
             theirs.write_record(r).unwrap();
         }
         let theirs = theirs.into_inner().unwrap();
-        assert_eq!(String::from_utf8(ours.0).unwrap(), String::from_utf8(theirs).unwrap());
+        assert_eq!(
+            String::from_utf8(ours.0).unwrap(),
+            String::from_utf8(theirs).unwrap()
+        );
     }
 
     #[test]

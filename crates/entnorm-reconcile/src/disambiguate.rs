@@ -6,6 +6,7 @@
 
 use entnorm_gazetteer::Matcher;
 
+use crate::memo::LookupMemo;
 use crate::{Link, Method};
 
 /// A place this many times as populous as another is the one its name means, whatever the text's
@@ -30,6 +31,7 @@ pub(crate) fn by_co_mentions(
     links: &mut [Link],
     matcher: &Matcher,
     year: Option<i32>,
+    lookups: &mut LookupMemo,
 ) -> Vec<CoMention> {
     let mut out = vec![CoMention::None; links.len()];
     if !links.iter().any(|l| l.mention.candidates > 1) {
@@ -55,9 +57,9 @@ pub(crate) fn by_co_mentions(
         {
             continue;
         }
-        let hits = matcher.lookup(matcher.alias(m.alias).text);
+        let hits = lookups.hits(matcher, m.alias);
         let mut present: Vec<(u32, u32)> = Vec::new();
-        for h in &hits {
+        for h in hits {
             if named.binary_search(&h.entity).is_ok()
                 && !present.iter().any(|&(e, _)| e == h.entity)
             {
@@ -68,7 +70,8 @@ pub(crate) fn by_co_mentions(
         // `Beijing` is never moved to the default's because China is named).
         let origin = matcher.entity(m.entity).origin;
         let hits: Vec<_> = hits
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|h| matcher.entity(h.entity).origin == origin)
             .collect();
         if present.is_empty()
