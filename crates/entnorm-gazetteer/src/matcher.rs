@@ -1885,8 +1885,14 @@ fn token_case(token: &str) -> TokenCase {
     match chars.next() {
         Some(c) if c.is_lowercase() => TokenCase::Lower,
         Some(c) if c.is_uppercase() => {
-            let rest: Vec<char> = chars.take(3).collect();
-            if rest.len() <= 2 && rest.iter().all(|c| c.is_uppercase()) {
+            // An acronym has at most two more characters, all upper-case (counted without collecting
+            // them: this runs for every capitalised token at every match attempt).
+            let (mut rest, mut upper) = (0, true);
+            for c in chars.take(3) {
+                rest += 1;
+                upper &= c.is_uppercase();
+            }
+            if rest <= 2 && upper {
                 TokenCase::Acronym
             } else {
                 TokenCase::Other
