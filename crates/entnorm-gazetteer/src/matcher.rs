@@ -1090,7 +1090,8 @@ impl Matcher {
                 _ => return Err(IndexError::Corrupt("metadata line")),
             }
         }
-        let strings_utf8 = std::str::from_utf8(sections.get(storage.bytes(), STRINGS)).is_ok();
+        let strings_utf8 =
+            simdutf8::basic::from_utf8(sections.get(storage.bytes(), STRINGS)).is_ok();
         Ok(Matcher {
             storage,
             sections,
