@@ -906,6 +906,19 @@ impl LayerView<'_> {
         (lo..hi).map(move |i| u32_at(self.cands, i))
     }
 
+    /// Starts loading what a walk from root child `node` reads first: its TERMS entry and its entry in
+    /// the children offsets (see [`prefetch`]).
+    #[inline]
+    fn prefetch_node(&self, node: u32) {
+        let at = node as usize * 4;
+        if let Some(b) = self.terms.get(at) {
+            prefetch(b);
+        }
+        if let Some(b) = self.node_edges.get(at) {
+            prefetch(b);
+        }
+    }
+
     fn is_terminal(&self, node: u32) -> bool {
         (u32_at(self.terms, node as usize) ^ u32_at(self.terms, node as usize + 1))
             & !CAPITALIZED_START
@@ -1253,8 +1266,26 @@ impl Matcher {
             let t = &tokens[i];
             token_case(&text[t.start..t.end])
         };
+        // Walks from the root children of the tokens this far ahead are prefetched, so that their first
+        // reads (each a cache miss in tables of tens of megabytes) overlap with the current walk.
+        const AHEAD: usize = 4;
+        let prefetch_walks = |j: usize| {
+            if let (Some(t), Some(slots)) = (tokens.get(j), scratch.roots.get(j)) {
+                if t.can_start && t.class != TokenClass::Punct {
+                    for (view, &slot) in views.iter().zip(slots) {
+                        if slot != NO_ID {
+                            view.prefetch_node(slot & !CAPITALIZED_START);
+                        }
+                    }
+                }
+            }
+        };
+        for j in 0..AHEAD {
+            prefetch_walks(j);
+        }
         let mut i = 0;
         while i < tokens.len() {
+            prefetch_walks(i + AHEAD);
             if !tokens[i].can_start
                 || tokens[i].class == TokenClass::Punct
                 || scratch.roots[i] == [NO_ID; 3]
