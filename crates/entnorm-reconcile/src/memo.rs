@@ -2,7 +2,9 @@
 //! link of a shared name, which entities its alias's spelling names; a lookup analyses the spelling and
 //! walks the tries again. Names recur across a corpus (Zipf), so the answers are remembered by alias id.
 
-use entnorm_gazetteer::{LookupHit, Matcher};
+use entnorm_gazetteer::{LookupHit, Matcher, Origin};
+
+use crate::disambiguate::attribute;
 
 /// Direct-mapped slots: bounded memory whatever the corpus.
 const SLOTS: usize = 1 << 12;
@@ -11,7 +13,22 @@ const SLOTS: usize = 1 << 12;
 pub(crate) struct LookupMemo {
     /// [`Matcher::instance`] of the matcher whose answers the slots hold (0: none yet).
     matcher: u64,
-    slots: Vec<Option<(u32, Vec<LookupHit>)>>,
+    slots: Vec<Option<(u32, Vec<Hit>)>>,
+}
+
+/// A lookup hit with what disambiguation and scoring read of its entity, so that they do not read the
+/// entity's record (a cache miss in a table of tens of megabytes) for every link again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hit {
+    pub(crate) hit: LookupHit,
+    pub(crate) origin: Origin,
+    pub(crate) prior: f64,
+    /// The entity's type is `LOC`.
+    pub(crate) place: bool,
+    /// The entity's type is `PER`.
+    pub(crate) person: bool,
+    /// Its `population` attribute (0 when absent or not a number).
+    pub(crate) population: f64,
 }
 
 impl LookupMemo {
@@ -24,12 +41,30 @@ impl LookupMemo {
         }
     }
 
-    /// `matcher.lookup` of the text of `alias`. [`Self::bind`] must have been called with `matcher`.
-    pub(crate) fn hits(&mut self, matcher: &Matcher, alias: u32) -> &[LookupHit] {
+    /// `matcher.lookup` of the text of `alias`, with facts of each hit's entity. [`Self::bind`] must
+    /// have been called with `matcher`.
+    pub(crate) fn hits(&mut self, matcher: &Matcher, alias: u32) -> &[Hit] {
         debug_assert_eq!(self.matcher, matcher.instance());
         let slot = &mut self.slots[(alias.wrapping_mul(0x9E37_79B9) >> 20) as usize % SLOTS];
         if !matches!(slot, Some((a, _)) if *a == alias) {
-            *slot = Some((alias, matcher.lookup(matcher.alias(alias).text)));
+            let hits = matcher.lookup(matcher.alias(alias).text);
+            let hits = hits
+                .into_iter()
+                .map(|hit| {
+                    let e = matcher.entity(hit.entity);
+                    Hit {
+                        hit,
+                        origin: e.origin,
+                        prior: e.prior,
+                        place: e.entity_type == "LOC",
+                        person: e.entity_type == "PER",
+                        population: attribute(e.attributes, "population")
+                            .and_then(|p| p.parse::<f64>().ok())
+                            .unwrap_or(0.0),
+                    }
+                })
+                .collect();
+            *slot = Some((alias, hits));
         }
         match slot {
             Some((_, hits)) => hits,

@@ -85,10 +85,9 @@ fn shared_within_origin(
 ) -> bool {
     let chosen = matcher.entity(entity);
     lookups.hits(matcher, alias).iter().any(|h| {
-        let other = matcher.entity(h.entity);
-        h.entity != entity
-            && other.origin == chosen.origin
-            && other.prior * DOMINANT_PRIOR_RATIO >= chosen.prior
+        h.hit.entity != entity
+            && h.origin == chosen.origin
+            && h.prior * DOMINANT_PRIOR_RATIO >= chosen.prior
     })
 }
 
