@@ -661,7 +661,12 @@ pub struct Matcher {
     lower_stem_prefixes: Vec<u32>,
     /// Whether the whole STRINGS section is UTF-8 (checked once at open; see `Matcher::string`).
     strings_utf8: bool,
+    /// This matcher's number among those the process opened (see [`Matcher::instance`]).
+    instance: u64,
 }
+
+/// The number of the next matcher the process opens (0 is never given).
+static NEXT_INSTANCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// The shared token vocabulary, sliced once per call.
 struct VocabView<'a> {
@@ -923,6 +928,19 @@ impl LayerView<'_> {
         (lo..hi).map(move |i| u32_at(self.cands, i))
     }
 
+    /// Starts loading what a walk from root child `node` reads first: its TERMS entry and its entry in
+    /// the children offsets (see [`prefetch`]).
+    #[inline]
+    fn prefetch_node(&self, node: u32) {
+        let at = node as usize * 4;
+        if let Some(b) = self.terms.get(at) {
+            prefetch(b);
+        }
+        if let Some(b) = self.node_edges.get(at) {
+            prefetch(b);
+        }
+    }
+
     fn is_terminal(&self, node: u32) -> bool {
         (u32_at(self.terms, node as usize) ^ u32_at(self.terms, node as usize + 1))
             & !CAPITALIZED_START
@@ -1116,7 +1134,8 @@ impl Matcher {
                 _ => return Err(IndexError::Corrupt("metadata line")),
             }
         }
-        let strings_utf8 = std::str::from_utf8(sections.get(storage.bytes(), STRINGS)).is_ok();
+        let strings_utf8 =
+            simdutf8::basic::from_utf8(sections.get(storage.bytes(), STRINGS)).is_ok();
         Ok(Matcher {
             storage,
             sections,
@@ -1126,6 +1145,7 @@ impl Matcher {
             stem_groups,
             lower_stem_prefixes,
             strings_utf8,
+            instance: NEXT_INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -1242,6 +1262,12 @@ impl Matcher {
         &self.sources
     }
 
+    /// A number no other matcher of this process has (never 0): per-thread scratch that remembers
+    /// answers of one matcher (alias and token ids) checks it before reusing them.
+    pub fn instance(&self) -> u64 {
+        self.instance
+    }
+
     /// The fingerprint of the sources and normalizer this index was compiled from.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
@@ -1272,8 +1298,26 @@ impl Matcher {
             let t = &tokens[i];
             token_case(&text[t.start..t.end])
         };
+        // Walks from the root children of the tokens this far ahead are prefetched, so that their first
+        // reads (each a cache miss in tables of tens of megabytes) overlap with the current walk.
+        const AHEAD: usize = 4;
+        let prefetch_walks = |j: usize| {
+            if let (Some(t), Some(slots)) = (tokens.get(j), scratch.roots.get(j)) {
+                if t.can_start && t.class != TokenClass::Punct {
+                    for (view, &slot) in views.iter().zip(slots) {
+                        if slot != NO_ID {
+                            view.prefetch_node(slot & !CAPITALIZED_START);
+                        }
+                    }
+                }
+            }
+        };
+        for j in 0..AHEAD {
+            prefetch_walks(j);
+        }
         let mut i = 0;
         while i < tokens.len() {
+            prefetch_walks(i + AHEAD);
             if !tokens[i].can_start
                 || tokens[i].class == TokenClass::Punct
                 || scratch.roots[i] == [NO_ID; 3]
@@ -1957,8 +2001,14 @@ fn token_case(token: &str) -> TokenCase {
     match chars.next() {
         Some(c) if c.is_lowercase() => TokenCase::Lower,
         Some(c) if c.is_uppercase() => {
-            let rest: Vec<char> = chars.take(3).collect();
-            if rest.len() <= 2 && rest.iter().all(|c| c.is_uppercase()) {
+            // An acronym has at most two more characters, all upper-case (counted without collecting
+            // them: this runs for every capitalised token at every match attempt).
+            let (mut rest, mut upper) = (0, true);
+            for c in chars.take(3) {
+                rest += 1;
+                upper &= c.is_uppercase();
+            }
+            if rest <= 2 && upper {
                 TokenCase::Acronym
             } else {
                 TokenCase::Other

@@ -801,29 +801,12 @@ fn parse_json_record(bytes: &[u8], at: RecordSource, fields: &FieldNames) -> Rec
     } else {
         bytes
     };
-    // serde_json validates the UTF-8 of every string it reads; only a line it rejects is checked again,
-    // so that invalid UTF-8 gets its own reason.
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            let reason = match std::str::from_utf8(bytes) {
-                Err(bad) => invalid_utf8_reason(bad.valid_up_to(), "the line"),
-                // A file with lone-CR line ends reads as one line holding every record.
-                Ok(_)
-                    if bytes.contains(&b'\r') && e.to_string().contains("trailing characters") =>
-                {
-                    format!(
-                        "invalid JSON: {e} (the line contains a carriage return: records of JSON Lines \
-                         end with \\n, a lone \\r does not end one)"
-                    )
-                }
-                Ok(_) => format!("invalid JSON: {e}"),
-            };
-            return reject(None, reason);
-        }
-    };
-    let Value::Object(mut map) = value else {
-        return reject(None, "not a JSON object".into());
+    let mut map = match wanted_fields(bytes, fields) {
+        Some(map) => map,
+        None => match parse_json_object(bytes) {
+            Ok(map) => map,
+            Err(reason) => return reject(None, reason),
+        },
     };
     let id = match fields.id.iter().find_map(|f| map.get(f).map(|v| (f, v))) {
         Some((_, Value::String(s))) if !s.is_empty() => s.clone(),
@@ -864,6 +847,169 @@ fn parse_json_record(bytes: &[u8], at: RecordSource, fields: &FieldNames) -> Rec
     match doc {
         Ok(doc) => Record::Document { at, doc },
         Err(reason) => reject(Some(id), reason),
+    }
+}
+
+/// The JSON object of a line, or why the line is rejected: the general path, which builds every value.
+fn parse_json_object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
+    // serde_json validates the UTF-8 of every string it reads; only a line it rejects is checked again,
+    // so that invalid UTF-8 gets its own reason.
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            let reason = match std::str::from_utf8(bytes) {
+                Err(bad) => invalid_utf8_reason(bad.valid_up_to(), "the line"),
+                // A file with lone-CR line ends reads as one line holding every record.
+                Ok(_)
+                    if bytes.contains(&b'\r') && e.to_string().contains("trailing characters") =>
+                {
+                    format!(
+                        "invalid JSON: {e} (the line contains a carriage return: records of JSON Lines \
+                         end with \\n, a lone \\r does not end one)"
+                    )
+                }
+                Ok(_) => format!("invalid JSON: {e}"),
+            };
+            return Err(reason);
+        }
+    };
+    let Value::Object(map) = value else {
+        return Err("not a JSON object".into());
+    };
+    Ok(map)
+}
+
+/// The fast path of [`parse_json_record`]: the line's object with only the fields a record is made of
+/// (ID, text, title, language, date; the last of duplicate keys, as in the general path). The other
+/// values are parsed, so that the line is checked exactly as the general path checks it, but not built
+/// (no map, no strings). `None` for any line the general path would reject (it then says why), and for
+/// lines that are not UTF-8.
+fn wanted_fields(bytes: &[u8], fields: &FieldNames) -> Option<serde_json::Map<String, Value>> {
+    use serde::de::DeserializeSeed;
+    // One SIMD validation of the whole line; serde_json then validates no string again.
+    let text = simdutf8::basic::from_utf8(bytes).ok()?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let map = WantedFields(fields).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(map)
+}
+
+/// Deserializes a JSON object into the map of the fields [`FieldNames`] names.
+struct WantedFields<'f>(&'f FieldNames);
+
+impl<'de> serde::de::DeserializeSeed<'de> for WantedFields<'_> {
+    type Value = serde_json::Map<String, Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for WantedFields<'_> {
+    type Value = serde_json::Map<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut access: A,
+    ) -> Result<Self::Value, A::Error> {
+        let f = self.0;
+        let mut map = serde_json::Map::new();
+        while let Some(key) = access.next_key_seed(Key)? {
+            let key: &str = &key;
+            if f.id.iter().any(|k| k == key)
+                || [&f.text, &f.title, &f.lang, &f.date]
+                    .iter()
+                    .any(|k| *k == key)
+            {
+                map.insert(key.to_owned(), access.next_value()?);
+            } else {
+                access.next_value_seed(Checked)?;
+            }
+        }
+        Ok(map)
+    }
+}
+
+/// An object's key, parsed as [`Value`] parses it (escapes decoded and checked), borrowed from the line
+/// when it has no escapes.
+struct Key;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Key {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Key {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(s.to_owned()))
+    }
+}
+
+/// Any JSON value, parsed as [`Value`] parses it (numbers included: one out of range is an error) but
+/// not kept.
+struct Checked;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Checked {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Checked {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Checked)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(Key)?.is_some() {
+            map.next_value_seed(Checked)?;
+        }
+        Ok(())
     }
 }
 
@@ -941,5 +1087,64 @@ fn csv_record(
             },
             false,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path accepts exactly the lines the general path accepts (or leaves them to it), and
+    /// gives the same fields.
+    #[test]
+    fn wanted_fields_agree_with_the_general_path() {
+        let fields = FieldNames::default();
+        let lines: &[&[u8]] = &[
+            br#"{"id":"a","text":"x","title":null,"lang":"en","date":"2020","source":"s"}"#,
+            br#"{"doc_id":7,"text":"x"}"#,
+            br#"{"id":"a","id":"b","text":"x","text":"y"}"#,
+            br#"{"i\u0064":"a","te\u0078t":"esc\"aped\n"}"#,
+            br#"{"id":"a","text":"x","extra":{"k":[1,2.5,-3e5,true,null,{"z":"w"}]}}"#,
+            br#"{"id":"a","text":"x","extra":1e400}"#,
+            br#"{"id":"a","text":"x","extra":"\ud800"}"#,
+            br#"{"id":"a","text":"x","\ud800":1}"#,
+            br#"{"id":"a","text":"x","extra":{"\ud800":1}}"#,
+            br#"{"id":"a","text":"x","extra":"\q"}"#,
+            br#"{"id":"a","text":"x"} trailing"#,
+            br#"{"id":"a","text":"x"}   "#,
+            br#"["id","a"]"#,
+            br#""text""#,
+            br#"{"id":"a","text":5}"#,
+            br#"{"id":"","text":"x"}"#,
+            br#"{"id":"a","text":"x""#,
+            b"{\"id\":\"a\",\"text\":\"x\",\"extra\":\"\xff\"}",
+            b"{\"id\":\"a\",\"text\":\"\xe4\xb8\"}",
+            b"{\"id\":\"a\",\"text\":\"x\",\"extra\":\"tab\there\"}",
+        ];
+        assert!(wanted_fields(lines[0], &fields).is_some());
+        assert!(wanted_fields(lines[3], &fields).is_some());
+        for line in lines {
+            let general = parse_json_object(line).ok().map(|mut map| {
+                map.retain(|k, _| {
+                    fields.id.iter().any(|f| f == k)
+                        || [&fields.text, &fields.title, &fields.lang, &fields.date]
+                            .iter()
+                            .any(|f| *f == k)
+                });
+                map
+            });
+            let fast = wanted_fields(line, &fields);
+            match (&general, &fast) {
+                (Some(g), Some(f)) => assert_eq!(g, f, "{}", String::from_utf8_lossy(line)),
+                (None, Some(_)) => {
+                    panic!("fast path accepts {}", String::from_utf8_lossy(line))
+                }
+                (_, None) => assert!(
+                    general.is_none() || std::str::from_utf8(line).is_err(),
+                    "fast path rejects {}",
+                    String::from_utf8_lossy(line)
+                ),
+            }
+        }
     }
 }

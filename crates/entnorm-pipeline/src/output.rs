@@ -7,7 +7,8 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use entnorm_gazetteer::Matcher;
-use serde::{Deserialize, Serialize};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::aggregate::{Aggregate, AggregateCounts, EntityAggregate};
 use crate::error::PipelineError;
@@ -313,19 +314,32 @@ fn write_score(out: &mut String, score: f64) {
     out.push(char::from(b'0' + (hundredths % 10) as u8));
 }
 
-/// Corpus-wide per-entity state: only counts and surface forms, never the mentions themselves.
+/// Corpus-wide per-entity state: only counts and surface forms, never the mentions themselves. Hash
+/// maps, which the writer thread updates for every mention row; they are only ever iterated in key
+/// order (serialized sorted, copied into the aggregate's ordered maps).
 #[derive(Default, Serialize, Deserialize)]
 pub(crate) struct EntityTally {
     mentions: u64,
     documents: u64,
     last_document: u64,
-    surfaces: BTreeMap<String, u64>,
+    #[serde(serialize_with = "sorted")]
+    surfaces: FxHashMap<String, u64>,
 }
 
 /// Saved in a resumable run's checkpoint, keyed by entity index (valid for the same gazetteer only).
 #[derive(Default, Serialize, Deserialize)]
 pub(crate) struct EntityTable {
-    tallies: BTreeMap<u32, EntityTally>,
+    #[serde(serialize_with = "sorted")]
+    tallies: FxHashMap<u32, EntityTally>,
+}
+
+/// A hash map serialized as the ordered map it stands for, so that checkpoints do not depend on hash
+/// order.
+fn sorted<K: Ord + Serialize, V: Serialize, S: Serializer>(
+    map: &FxHashMap<K, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(map.iter().collect::<BTreeMap<_, _>>())
 }
 
 impl EntityTable {
@@ -355,7 +369,11 @@ impl EntityTable {
     pub(crate) fn to_aggregate(&self, gazetteer: &Matcher, counts: AggregateCounts) -> Aggregate {
         let mut aggregate = Aggregate::new(gazetteer.fingerprint());
         aggregate.counts = counts;
-        for (&entity, t) in &self.tallies {
+        // In entity order, as before: two entities may share an ID (a user's and the default's), and
+        // the later one's tally is the one kept.
+        let mut tallies: Vec<_> = self.tallies.iter().collect();
+        tallies.sort_unstable_by_key(|&(&entity, _)| entity);
+        for (&entity, t) in tallies {
             let e = gazetteer.entity(entity);
             aggregate.entities.insert(
                 e.id.to_owned(),
@@ -364,7 +382,7 @@ impl EntityTable {
                     entity_type: e.entity_type.to_owned(),
                     mentions: t.mentions,
                     documents: t.documents,
-                    surfaces: t.surfaces.clone(),
+                    surfaces: t.surfaces.iter().map(|(s, &n)| (s.clone(), n)).collect(),
                 },
             );
         }
@@ -379,8 +397,22 @@ mod tests {
     #[test]
     fn csv_rows_are_written_as_the_csv_crate_writes_them() {
         let cells = [
-            "", "a", "a,b", "say \"hi\"", "\"", "\"\"", "line\nbreak", "cr\rhere", "crlf\r\n", " lead",
-            "tab\there", "Лавров", "#", "=1+2", ",", "\n",
+            "",
+            "a",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "\"\"",
+            "line\nbreak",
+            "cr\rhere",
+            "crlf\r\n",
+            " lead",
+            "tab\there",
+            "Лавров",
+            "#",
+            "=1+2",
+            ",",
+            "\n",
         ];
         let mut records: Vec<Vec<&str>> = vec![vec![], vec![""], vec!["", ""], vec!["x"]];
         for (i, a) in cells.iter().enumerate() {
@@ -391,13 +423,18 @@ mod tests {
             }
         }
         let mut ours = CsvWriter(Vec::new());
-        let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        let mut theirs = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
         for r in &records {
             ours.write_record(r).unwrap();
             theirs.write_record(r).unwrap();
         }
         let theirs = theirs.into_inner().unwrap();
-        assert_eq!(String::from_utf8(ours.0).unwrap(), String::from_utf8(theirs).unwrap());
+        assert_eq!(
+            String::from_utf8(ours.0).unwrap(),
+            String::from_utf8(theirs).unwrap()
+        );
     }
 
     #[test]

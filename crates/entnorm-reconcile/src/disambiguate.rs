@@ -6,6 +6,7 @@
 
 use entnorm_gazetteer::Matcher;
 
+use crate::memo::LookupMemo;
 use crate::{Link, Method};
 
 /// A place this many times as populous as another is the one its name means, whatever the text's
@@ -30,6 +31,7 @@ pub(crate) fn by_co_mentions(
     links: &mut [Link],
     matcher: &Matcher,
     year: Option<i32>,
+    lookups: &mut LookupMemo,
 ) -> Vec<CoMention> {
     let mut out = vec![CoMention::None; links.len()];
     if !links.iter().any(|l| l.mention.candidates > 1) {
@@ -45,6 +47,8 @@ pub(crate) fn by_co_mentions(
     if named.is_empty() && year.is_none() {
         return out;
     }
+    // What the country test reads of the named entities, read once per text when first needed.
+    let mut named_places: Option<NamedPlaces> = None;
     for (k, link) in links.iter_mut().enumerate() {
         let m = &mut link.mention;
         if m.candidates < 2
@@ -55,9 +59,10 @@ pub(crate) fn by_co_mentions(
         {
             continue;
         }
-        let hits = matcher.lookup(matcher.alias(m.alias).text);
+        let hits = lookups.hits(matcher, m.alias);
         let mut present: Vec<(u32, u32)> = Vec::new();
-        for h in &hits {
+        for h in hits {
+            let h = &h.hit;
             if named.binary_search(&h.entity).is_ok()
                 && !present.iter().any(|&(e, _)| e == h.entity)
             {
@@ -67,45 +72,33 @@ pub(crate) fn by_co_mentions(
         // The passes below choose among the readings of the linked entity's own gazetteer (the user's
         // `Beijing` is never moved to the default's because China is named).
         let origin = matcher.entity(m.entity).origin;
-        let hits: Vec<_> = hits
-            .into_iter()
-            .filter(|h| matcher.entity(h.entity).origin == origin)
-            .collect();
-        if present.is_empty()
-            && hits
-                .iter()
-                .all(|h| matcher.entity(h.entity).entity_type == "LOC")
-        {
+        let hits: Vec<_> = hits.iter().filter(|h| h.origin == origin).collect();
+        if present.is_empty() && hits.iter().all(|h| h.place) {
             // No reading named outright, and all are places (never a village named `Russia` over the
             // country): those whose country the text names, unless ten times smaller than the largest
             // (`Paris` beside the United States is still Paris, France).
-            let population = |e: u32| {
-                attribute(matcher.entity(e).attributes, "population")
-                    .and_then(|p| p.parse::<f64>().ok())
-                    .unwrap_or(0.0)
-            };
-            let largest = hits
-                .iter()
-                .map(|h| population(h.entity))
-                .fold(0.0, f64::max);
+            let largest = hits.iter().map(|h| h.population).fold(0.0, f64::max);
             for h in &hits {
-                if population(h.entity) * DOMINANT_RATIO >= largest
-                    && country_named(matcher, h.entity, &named)
-                    && !present.iter().any(|&(e, _)| e == h.entity)
+                if h.population * DOMINANT_RATIO >= largest
+                    && country_named_in(
+                        matcher,
+                        h.hit.entity,
+                        named_places.get_or_insert_with(|| NamedPlaces::new(matcher, &named)),
+                    )
+                    && !present.iter().any(|&(e, _)| e == h.hit.entity)
                 {
-                    present.push((h.entity, h.alias));
+                    present.push((h.hit.entity, h.hit.alias));
                 }
             }
         }
         if let (true, Some(year)) = (present.is_empty(), year) {
             // Nor a place's country: if all readings are persons, those in office or role that year.
-            let persons = hits
-                .iter()
-                .all(|h| matcher.entity(h.entity).entity_type == "PER");
+            let persons = hits.iter().all(|h| h.person);
             for h in hits.iter().filter(|_| persons) {
-                let e = matcher.entity(h.entity);
-                if active_in(e.attributes, year) && !present.iter().any(|&(x, _)| x == h.entity) {
-                    present.push((h.entity, h.alias));
+                let e = matcher.entity(h.hit.entity);
+                if active_in(e.attributes, year) && !present.iter().any(|&(x, _)| x == h.hit.entity)
+                {
+                    present.push((h.hit.entity, h.hit.alias));
                 }
             }
         }
@@ -128,6 +121,50 @@ pub(crate) fn attribute<'a>(attributes: &'a str, key: &str) -> Option<&'a str> {
         let (k, v) = kv.split_once('=')?;
         (k.trim() == key).then_some(v.trim())
     })
+}
+
+/// What [`country_named`] reads of each entity of `linked`: (entity, ID, `default_id`, whether a place,
+/// `country`).
+struct NamedPlaces<'m>(Vec<(u32, &'m str, Option<&'m str>, bool, Option<&'m str>)>);
+
+impl<'m> NamedPlaces<'m> {
+    fn new(matcher: &'m Matcher, linked: &[u32]) -> Self {
+        NamedPlaces(
+            linked
+                .iter()
+                .map(|&e| {
+                    let other = matcher.entity(e);
+                    (
+                        e,
+                        other.id,
+                        attribute(other.attributes, "default_id"),
+                        other.entity_type == "LOC",
+                        attribute(other.attributes, "country"),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// [`country_named`] with the linked entities read beforehand.
+fn country_named_in(matcher: &Matcher, place: u32, linked: &NamedPlaces<'_>) -> bool {
+    let attrs = matcher.entity(place).attributes;
+    let country = attribute(attrs, "country");
+    let country_qid = attribute(attrs, "country_qid");
+    if country.is_none() && country_qid.is_none() {
+        return false;
+    }
+    linked
+        .0
+        .iter()
+        .any(|&(e, id, default_id, is_place, other_country)| {
+            if e == place {
+                return false;
+            }
+            (country_qid.is_some() && (Some(id) == country_qid || default_id == country_qid))
+                || (is_place && country.is_some() && other_country == country)
+        })
 }
 
 /// Whether `linked` holds the place's country (by its QID, or a user's entity linked to that QID as its

@@ -101,7 +101,10 @@ fn is_person(matcher: &Matcher, entity: u32) -> bool {
     matcher.entity(entity).entity_type == "PER"
 }
 
-fn word_range<'a>(analysis: &'a Analysis, m: &Mention) -> impl Iterator<Item = usize> + 'a {
+fn word_range<'a>(
+    analysis: &'a Analysis,
+    m: &Mention,
+) -> impl DoubleEndedIterator<Item = usize> + 'a {
     (m.token_start..m.token_end).filter(move |&i| analysis.tokens()[i].class == TokenClass::Word)
 }
 
@@ -145,9 +148,9 @@ fn initials(text: &str, analysis: &Analysis, m: &Mention) -> Option<String> {
 }
 
 /// Document-level resolution over the links of one text (in text order), appended to `out` in text order.
-pub(crate) fn resolve_links(
+pub(crate) fn resolve_links<'a>(
     text: &str,
-    analysis: &Analysis,
+    analysis: &'a Analysis,
     lang: Option<&str>,
     links: &[Link],
     matcher: &Matcher,
@@ -166,12 +169,12 @@ pub(crate) fn resolve_links(
     let inflecting = lang.is_some();
     scratch.clear();
     for m in links.iter().map(|l| &l.mention) {
-        let words: Vec<usize> = word_range(analysis, m).collect();
-        if words.len() < 2 {
+        // The first and last words of a mention of at least two words (no allocation per mention).
+        let mut words = word_range(analysis, m);
+        let (Some(first), Some(last)) = (words.next(), words.next_back()) else {
             continue;
-        }
+        };
         if is_person(matcher, m.entity) {
-            let (first, last) = (words[0], words[words.len() - 1]);
             add(
                 &mut scratch.surnames,
                 full_key(analysis, last, inflecting),
@@ -201,7 +204,7 @@ pub(crate) fn resolve_links(
         return;
     }
     // What a one-word short form at token `i` resolves to: (entity, alias, score), or ambiguous.
-    let resolve = |i: usize| -> Found2 {
+    let resolve = |i: usize, keys: &mut Vec<&'a str>| -> Found2 {
         let t = &tokens[i];
         let word = &text[t.start..t.end];
         if is_acronym(word) {
@@ -215,9 +218,9 @@ pub(crate) fn resolve_links(
             return Found2::None;
         }
         let key = analysis.key(KeyLayer::Translit, i);
-        let mut keys: Vec<&str> = Vec::new();
+        keys.clear();
         match &lang {
-            Some(l) => inflection_candidates(key, l, 1, &mut keys),
+            Some(l) => inflection_candidates(key, l, 1, keys),
             None => keys.push(key),
         }
         // A given name followed by another capitalised word is part of another person's name (`John`
@@ -236,7 +239,7 @@ pub(crate) fn resolve_links(
             if score == GIVEN_NAME_SCORE && next_capitalised {
                 continue;
             }
-            for k in &keys {
+            for k in keys.iter() {
                 match found_in(map, k) {
                     Found::One(e, a) => return Found2::Link(e, a, score),
                     Found::Ambiguous => return Found2::Ambiguous,
@@ -246,6 +249,8 @@ pub(crate) fn resolve_links(
         }
         Found2::None
     };
+    // The keys a short form is looked up by, reused from word to word.
+    let mut keys: Vec<&'a str> = Vec::new();
     scratch.covered.clear();
     scratch.covered.resize(tokens.len(), false);
     for link in links {
@@ -259,7 +264,7 @@ pub(crate) fn resolve_links(
             out.push(*link);
             continue;
         }
-        out.push(match resolve(m.token_start) {
+        out.push(match resolve(m.token_start, &mut keys) {
             // The user's gazetteer decides: a short form it links keeps that link unless the full
             // mention is one of the user's entities too.
             Found2::Link(entity, alias, _)
@@ -295,7 +300,7 @@ pub(crate) fn resolve_links(
         if scratch.covered[i] || t.class != TokenClass::Word {
             continue;
         }
-        if let Found2::Link(entity, alias, score) = resolve(i) {
+        if let Found2::Link(entity, alias, score) = resolve(i, &mut keys) {
             out.push(Link {
                 mention: Mention {
                     token_start: i,

@@ -13,6 +13,7 @@ mod caseless;
 mod disambiguate;
 mod document;
 pub mod fuzzy;
+mod memo;
 mod orgname;
 mod score;
 pub mod spans;
@@ -80,6 +81,7 @@ pub struct ResolveScratch {
     variant: Vec<bool>,
     links: Vec<Link>,
     document: document::DocScratch,
+    lookups: memo::LookupMemo,
 }
 
 fn key_link(m: &Mention) -> Link {
@@ -171,8 +173,16 @@ pub fn reconcile_dated(
     );
     scratch.links = links;
     let user_loaded = matcher.sources().iter().any(|s| s.origin == Origin::User);
-    let co = disambiguate::by_co_mentions(&mut out[start..], matcher, year);
-    score::calibrate(&mut out[start..], &co, analysis, matcher, user_loaded);
+    scratch.lookups.bind(matcher);
+    let co = disambiguate::by_co_mentions(&mut out[start..], matcher, year, &mut scratch.lookups);
+    score::calibrate(
+        &mut out[start..],
+        &co,
+        analysis,
+        matcher,
+        user_loaded,
+        &mut scratch.lookups,
+    );
     caseless::demote_common_words(text, analysis, &mut out[start..], matcher);
     orgname::demote_places_in_company_names(text, analysis, &mut out[start..], matcher);
 }

@@ -23,6 +23,7 @@ use entnorm_gazetteer::{AliasKind, Matcher, Origin};
 use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
 
 use crate::disambiguate::CoMention;
+use crate::memo::LookupMemo;
 use crate::{Link, Method};
 
 /// Score of a link to a default-only entity while the user's own gazetteer is loaded (see module docs).
@@ -146,13 +147,17 @@ const DOMINANT_PRIOR_RATIO: f64 = 10.0;
 
 /// Whether another entity of the same origin as `entity`, not far less prominent, has the spelling of
 /// `alias` (on any key layer).
-fn shared_within_origin(matcher: &Matcher, entity: u32, alias: u32) -> bool {
+fn shared_within_origin(
+    matcher: &Matcher,
+    entity: u32,
+    alias: u32,
+    lookups: &mut LookupMemo,
+) -> bool {
     let chosen = matcher.entity(entity);
-    matcher.lookup(matcher.alias(alias).text).iter().any(|h| {
-        let other = matcher.entity(h.entity);
-        h.entity != entity
-            && other.origin == chosen.origin
-            && other.prior * DOMINANT_PRIOR_RATIO >= chosen.prior
+    lookups.hits(matcher, alias).iter().any(|h| {
+        h.hit.entity != entity
+            && h.origin == chosen.origin
+            && h.prior * DOMINANT_PRIOR_RATIO >= chosen.prior
     })
 }
 
@@ -164,6 +169,7 @@ pub(crate) fn calibrate(
     analysis: &Analysis,
     matcher: &Matcher,
     user_loaded: bool,
+    lookups: &mut LookupMemo,
 ) {
     for (link, &co) in links.iter_mut().zip(co) {
         let m = &link.mention;
@@ -201,7 +207,7 @@ pub(crate) fn calibrate(
         let shared = if link.method == Method::Document {
             m.candidates > 1
         } else {
-            m.candidates > 1 && shared_within_origin(matcher, m.entity, m.alias)
+            m.candidates > 1 && shared_within_origin(matcher, m.entity, m.alias, lookups)
         };
         // a shared name whose chosen reading the text names elsewhere (60 links, 88%) counts as unshared
         let shared = shared && co != CoMention::Confirmed;

@@ -48,9 +48,25 @@ pub(crate) fn fold_into(text: &str, out: &mut String) {
         return;
     }
     // Most words of most scripts consist of "simple" characters only, whose fold is a per-character map;
-    // fall back to the full pipeline at the first other character.
+    // fall back to the full pipeline at the first other character. Words of caseless scripts are often
+    // their own fold: the part up to the first character that changes is copied as it is.
     let start = out.len();
-    for c in text.chars() {
+    let mut same = text.len();
+    for (i, c) in text.char_indices() {
+        match simple_fold(c) {
+            Some(f) if f == c => {}
+            Some(_) => {
+                same = i;
+                break;
+            }
+            None => {
+                fold_unicode_into(text, out);
+                return;
+            }
+        }
+    }
+    out.push_str(&text[..same]);
+    for c in text[same..].chars() {
         match simple_fold(c) {
             Some(f) => out.push(f),
             None => {
@@ -159,10 +175,17 @@ fn fold_unicode_into(text: &str, out: &mut String) {
 
 /// The ASCII fast path: for ASCII input the pipeline reduces to lower-casing and `` ` `` → `'`.
 pub(crate) fn fold_ascii_into(text: &str, out: &mut String) {
-    out.extend(text.bytes().map(|b| match b {
-        b'`' => '\'',
-        _ => char::from(b.to_ascii_lowercase()),
-    }));
+    if text.contains('`') {
+        out.extend(text.bytes().map(|b| match b {
+            b'`' => '\'',
+            _ => char::from(b.to_ascii_lowercase()),
+        }));
+        return;
+    }
+    // Copied, then lower-cased in place: no per-character push.
+    let start = out.len();
+    out.push_str(text);
+    out[start..].make_ascii_lowercase();
 }
 
 /// Step 1: punctuation variants to ASCII, invisible characters removed.

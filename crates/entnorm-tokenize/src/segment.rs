@@ -155,13 +155,7 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 alpha |= b.is_ascii_alphabetic();
                 pos += 1;
             }
-            seg.ascii_word_run(
-                start,
-                pos,
-                char::from(b),
-                char::from(bytes[pos - 1]),
-                alpha,
-            );
+            seg.ascii_word_run(start, pos, char::from(b), char::from(bytes[pos - 1]), alpha);
             continue;
         }
         if b == b' ' {
