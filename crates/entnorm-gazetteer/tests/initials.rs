@@ -76,10 +76,7 @@ fn initials_of_a_countrys_name_find_it_in_that_language() {
     // Slovenian initials are no Bulgarian or Czech acronym
     assert_eq!(ids(&m, "ZDA", "cs"), owned(&[]));
     // `KSA` was listed already; its letters are not added twice
-    assert_eq!(
-        ids(&m, "Talks with KSA.", "en"),
-        owned(&[("KSA", "Q851")])
-    );
+    assert_eq!(ids(&m, "Talks with KSA.", "en"), owned(&[("KSA", "Q851")]));
 }
 
 #[test]
