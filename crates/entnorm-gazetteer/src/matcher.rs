@@ -125,8 +125,6 @@ fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32,
     Some((flags, capitalized))
 }
 
-/// The stem key of token `i` of an analysis: the stem of a word's transliterated key, other tokens'
-/// transliterated keys as they are.
 /// The first three bytes of a stem key (fewer if it is shorter), packed with its length, so that a text
 /// word's key can be checked against the lower-case names' first stems with two lookups (a stem is at
 /// least two bytes; see [`Matcher::may_start_lower_name`]).
@@ -137,6 +135,8 @@ fn stem_prefix(b: &[u8]) -> u32 {
         .fold(n as u32, |acc, &x| acc << 8 | u32::from(x))
 }
 
+/// The stem key of token `i` of an analysis: the stem of a word's transliterated key, other tokens'
+/// transliterated keys as they are.
 fn stem_of(analysis: &Analysis, i: usize) -> &str {
     let key = analysis.key(KeyLayer::Translit, i);
     if analysis.tokens()[i].class == TokenClass::Word {
@@ -1943,7 +1943,7 @@ struct Candidate<'a> {
 impl Candidate<'_> {
     /// Whether the alias comes from the bundled default gazetteer.
     fn is_default(&self) -> bool {
-        read_u32(self.rec, 28) >> 8 & 1 == 1
+        origin_from_u8((read_u32(self.rec, 28) >> 8) as u8) == Origin::Default
     }
 
     fn langs(&self) -> &str {
