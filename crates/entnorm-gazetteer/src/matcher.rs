@@ -1492,6 +1492,8 @@ impl Matcher {
         scratch.spans.clear();
         scratch.spans.resize(tokens.len(), (NO_ID, 0));
         scratch.ids.clear();
+        // Without lower-case names of the user's, no lower-case word is tested (the common case).
+        let lower_names = inflecting && !self.lower_stem_prefixes.is_empty();
         let mut i = 0;
         while i < tokens.len() {
             let t = &tokens[i];
@@ -1503,7 +1505,7 @@ impl Matcher {
                 && text_case(i) == TokenCase::Other;
             // A lower-case word may be the inflection of a lower-case name of the user's own
             // (`коронавируса` of `коронавирус`; see `stem_guard_allows`).
-            let starts_lower = inflecting
+            let starts_lower = lower_names
                 && t.class == TokenClass::Word
                 && text_case(i) == TokenCase::Lower
                 && self.may_start_lower_name(analysis.key(KeyLayer::Translit, i));
