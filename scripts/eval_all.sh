@@ -4,7 +4,7 @@
 # prints each set's tables, then one Markdown summary table for the README.
 #
 # Usage: bash scripts/eval_all.sh [OUTDIR [EVAL OPTIONS...]]
-#   OUTDIR (default target/eval) receives one .txt and .json per set; EVAL OPTIONS (e.g. --no-fuzzy,
+#   OUTDIR (default target/eval) receives one .txt and .json per set; EVAL OPTIONS (e.g. --fuzzy,
 #   --accept-threshold 0.8) are passed to every `entnorm eval`.
 # The research data is read in place and never copied into the repository.
 set -euo pipefail

@@ -84,9 +84,9 @@ struct LinkArgs {
     #[arg(long, value_name = "SCORE", default_value_t = entnorm_pipeline::DEFAULT_REVIEW_THRESHOLD)]
     review_threshold: f64,
     /// Fuzzy matching of name-like spans that nothing else linked, and the unmatched.csv table. Off by
-    /// default: its calibrated links (several words 0.90, one word in another script 0.79, in the same
+    /// default: its calibrated links (several words 0.89, one word in another script 0.79, in the same
     /// script 0.50) raise F1 on the dev sets but lower precision on four of them (see README). Its
-    /// candidate index is cached beside the gazetteer index (about 1.4x the exact-only run time).
+    /// candidate index is cached beside the gazetteer index (about 1.5-1.9x the exact-only run time).
     #[arg(long)]
     fuzzy: bool,
 }

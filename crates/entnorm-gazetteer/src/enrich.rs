@@ -88,7 +88,7 @@ impl ByInitials {
                 || has_user[e]
                 || !abbreviated[e]
                 || g.entities[e].prior < INITIALS_MIN_PRIOR
-                || matches!(a.kind, AliasKind::Demonym | AliasKind::Initials)
+                || not_a_name_of_the_entity(a.kind)
             {
                 continue;
             }

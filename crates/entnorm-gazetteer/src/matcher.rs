@@ -125,8 +125,6 @@ fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32,
     Some((flags, capitalized))
 }
 
-/// The stem key of token `i` of an analysis: the stem of a word's transliterated key, other tokens'
-/// transliterated keys as they are.
 /// The first three bytes of a stem key (fewer if it is shorter), packed with its length, so that a text
 /// word's key can be checked against the lower-case names' first stems with two lookups (a stem is at
 /// least two bytes; see [`Matcher::may_start_lower_name`]).
@@ -137,6 +135,8 @@ fn stem_prefix(b: &[u8]) -> u32 {
         .fold(n as u32, |acc, &x| acc << 8 | u32::from(x))
 }
 
+/// The stem key of token `i` of an analysis: the stem of a word's transliterated key, other tokens'
+/// transliterated keys as they are.
 fn stem_of(analysis: &Analysis, i: usize) -> &str {
     let key = analysis.key(KeyLayer::Translit, i);
     if analysis.tokens()[i].class == TokenClass::Word {
@@ -1492,6 +1492,8 @@ impl Matcher {
         scratch.spans.clear();
         scratch.spans.resize(tokens.len(), (NO_ID, 0));
         scratch.ids.clear();
+        // Without lower-case names of the user's, no lower-case word is tested (the common case).
+        let lower_names = inflecting && !self.lower_stem_prefixes.is_empty();
         let mut i = 0;
         while i < tokens.len() {
             let t = &tokens[i];
@@ -1503,7 +1505,7 @@ impl Matcher {
                 && text_case(i) == TokenCase::Other;
             // A lower-case word may be the inflection of a lower-case name of the user's own
             // (`коронавируса` of `коронавирус`; see `stem_guard_allows`).
-            let starts_lower = inflecting
+            let starts_lower = lower_names
                 && t.class == TokenClass::Word
                 && text_case(i) == TokenCase::Lower
                 && self.may_start_lower_name(analysis.key(KeyLayer::Translit, i));
@@ -1943,7 +1945,7 @@ struct Candidate<'a> {
 impl Candidate<'_> {
     /// Whether the alias comes from the bundled default gazetteer.
     fn is_default(&self) -> bool {
-        read_u32(self.rec, 28) >> 8 & 1 == 1
+        origin_from_u8((read_u32(self.rec, 28) >> 8) as u8) == Origin::Default
     }
 
     fn langs(&self) -> &str {

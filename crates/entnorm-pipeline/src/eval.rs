@@ -656,12 +656,9 @@ pub fn evaluate(
     baseline: &BaselineMatcher,
     options: &EvalOptions,
 ) -> Result<Evaluation, EvalError> {
-    let fuzzy = options.fuzzy.then(|| {
-        entnorm_reconcile::FuzzyIndex::build_with_removals(
-            matcher,
-            &crate::index_cache::user_removals(matcher),
-        )
-    });
+    let fuzzy = options
+        .fuzzy
+        .then(|| crate::index_cache::load_fuzzy_index(matcher, None).0);
     evaluate_with(gold, matcher, baseline, options, fuzzy.as_ref())
 }
 

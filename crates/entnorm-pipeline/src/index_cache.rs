@@ -1,4 +1,5 @@
-//! Finding or building the compiled gazetteer index for a set of sources.
+//! Finding or building the compiled gazetteer index for a set of sources, and the fuzzy index stored
+//! beside it ([`load_fuzzy_index`]).
 //!
 //! An index is cached under a name derived from the fingerprint of its sources (their bytes, origins and
 //! order, the normalizer version and the index format version), so a changed source or normalizer simply

@@ -72,6 +72,16 @@ pub struct FieldNames {
     pub date: String,
 }
 
+impl FieldNames {
+    /// Whether `key` is one of the fields a record is made of (ID, text, title, language, date).
+    fn names(&self, key: &str) -> bool {
+        self.id.iter().any(|k| k == key)
+            || [&self.text, &self.title, &self.lang, &self.date]
+                .iter()
+                .any(|k| *k == key)
+    }
+}
+
 impl Default for FieldNames {
     fn default() -> Self {
         FieldNames {
@@ -920,11 +930,7 @@ impl<'de> serde::de::Visitor<'de> for WantedFields<'_> {
         let mut map = serde_json::Map::new();
         while let Some(key) = access.next_key_seed(Key)? {
             let key: &str = &key;
-            if f.id.iter().any(|k| k == key)
-                || [&f.text, &f.title, &f.lang, &f.date]
-                    .iter()
-                    .any(|k| *k == key)
-            {
+            if f.names(key) {
                 map.insert(key.to_owned(), access.next_value()?);
             } else {
                 access.next_value_seed(Checked)?;
@@ -1125,12 +1131,7 @@ mod tests {
         assert!(wanted_fields(lines[3], &fields).is_some());
         for line in lines {
             let general = parse_json_object(line).ok().map(|mut map| {
-                map.retain(|k, _| {
-                    fields.id.iter().any(|f| f == k)
-                        || [&fields.text, &fields.title, &fields.lang, &fields.date]
-                            .iter()
-                            .any(|f| *f == k)
-                });
+                map.retain(|k, _| fields.names(k));
                 map
             });
             let fast = wanted_fields(line, &fields);

@@ -180,9 +180,9 @@ pub fn signal_name(signal: usize) -> String {
 /// Runs the whole pipeline over `config.inputs` with `matcher`, writing the tables into `config.out_dir`.
 /// `run.json` is written by the caller, who knows the options and gazetteer files.
 pub fn run(config: &RunConfig, matcher: &Matcher) -> Result<RunSummary, PipelineError> {
-    let fuzzy = config.fuzzy.then(|| {
-        FuzzyIndex::build_with_removals(matcher, &crate::index_cache::user_removals(matcher))
-    });
+    let fuzzy = config
+        .fuzzy
+        .then(|| crate::index_cache::load_fuzzy_index(matcher, None).0);
     run_with(config, matcher, fuzzy.as_ref())
 }
 

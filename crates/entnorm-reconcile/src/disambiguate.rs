@@ -123,9 +123,17 @@ pub(crate) fn attribute<'a>(attributes: &'a str, key: &str) -> Option<&'a str> {
     })
 }
 
-/// What [`country_named`] reads of each entity of `linked`: (entity, ID, `default_id`, whether a place,
-/// `country`).
-struct NamedPlaces<'m>(Vec<(u32, &'m str, Option<&'m str>, bool, Option<&'m str>)>);
+/// What [`country_named`] reads of one entity of `linked`.
+struct NamedEntity<'m> {
+    entity: u32,
+    id: &'m str,
+    default_id: Option<&'m str>,
+    place: bool,
+    country: Option<&'m str>,
+}
+
+/// What [`country_named`] reads of each entity of `linked`, read once.
+struct NamedPlaces<'m>(Vec<NamedEntity<'m>>);
 
 impl<'m> NamedPlaces<'m> {
     fn new(matcher: &'m Matcher, linked: &[u32]) -> Self {
@@ -134,13 +142,13 @@ impl<'m> NamedPlaces<'m> {
                 .iter()
                 .map(|&e| {
                     let other = matcher.entity(e);
-                    (
-                        e,
-                        other.id,
-                        attribute(other.attributes, "default_id"),
-                        other.entity_type == "LOC",
-                        attribute(other.attributes, "country"),
-                    )
+                    NamedEntity {
+                        entity: e,
+                        id: other.id,
+                        default_id: attribute(other.attributes, "default_id"),
+                        place: other.entity_type == "LOC",
+                        country: attribute(other.attributes, "country"),
+                    }
                 })
                 .collect(),
         )
@@ -155,39 +163,20 @@ fn country_named_in(matcher: &Matcher, place: u32, linked: &NamedPlaces<'_>) -> 
     if country.is_none() && country_qid.is_none() {
         return false;
     }
-    linked
-        .0
-        .iter()
-        .any(|&(e, id, default_id, is_place, other_country)| {
-            if e == place {
-                return false;
-            }
-            (country_qid.is_some() && (Some(id) == country_qid || default_id == country_qid))
-                || (is_place && country.is_some() && other_country == country)
-        })
+    linked.0.iter().any(|other| {
+        if other.entity == place {
+            return false;
+        }
+        (country_qid.is_some()
+            && (Some(other.id) == country_qid || other.default_id == country_qid))
+            || (other.place && country.is_some() && other.country == country)
+    })
 }
 
 /// Whether `linked` holds the place's country (by its QID, or a user's entity linked to that QID as its
 /// `default_id`), or another place of the same country.
 pub(crate) fn country_named(matcher: &Matcher, place: u32, linked: &[u32]) -> bool {
-    let attrs = matcher.entity(place).attributes;
-    let country = attribute(attrs, "country");
-    let country_qid = attribute(attrs, "country_qid");
-    if country.is_none() && country_qid.is_none() {
-        return false;
-    }
-    linked.iter().any(|&e| {
-        if e == place {
-            return false;
-        }
-        let other = matcher.entity(e);
-        (country_qid.is_some()
-            && (Some(other.id) == country_qid
-                || attribute(other.attributes, "default_id") == country_qid))
-            || (other.entity_type == "LOC"
-                && country.is_some()
-                && attribute(other.attributes, "country") == country)
-    })
+    country_named_in(matcher, place, &NamedPlaces::new(matcher, linked))
 }
 
 /// Whether a person's dated office or roles span `year`: the `from`/`to` dates of an office

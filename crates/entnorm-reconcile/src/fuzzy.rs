@@ -382,9 +382,9 @@ impl FuzzyIndex {
         }
         cands.sort_unstable();
         cands.dedup();
-        // Per key at the best distance so far: (key chars, its first admissible alias, its entity).
+        // Per key at the best distance so far: (its first admissible alias, its entity).
         let mut best_distance = u8::MAX;
-        let mut nearest: Vec<(usize, u32, u32)> = Vec::new();
+        let mut nearest: Vec<(u32, u32)> = Vec::new();
         let mut entities: Vec<u32> = Vec::new();
         for &k in cands.iter() {
             let kc = self.key_chars[k as usize] as usize;
@@ -429,28 +429,29 @@ impl FuzzyIndex {
                 }
             }
             if let Some((alias, entity)) = first {
-                nearest.push((kc, alias, entity));
+                nearest.push((alias, entity));
             }
         }
         if nearest.is_empty() {
             return None;
         }
-        let &(_, alias, entity) = nearest
+        let &(alias, entity) = nearest
             .iter()
-            .min_by_key(|n| precedence(matcher, n.1))
+            .min_by_key(|n| precedence(matcher, n.0))
             .expect("not empty");
-        let mut rival_entities: Vec<u32> = nearest.iter().map(|n| n.2).collect();
+        let mut rival_entities: Vec<u32> = nearest.iter().map(|n| n.1).collect();
         rival_entities.sort_unstable();
         rival_entities.dedup();
         let rivals = rival_entities.len() as u32 - 1;
+        let several_words = key.contains(' ');
         Some(FuzzyHit {
             alias,
             entity,
             distance: best_distance,
             candidates: entities.len() as u32,
             rivals,
-            several_words: key.contains(' '),
-            score: fuzzy_score(rivals, key.contains(' '), true),
+            several_words,
+            score: fuzzy_score(rivals, several_words, true),
         })
     }
 }

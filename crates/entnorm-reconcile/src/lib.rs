@@ -84,6 +84,12 @@ pub struct ResolveScratch {
     lookups: memo::LookupMemo,
 }
 
+/// Whether a gazetteer of the user's own is among the matcher's sources (links to default-only entities
+/// then score [`DEFAULT_BESIDE_USER`]).
+fn user_loaded(matcher: &Matcher) -> bool {
+    matcher.sources().iter().any(|s| s.origin == Origin::User)
+}
+
 fn key_link(m: &Mention) -> Link {
     Link {
         mention: *m,
@@ -172,7 +178,7 @@ pub fn reconcile_dated(
         out,
     );
     scratch.links = links;
-    let user_loaded = matcher.sources().iter().any(|s| s.origin == Origin::User);
+    let user_loaded = user_loaded(matcher);
     scratch.lookups.bind(matcher);
     let co = disambiguate::by_co_mentions(&mut out[start..], matcher, year, &mut scratch.lookups);
     score::calibrate(
@@ -270,7 +276,7 @@ pub fn link_fuzzy(
         return;
     }
     let before = links.len();
-    let user_loaded = matcher.sources().iter().any(|s| s.origin == Origin::User);
+    let user_loaded = user_loaded(matcher);
     for s in &scratch.spans {
         // The hit of tokens a..b, its score calibrated for their text.
         let search = |a: usize, b: usize, scratch_key: &mut String, cache: &mut FuzzyCache| {

@@ -15,9 +15,10 @@
 //!   `-ami`, `-ach`, `-ego`, `-owi`, Bulgarian articles `-ът`/`-та`, Finnish `-ssa`, Hungarian `-ban`,
 //!   German `-s`/`-en`).
 //!
-//! Every candidate is a prefix of the key, so nothing is allocated. The rules cover regular endings only
-//! (no consonant alternations such as Polish `Polska`/`Polsce`); the matcher decides what a candidate may
-//! match (minimum lengths, case, which tokens it is tried on).
+//! Every candidate is a prefix of the key, so nothing is allocated. Consonant alternations before an
+//! ending (Polish `Polska`/`Polsce`) are not prefixes: [`stem_alternations`] gives those stems (allocated), for
+//! the languages with rules. The matcher decides what a candidate may match (minimum lengths, case, which
+//! tokens it is tried on).
 
 /// Letters a text token's candidates strip from the end: vowels, and `y`, which romanises both the vowel
 /// `ы` and the glide `й`/`j` of endings such as `-ый`, `-ий`, `-ей`, `-ая`.
