@@ -204,11 +204,10 @@ pub(crate) fn calibrate(
             link.score = CO_MENTION_MOVED;
             continue;
         }
-        let shared = if link.method == Method::Document {
-            m.candidates > 1
-        } else {
-            m.candidates > 1 && shared_within_origin(matcher, m.entity, m.alias, lookups)
-        };
+        // (a document link with several candidates was passed over above)
+        let shared = link.method != Method::Document
+            && m.candidates > 1
+            && shared_within_origin(matcher, m.entity, m.alias, lookups);
         // a shared name whose chosen reading the text names elsewhere (60 links, 88%) counts as unshared
         let shared = shared && co != CoMention::Confirmed;
         let class = Class::of(matcher.entity(m.entity).entity_type);
