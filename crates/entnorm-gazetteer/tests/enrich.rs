@@ -1,10 +1,11 @@
 //! Cross-lingual enrichment: a user's one-name entity gains the default gazetteer's names of the same
 //! entity, under the user's ID; ambiguous and contested links are not made.
 
+mod common;
+
 use std::path::Path;
 
-use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
-use entnorm_tokenize::{Analysis, Analyzer};
+use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
 
 const DEFAULT: &str = "entity_id\tname\ttype\tlang\tkind\tprior\tattributes
 Q1001\tGermany\tGPE\ten\tcanonical\t1000000
@@ -41,25 +42,7 @@ fn matcher(user: &str) -> (Matcher, entnorm_gazetteer::LoadReport) {
 }
 
 fn ids(m: &Matcher, text: &str) -> Vec<(String, String)> {
-    let mut analyzer = Analyzer::new();
-    let mut analysis = Analysis::default();
-    analyzer.analyze(text, &mut analysis);
-    let mut out = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        None,
-        &mut MatchScratch::default(),
-        &mut out,
-    );
-    out.iter()
-        .map(|x| {
-            (
-                text[x.start..x.end].to_owned(),
-                m.entity(x.entity).id.to_owned(),
-            )
-        })
-        .collect()
+    common::found_ids(m, text, None)
 }
 
 #[test]

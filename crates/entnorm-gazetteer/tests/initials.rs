@@ -1,10 +1,11 @@
 //! Acronyms of initials: a country known by some acronym is also found by the initials of its names of
 //! several words, in the language of each name only.
 
+mod common;
+
 use std::path::Path;
 
-use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
-use entnorm_tokenize::{Analysis, Analyzer};
+use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
 
 const DEFAULT: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 Q30\tUnited States\tGPE\ten\tcanonical\t1000000
@@ -36,24 +37,7 @@ fn matcher() -> Matcher {
 }
 
 fn ids(m: &Matcher, text: &str, lang: &str) -> Vec<(String, String)> {
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut out = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        Some(lang),
-        &mut MatchScratch::default(),
-        &mut out,
-    );
-    out.iter()
-        .map(|x| {
-            (
-                text[x.start..x.end].to_owned(),
-                m.entity(x.entity).id.to_owned(),
-            )
-        })
-        .collect()
+    common::found_ids(m, text, Some(lang))
 }
 
 fn owned(v: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -1,0 +1,26 @@
+//! Helpers shared by this crate's integration tests.
+
+use entnorm_gazetteer::{MatchScratch, Matcher};
+use entnorm_tokenize::{Analysis, Analyzer};
+
+/// The (surface, entity ID) pairs `m` finds in `text`, in text order; `lang` gates language-tagged aliases.
+pub fn found_ids(m: &Matcher, text: &str, lang: Option<&str>) -> Vec<(String, String)> {
+    let mut analysis = Analysis::default();
+    Analyzer::new().analyze(text, &mut analysis);
+    let mut out = Vec::new();
+    m.find(
+        text,
+        &analysis,
+        lang,
+        &mut MatchScratch::default(),
+        &mut out,
+    );
+    out.iter()
+        .map(|x| {
+            (
+                text[x.start..x.end].to_owned(),
+                m.entity(x.entity).id.to_owned(),
+            )
+        })
+        .collect()
+}
