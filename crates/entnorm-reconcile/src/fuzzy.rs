@@ -477,39 +477,38 @@ fn words_near(a: &str, b: &str, rows: &mut [Vec<usize>; 3]) -> bool {
     })
 }
 
+/// Roman numerals up to 39 without their tens (`X`, `XX`, `XXX`), in capitals and in lower case.
+const ROMAN_UNITS: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
+const ROMAN_UNITS_LOWER: [&str; 10] = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"];
+
+/// Whether a word is a number: digits, or a Roman numeral up to 39 (regnal numbers) written in capitals,
+/// or in lower case when `lower` (the words of a fuzzy key).
+fn is_number_word(w: &str, lower: bool) -> bool {
+    let (ten, units) = if lower {
+        ('x', &ROMAN_UNITS_LOWER)
+    } else {
+        ('X', &ROMAN_UNITS)
+    };
+    !w.is_empty()
+        && (w.bytes().all(|b| b.is_ascii_digit()) || {
+            let rest = w.trim_start_matches(ten);
+            w.len() - rest.len() <= 3 && units.contains(&rest)
+        })
+}
+
 /// Whether two names write the same numbers (digits, and Roman numerals in capitals up to 39), in the
 /// same order: `Pius VI` and `Pius VII` share a fuzzy key (doubled letters are unified), yet are two
 /// popes.
 pub fn same_numbers(a: &str, b: &str) -> bool {
-    fn numbers(text: &str) -> impl Iterator<Item = &str> {
-        text.split(|c: char| !c.is_alphanumeric()).filter(|w| {
-            !w.is_empty()
-                && (w.chars().all(|c| c.is_ascii_digit()) || {
-                    let rest = w.trim_start_matches('X');
-                    w.len() - rest.len() <= 3
-                        && matches!(
-                            rest,
-                            "" | "I" | "II" | "III" | "IV" | "V" | "VI" | "VII" | "VIII" | "IX"
-                        )
-                })
-        })
-    }
+    let numbers = |text| {
+        str::split(text, |c: char| !c.is_alphanumeric()).filter(|w| is_number_word(w, false))
+    };
     numbers(a).eq(numbers(b))
 }
 
 /// The words of a fuzzy key that are numbers: digits, or Roman numerals up to 39 (regnal numbers).
 fn numbers(key: &str) -> impl Iterator<Item = &str> {
-    key.split(' ').filter(|w| {
-        !w.is_empty()
-            && (w.bytes().all(|b| b.is_ascii_digit()) || {
-                let rest = w.trim_start_matches('x');
-                w.len() - rest.len() <= 3
-                    && matches!(
-                        rest,
-                        "" | "i" | "ii" | "iii" | "iv" | "v" | "vi" | "vii" | "viii" | "ix"
-                    )
-            })
-    })
+    key.split(' ').filter(|w| is_number_word(w, true))
 }
 
 #[derive(Default)]
