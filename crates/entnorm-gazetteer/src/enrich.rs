@@ -15,7 +15,11 @@
 //! full in another spelling (`Siergiej Ławrow`) is the default person (with a QID) whose name of two or more
 //! words ends with that surname, or agrees word by word, where words agree when they are spellings of one
 //! name part, or their stems or transliterations are equal; when several default persons qualify, the one
-//! whose prior (prominence) is at least [`DOMINANT_PRIOR_RATIO`] times every other's.
+//! whose prior (prominence) is at least [`DOMINANT_PRIOR_RATIO`] times every other's. A person the user
+//! names by the surname alone also gains the surname of each of the default person's other names
+//! (`Trump`, `Τραμπ`; see [`add_surnames`]).
+//!
+//! The moved names match as the user's own do: in text of any language (see the matcher's `lang_gated`).
 
 use entnorm_tokenize::{Analysis, Analyzer, KeyLayer, TokenClass};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -58,6 +62,8 @@ pub struct EnrichReport {
     pub by_name_parts: u64,
     /// Links of a user entity named by an acronym to the default entity whose name it abbreviates.
     pub by_initials: u64,
+    /// Surnames added to user persons named by a surname alone (see [`add_surnames`]).
+    pub surnames_added: u64,
 }
 
 /// Default entities known by some acronym, indexed by the initials of their names of two to five words
@@ -333,6 +339,87 @@ fn last_word_too_short(name: &str) -> bool {
     name.chars().filter(|c| c.is_alphabetic()).count() < MIN_SURNAME_CHARS
 }
 
+/// A user who names a person by the surname alone (`Трамп`, as lists often do) counts the bare surname as
+/// a mention; the same choice in the other spellings of the person's names is the last word of each of
+/// the linked default person's names of two or more words (`Trump` from `Donald Trump`, `Τραμπ` from
+/// `Ντόναλντ Τραμπ`), added as names of the user's person. Only capitalised surnames of at least
+/// [`MIN_SURNAME_CHARS`] letters: shorter ones (`May`) are as often other words. Returns how many were added.
+fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)]) -> u64 {
+    let mut analyzer = Analyzer::new();
+    let mut analysis = Analysis::default();
+    let mut surname_only: FxHashSet<u32> = FxHashSet::default();
+    for &(u, _) in link {
+        if g.entities[u as usize].entity_type != "PER" {
+            continue;
+        }
+        let mut user_names = g
+            .aliases
+            .iter()
+            .filter(|a| a.entity == u && a.origin == Origin::User)
+            .peekable();
+        let named_by_one_word = user_names.peek().is_some()
+            && user_names.all(|a| {
+                analyzer.analyze(&a.text, &mut analysis);
+                word_count(&analysis) == 1
+            });
+        if named_by_one_word {
+            surname_only.insert(u);
+        }
+    }
+    if surname_only.is_empty() {
+        return 0;
+    }
+    let mut seen: FxHashSet<(u32, String)> = g
+        .aliases
+        .iter()
+        .filter(|a| surname_only.contains(&a.entity))
+        .map(|a| (a.entity, a.text.clone()))
+        .collect();
+    let mut added = Vec::new();
+    for a in &g.aliases {
+        if a.origin != Origin::Default || !surname_only.contains(&a.entity) {
+            continue;
+        }
+        if not_a_name_of_the_entity(a.kind) || a.kind == AliasKind::Abbreviation {
+            continue;
+        }
+        analyzer.analyze(&a.text, &mut analysis);
+        if word_count(&analysis) < 2 {
+            continue;
+        }
+        let Some(last) = analysis
+            .tokens()
+            .iter()
+            .rev()
+            .find(|t| t.class == TokenClass::Word)
+        else {
+            continue;
+        };
+        let surname = &a.text[last.start..last.end];
+        let capitalised = surname.chars().next().is_some_and(char::is_uppercase);
+        if !capitalised || last_word_too_short(surname) {
+            continue;
+        }
+        if seen.insert((a.entity, surname.to_owned())) {
+            let mut alias = a.clone();
+            alias.text = surname.to_owned();
+            alias.kind = AliasKind::Alias;
+            added.push(alias);
+        }
+    }
+    let n = added.len() as u64;
+    g.aliases.extend(added);
+    n
+}
+
+fn word_count(analysis: &Analysis) -> usize {
+    analysis
+        .tokens()
+        .iter()
+        .filter(|t| t.class == TokenClass::Word)
+        .count()
+}
+
 fn shares(a: &[u32], b: &[u32]) -> bool {
     a.iter().any(|k| b.contains(k))
 }
@@ -543,6 +630,7 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
         kept.push(a);
     }
     g.aliases = kept;
+    report.surnames_added = add_surnames(g, &link);
     // Drop the absorbed default entities and renumber.
     let mut new_index = vec![u32::MAX; n];
     let mut entities = Vec::with_capacity(n - absorbed.len());

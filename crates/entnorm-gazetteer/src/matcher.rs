@@ -61,10 +61,16 @@ const MAX_ALIAS_TOKENS: usize = 64;
 /// - `lang_gated`: one-word names of the default gazetteer in particular languages (`Man` is the Isle of
 ///   Man in Estonian, `Nije` Niger in Luganda) are common words elsewhere, so in a document whose
 ///   language is known they match only if given in that language. Canonical names, abbreviations, names
-///   of several words and all names of the user's gazetteers match in any document.
+///   of several words and all names of the user's entities (their own and those enrichment gave them:
+///   the user chose the entity, so `Londyn` is London in Polish text once the user lists `Лондон`) match
+///   in any document.
 /// - `capitalized`: bit k set if alias token k starts upper-case; in folded layers such a token may not
 ///   match a text token that starts lower-case (`Turkey` is not `turkey`, `Chad` is not `chad`).
-fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32, u64)> {
+fn alias_flags(
+    alias: &crate::model::Alias,
+    user_entity: bool,
+    analysis: &Analysis,
+) -> Option<(u32, u64)> {
     let tokens = analysis.tokens();
     let chars: usize = tokens
         .iter()
@@ -108,6 +114,7 @@ fn alias_flags(alias: &crate::model::Alias, analysis: &Analysis) -> Option<(u32,
     let translit_ok = name_tokens > 1 || name_chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
     // Acronyms of initials belong to the language of the name they abbreviate.
     let lang_gated = alias.origin == Origin::Default
+        && !user_entity
         && (alias.kind == AliasKind::Initials
             || (name_tokens == 1
                 && !exact_only
@@ -482,7 +489,8 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     let mut lower_prefixes = std::collections::BTreeSet::new();
     for (index, alias) in gazetteer.aliases.iter().enumerate() {
         analyzer.analyze(&alias.text, &mut analysis);
-        let (mut flags, capitalized) = alias_flags(alias, &analysis).unwrap_or((0, 0));
+        let user_entity = gazetteer.entity(alias.entity).origin == Origin::User;
+        let (mut flags, capitalized) = alias_flags(alias, user_entity, &analysis).unwrap_or((0, 0));
         if flags & FLAG_INDEXED != 0 && stem_eligible(alias, &analysis, flags) {
             flags |= FLAG_STEM_OK;
             if alias.origin == Origin::User && capitalized & 1 == 0 {

@@ -77,6 +77,25 @@ fn a_user_entity_named_in_one_language_is_found_in_others_under_the_users_id() {
 }
 
 #[test]
+fn a_user_entitys_borrowed_one_word_names_match_in_text_of_any_language() {
+    // `Londyn` is a GeoNames name without a language: for the default entity alone it is gated out of
+    // Polish text (such one-word names are common words in some language); once the user lists London,
+    // it is a name of the user's entity and matches wherever the user's own names do.
+    let text = "Premier przyleciał do Londyn wczoraj";
+    let (alone, _) = matcher("entity_id\tname\ttype\tlang\nmy:DE\tГермания\tLOC\tru\n");
+    assert_eq!(common::found_ids(&alone, text, Some("pl")), []);
+    let (m, report) = matcher("entity_id\tname\ttype\tlang\nmy:LON\tЛондон\tLOC\tbg\n");
+    assert_eq!(
+        report.enrichment.linked,
+        vec![("my:LON".to_owned(), "geonames:2643743".to_owned())]
+    );
+    assert_eq!(
+        common::found_ids(&m, text, Some("pl")),
+        [("Londyn".to_owned(), "my:LON".to_owned())]
+    );
+}
+
+#[test]
 fn a_contested_default_entity_goes_to_the_user_entity_sharing_its_strongest_name() {
     // `München` is a stray alias filed under Germany; `Германия` is a label of it.
     let user = "entity_id\tname\ttype\tlang\nmy:DE\tГермания\tLOC\tru\nmy:MUC\tMünchen\tLOC\tde\n";
@@ -246,6 +265,13 @@ PER-Smith\tСмит\tPER\tru
             ("Donald Trump".to_owned(), "PER-Trump".to_owned()),
             ("Sergey Lavrov".to_owned(), "PER-Lavrov".to_owned())
         ]
+    );
+    // The user names Trump by his surname alone, so the surname of his other names counts too; Lavrov,
+    // named in full, does not get a bare surname.
+    assert!(report.enrichment.surnames_added >= 1);
+    assert_eq!(
+        ids(&m, "Trump in Lavrov"),
+        [("Trump".to_owned(), "PER-Trump".to_owned())]
     );
     // Смит: two equally prominent Smiths, not guessed.
     assert_eq!(

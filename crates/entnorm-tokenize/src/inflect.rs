@@ -116,7 +116,7 @@ fn common_noun_endings(lang: &str) -> &'static [&'static str] {
 
 /// Consonant alternations before case endings, per language: (the stem's end in the inflected form,
 /// in the base form), as transliterated keys spell them. Polish `Polska`/`Polsce`, `Niemcy`/`Niemczech`,
-/// `Włochy`/`Włoszech`, `Ameryka`/`Ameryce`, `Praga`/`Pradze`; Czech `Amerika`/`Americe`, `Praha`/`Praze`;
+/// `Włochy`/`Włoszech`, `Ameryka`/`Ameryce`, `Praga`/`Pradze`, `Egipt`/`Egipcie`; Czech `Amerika`/`Americe`, `Praha`/`Praze`;
 /// Ukrainian `Америка`/`Америці`.
 fn alternations(lang: &str) -> &'static [(&'static str, &'static str)] {
     match lang {
@@ -127,6 +127,7 @@ fn alternations(lang: &str) -> &'static [(&'static str, &'static str)] {
             ("sz", "ch"),
             ("cz", "c"),
             ("c", "k"),
+            ("c", "t"),
         ],
         "cs" | "sk" => &[("c", "k"), ("z", "h")],
         "uk" => &[("ts", "k")],
@@ -286,6 +287,8 @@ mod tests {
             ("Włoszech", "pl", "Włochy"),
             ("Ameryce", "pl", "Ameryka"),
             ("Pradze", "pl", "Praga"),
+            ("Egipcie", "pl", "Egipt"),
+            ("Kuwejcie", "pl", "Kuwejt"),
             ("Americe", "cs", "Amerika"),
             ("Praze", "cs", "Praha"),
             ("Америці", "uk", "Америка"),
