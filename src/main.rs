@@ -278,6 +278,10 @@ struct RunArgs {
     /// line is required) and end with the tables an uninterrupted run would have written.
     #[arg(long)]
     resume: bool,
+    /// For measurement only: the gazetteer's key layers (exact, folded, transliterated) without any
+    /// reconciliation, to time the exact-only pipeline against the whole one.
+    #[arg(long, hide = true)]
+    key_layers_only: bool,
     /// Least seconds between two checkpoints (written at the end of an input file) for --resume.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     checkpoint_interval: f64,
@@ -591,6 +595,7 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     config.accept_threshold = args.link.accept_threshold;
     config.review_threshold = args.link.review_threshold;
     config.fuzzy = args.link.fuzzy;
+    config.key_layers_only = args.key_layers_only;
     if stream.is_some() && args.resume {
         bail!("--resume needs an output directory (not filter mode, -o -)");
     }

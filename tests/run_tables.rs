@@ -258,3 +258,30 @@ fn missing_input_and_broken_gazetteer_are_errors_that_name_them() {
         "no table is written when the run cannot start"
     );
 }
+
+#[test]
+fn key_layers_only_leaves_out_every_reconciliation_method() {
+    // The measurement switch behind the README's exact-only timing: the same key-layer matches, and none
+    // of the links that only reconciliation makes (`Джоном Керри` is an inflected form).
+    let dir = TempDir::new("key-layers-only");
+    let full = read_table(&run_fixture(&dir, &[]).join("mentions.csv"));
+    let keys_dir = TempDir::new("key-layers-only-keys");
+    let keys = read_table(&run_fixture(&keys_dir, &["--key-layers-only"]).join("mentions.csv"));
+    let methods = |rows: &[std::collections::HashMap<String, String>]| {
+        rows.iter()
+            .map(|r| r["method"].clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let full_methods = methods(&full);
+    assert!(full_methods.contains("inflected"), "{full_methods:?}");
+    let key_methods = methods(&keys);
+    assert!(!key_methods.is_empty());
+    for m in &key_methods {
+        assert!(
+            ["exact", "folded", "translit"].contains(&m.as_str()),
+            "{m} from a run without reconciliation"
+        );
+    }
+    assert!(keys.iter().any(|r| r["surface"] == "Sergey Lavrov"));
+    assert!(!keys.iter().any(|r| r["surface"] == "Джоном Керри"));
+}

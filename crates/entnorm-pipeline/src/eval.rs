@@ -674,6 +674,7 @@ pub fn evaluate_with(
         fuzzy: fuzzy.filter(|_| options.fuzzy),
         accept: options.accept,
         review: options.review,
+        key_layers_only: false,
     };
     let work = || -> Vec<(Scores, Scores, bool)> {
         gold.par_iter()

@@ -46,6 +46,9 @@ pub struct Linking<'m> {
     /// Links scored at least this (and below `accept`) are written with status `review`; lower ones are
     /// dropped.
     pub review: f64,
+    /// Only the gazetteer's key layers, no reconciliation (for measuring its cost; see
+    /// [`entnorm_reconcile::key_links`]).
+    pub key_layers_only: bool,
 }
 
 impl Default for Linking<'_> {
@@ -54,6 +57,7 @@ impl Default for Linking<'_> {
             fuzzy: None,
             accept: DEFAULT_ACCEPT_THRESHOLD,
             review: DEFAULT_REVIEW_THRESHOLD,
+            key_layers_only: false,
         }
     }
 }
@@ -164,16 +168,20 @@ impl<'m> Worker<'m> {
             &mut self.mentions,
         );
         self.links.clear();
-        reconcile_dated(
-            text,
-            &self.analysis,
-            lang,
-            year,
-            &self.mentions,
-            self.matcher,
-            &mut self.resolve_scratch,
-            &mut self.links,
-        );
+        if self.linking.key_layers_only {
+            entnorm_reconcile::key_links(&self.mentions, &mut self.links);
+        } else {
+            reconcile_dated(
+                text,
+                &self.analysis,
+                lang,
+                year,
+                &self.mentions,
+                self.matcher,
+                &mut self.resolve_scratch,
+                &mut self.links,
+            );
+        }
         self.unmatched.clear();
         if let Some(index) = self.linking.fuzzy {
             link_fuzzy(

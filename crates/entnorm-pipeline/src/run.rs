@@ -49,6 +49,8 @@ pub struct RunConfig {
     pub review_threshold: f64,
     /// Fuzzy matching of name-like spans and the unmatched table (see `entnorm_reconcile::fuzzy`).
     pub fuzzy: bool,
+    /// Only the gazetteer's key layers, no reconciliation: for measuring what reconciliation costs.
+    pub key_layers_only: bool,
     /// Record size limits and UTF-8 repair.
     pub read: ReadOptions,
     /// Neutralise cells that spreadsheet programs would read as formulas (changes the data).
@@ -90,6 +92,7 @@ impl RunConfig {
             accept_threshold: DEFAULT_ACCEPT_THRESHOLD,
             review_threshold: DEFAULT_REVIEW_THRESHOLD,
             fuzzy: true,
+            key_layers_only: false,
             read: ReadOptions::default(),
             spreadsheet_safe: false,
             stop: None,
@@ -196,6 +199,7 @@ pub fn run_with(
         fuzzy,
         accept: config.accept_threshold,
         review: config.review_threshold,
+        key_layers_only: config.key_layers_only,
     };
     let started = Instant::now();
     let files = discover(&config.inputs)?;

@@ -90,6 +90,13 @@ fn user_loaded(matcher: &Matcher) -> bool {
     matcher.sources().iter().any(|s| s.origin == Origin::User)
 }
 
+/// The key layers' mentions as links with their layers' scores, and nothing else: no inflected forms, no
+/// document-level resolution, no disambiguation or calibration. Only for measuring what reconciliation
+/// costs (`entnorm run --key-layers-only`); the links are not calibrated like [`reconcile`]'s.
+pub fn key_links(mentions: &[Mention], out: &mut Vec<Link>) {
+    out.extend(mentions.iter().map(key_link));
+}
+
 fn key_link(m: &Mention) -> Link {
     Link {
         mention: *m,
