@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use entnorm_gazetteer::Matcher;
-use entnorm_reconcile::fuzzy::max_distance;
+use entnorm_reconcile::fuzzy::{max_distance, osa_distance};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -218,6 +218,7 @@ fn clusters(keys: &[(&String, &UnmatchedKey)]) -> Vec<Vec<usize>> {
     let mut variants: Vec<u64> = Vec::new();
     let mut scratch = String::new();
     let mut candidates: Vec<u32> = Vec::new();
+    let mut rows: [Vec<usize>; 3] = Default::default();
     for i in order {
         let key = keys[i].0.as_str();
         variants.clear();
@@ -253,7 +254,7 @@ fn clusters(keys: &[(&String, &UnmatchedKey)]) -> Vec<Vec<usize>> {
             let head = keys[clusters[c as usize][0]].0.as_str();
             let shorter = chars.min(head.chars().count());
             max_distance(shorter)
-                .is_some_and(|max| strsim::osa_distance(key, head) <= usize::from(max))
+                .is_some_and(|max| osa_distance(key, head, &mut rows) <= usize::from(max))
         });
         match joined {
             Some(c) => clusters[c as usize].push(i),

@@ -500,6 +500,15 @@ fn is_number_word(w: &str, lower: bool) -> bool {
 /// same order: `Pius VI` and `Pius VII` share a fuzzy key (doubled letters are unified), yet are two
 /// popes.
 pub fn same_numbers(a: &str, b: &str) -> bool {
+    // A number word is made of ASCII digits or of the capitals I, V and X: texts without those bytes
+    // write no numbers (a byte scan instead of a Unicode property search per character).
+    let may_have_number = |t: &str| {
+        t.bytes()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'I' | b'V' | b'X'))
+    };
+    if !may_have_number(a) && !may_have_number(b) {
+        return true;
+    }
     let numbers = |text| {
         str::split(text, |c: char| !c.is_alphanumeric()).filter(|w| is_number_word(w, false))
     };
@@ -563,13 +572,22 @@ fn removed_keys(
     out
 }
 
-/// Restricted Damerau-Levenshtein (optimal string alignment) distance over characters.
-fn osa_distance(a: &str, b: &str, rows: &mut [Vec<usize>; 3]) -> usize {
+/// Restricted Damerau-Levenshtein (optimal string alignment) distance over characters, as
+/// `strsim::osa_distance` gives it, with the rows in `rows` reused: fuzzy keys are mostly ASCII, compared
+/// as bytes without allocating.
+pub fn osa_distance(a: &str, b: &str, rows: &mut [Vec<usize>; 3]) -> usize {
     if a == b {
         return 0;
     }
+    if a.is_ascii() && b.is_ascii() {
+        return osa_over(a.as_bytes(), b.as_bytes(), rows);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    osa_over(&a, &b, rows)
+}
+
+fn osa_over<T: PartialEq>(a: &[T], b: &[T], rows: &mut [Vec<usize>; 3]) -> usize {
     let n = b.len();
     let [prev2, prev, cur] = rows;
     prev2.clear();

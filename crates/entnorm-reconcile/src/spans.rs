@@ -38,15 +38,17 @@ pub struct NameSpan {
 }
 
 /// Lower-case words that may stand inside a name between capitalised words.
-const PARTICLES: &[&str] = &[
+const PARTICLES_LIST: &[&str] = &[
     "al", "as", "ash", "ad", "an", "ar", "az", "el", "bin", "ibn", "bint", "abu", "de", "da",
     "das", "del", "della", "der", "des", "di", "do", "dos", "du", "la", "le", "van", "von", "ten",
     "ter", "zu", "y", "e", "ul", "ud", "ben", "ben-", "st",
 ];
+static PARTICLES: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| WordSet::new(PARTICLES_LIST));
 
 /// Capitalised function words that are not names when they start a sentence or end a run (a few
 /// hundred of the commonest in the cased languages of the news; compared case-insensitively).
-const CASED_STOP: &[&str] = &[
+const CASED_STOP_LIST: &[&str] = &[
     // English
     "the",
     "a",
@@ -435,9 +437,11 @@ const CASED_STOP: &[&str] = &[
     "да",
     "по",
 ];
+static CASED_STOP: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| WordSet::new(CASED_STOP_LIST));
 
 /// Function words of caseless scripts (Arabic, Persian, Hebrew, Hindi).
-const CASELESS_STOP: &[&str] = &[
+const CASELESS_STOP_LIST: &[&str] = &[
     // Arabic
     "في",
     "من",
@@ -601,6 +605,8 @@ const CASELESS_STOP: &[&str] = &[
     "प्रधानमंत्री",
     "राष्ट्रपति",
 ];
+static CASELESS_STOP: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| WordSet::new(CASELESS_STOP_LIST));
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum WordCase {
@@ -623,12 +629,38 @@ fn word_case(word: &str) -> WordCase {
     }
 }
 
-fn in_list(list: &[&str], word: &str) -> bool {
+/// A list of lower-case words as a hash set (the lists hold hundreds of words, and every capitalised word
+/// of a text is looked up in several).
+struct WordSet {
+    words: rustc_hash::FxHashSet<&'static str>,
+    /// The longest word's length in bytes: a longer ASCII word is not in the set.
+    longest: usize,
+}
+
+impl WordSet {
+    fn new(list: &'static [&'static str]) -> WordSet {
+        debug_assert!(list.iter().all(|w| w.to_lowercase() == *w));
+        WordSet {
+            words: list.iter().copied().collect(),
+            longest: list.iter().map(|w| w.len()).max().unwrap_or(0),
+        }
+    }
+}
+
+/// Whether `word`, lower-cased, is in the list `set` was made from.
+fn in_list(set: &std::sync::LazyLock<WordSet>, word: &str) -> bool {
     if word.is_ascii() {
-        list.iter().any(|w| w.eq_ignore_ascii_case(word))
+        if word.len() > set.longest.min(64) {
+            return false;
+        }
+        let mut buf = [0u8; 64];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        // ASCII in, ASCII out.
+        std::str::from_utf8(lower).is_ok_and(|w| set.words.contains(w))
     } else {
-        let lower = word.to_lowercase();
-        list.contains(&lower.as_str())
+        set.words.contains(word.to_lowercase().as_str())
     }
 }
 
@@ -700,11 +732,21 @@ pub fn name_like_spans(
         let p = l.split(['-', '_']).next().unwrap_or("");
         p.eq_ignore_ascii_case("de") || p.eq_ignore_ascii_case("lb")
     });
+    // How each word starts, worked out once: the rules below ask several times per word, and for most
+    // scripts each answer is a Unicode table search.
+    let cases: Vec<WordCase> = tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match t.class {
+            TokenClass::Word => word_case(word(i)),
+            _ => WordCase::Other,
+        })
+        .collect();
     // Mostly-capitalised fields (title-case headlines, text in capitals) give no cased spans.
     let (mut cased_words, mut capitalised) = (0usize, 0usize);
     for (i, t) in tokens.iter().enumerate() {
         if t.class == TokenClass::Word {
-            match word_case(word(i)) {
+            match cases[i] {
                 WordCase::Upper => {
                     cased_words += 1;
                     capitalised += 1;
@@ -731,9 +773,7 @@ pub fn name_like_spans(
     let mut written_lower = |i: usize| {
         let set = lower_words.get_or_insert_with(|| {
             (0..tokens.len())
-                .filter(|&j| {
-                    tokens[j].class == TokenClass::Word && word_case(word(j)) == WordCase::Lower
-                })
+                .filter(|&j| tokens[j].class == TokenClass::Word && cases[j] == WordCase::Lower)
                 .map(|j| analysis.key(entnorm_tokenize::KeyLayer::Folded, j))
                 .collect()
         });
@@ -748,7 +788,7 @@ pub fn name_like_spans(
             (0..tokens.len())
                 .filter(|&j| {
                     tokens[j].class == TokenClass::Word
-                        && word_case(word(j)) == WordCase::Upper
+                        && cases[j] == WordCase::Upper
                         && !starts_sentence(text, analysis, j)
                 })
                 .map(|j| analysis.key(entnorm_tokenize::KeyLayer::Folded, j))
@@ -765,7 +805,7 @@ pub fn name_like_spans(
         }
         match t.class {
             TokenClass::Word
-                if word_case(word(i)) == WordCase::Upper
+                if cases[i] == WordCase::Upper
                     && !shouting
                     && !mixed_script(word(i))
                     && !is_contraction(word(i)) =>
@@ -782,9 +822,9 @@ pub fn name_like_spans(
                     if mixed_script(word(end)) || is_contraction(word(end)) {
                         break;
                     }
-                    match word_case(word(end)) {
+                    match cases[end] {
                         WordCase::Upper => last_cap = end,
-                        WordCase::Lower if in_list(PARTICLES, word(end)) => {}
+                        WordCase::Lower if in_list(&PARTICLES, word(end)) => {}
                         _ => break,
                     }
                     end += 1;
@@ -793,7 +833,7 @@ pub fn name_like_spans(
                 let mut b = last_cap + 1;
                 // Stop words at the ends (a sentence-initial function word among them), and legal forms
                 // at the start: the rest of a company name whose first words were linked (`Corp`).
-                while a < b && (in_list(CASED_STOP, word(a)) || in_list(LEGAL_FORMS, word(a))) {
+                while a < b && (in_list(&CASED_STOP, word(a)) || in_list(&LEGAL_FORMS, word(a))) {
                     a += 1;
                 }
                 // In German every noun is capitalised: the first word of a run after an article,
@@ -804,24 +844,24 @@ pub fn name_like_spans(
                     && b - a >= 2
                     && a > 0
                     && joined(gap(a))
-                    && (in_list(GERMAN_DETERMINERS, word(a - 1))
+                    && (in_list(&GERMAN_DETERMINERS, word(a - 1))
                         || word(a - 1).bytes().all(|c| c.is_ascii_digit()))
                 {
                     a += 1;
-                    while a < b && word_case(word(a)) != WordCase::Upper {
+                    while a < b && cases[a] != WordCase::Upper {
                         a += 1;
                     }
                 }
-                while b > a && in_list(CASED_STOP, word(b - 1)) {
+                while b > a && in_list(&CASED_STOP, word(b - 1)) {
                     b -= 1;
                 }
-                while a < b && word_case(word(a)) != WordCase::Upper {
+                while a < b && cases[a] != WordCase::Upper {
                     a += 1;
                 }
                 // A sentence-initial word the text also writes in lower case is not part of the name.
                 if a == i && a < b && starts_sentence(text, analysis, a) && written_lower(a) {
                     a += 1;
-                    while a < b && word_case(word(a)) != WordCase::Upper {
+                    while a < b && cases[a] != WordCase::Upper {
                         a += 1;
                     }
                 }
@@ -868,9 +908,9 @@ pub fn name_like_spans(
     let caseless_word = |i: usize| {
         tokens[i].class == TokenClass::Word
             && !covered[i]
-            && word_case(word(i)) == WordCase::Caseless
+            && cases[i] == WordCase::Caseless
             && letters(i) >= 3
-            && !in_list(CASELESS_STOP, word(i))
+            && !in_list(&CASELESS_STOP, word(i))
     };
     let before_len = out.len();
     let mut last_end = 0usize;
@@ -913,13 +953,15 @@ pub fn name_like_spans(
 }
 
 /// Legal forms of companies, which end a company name and never start one (compared case-insensitively).
-const LEGAL_FORMS: &[&str] = &[
+const LEGAL_FORMS_LIST: &[&str] = &[
     "corp", "inc", "ltd", "plc", "llc", "co", "cos", "gmbh", "ag", "nv", "bv", "spa", "bhd", "pty",
 ];
+static LEGAL_FORMS: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| WordSet::new(LEGAL_FORMS_LIST));
 
 /// German articles, determiners and contractions with an article, after which a capitalised word is a
 /// common noun (compared case-insensitively).
-const GERMAN_DETERMINERS: &[&str] = &[
+const GERMAN_DETERMINERS_LIST: &[&str] = &[
     "der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines",
     "kein", "keine", "keinen", "keinem", "keiner", "im", "am", "zum", "zur", "vom", "beim", "ins",
     "ans", "aufs", "mehrere", "mehreren", "viele", "vielen", "einige", "einigen", "alle", "allen",
@@ -927,6 +969,8 @@ const GERMAN_DETERMINERS: &[&str] = &[
     "unsere", "unserem", "unseren", "unserer", "sein", "seine", "seinem", "seinen", "seiner",
     "ihr", "ihre", "ihrem", "ihren", "ihrer",
 ];
+static GERMAN_DETERMINERS: std::sync::LazyLock<WordSet> =
+    std::sync::LazyLock::new(|| WordSet::new(GERMAN_DETERMINERS_LIST));
 
 /// An English pronoun contraction (`I've`, `I'll`, `I’m`): one capital letter, an apostrophe, a short
 /// lower-case ending. `O'Brien` and `D'Alema` continue in upper case.
@@ -968,5 +1012,5 @@ fn is_common_initial(word: &str) -> bool {
         || lower.ends_with("ly")
         || lower.ends_with("ing")
         || lower.ends_with("ed")
-        || in_list(CASED_STOP, word)
+        || in_list(&CASED_STOP, word)
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
 use entnorm_reconcile::fuzzy::{
-    same_numbers, FuzzyIndex, FuzzyLoadError, FUZZY_SEVERAL_WORDS_SCORE,
+    osa_distance, same_numbers, FuzzyIndex, FuzzyLoadError, FUZZY_SEVERAL_WORDS_SCORE,
 };
 use entnorm_reconcile::name_like_spans;
 use entnorm_tokenize::{Analysis, Analyzer};
@@ -148,6 +148,11 @@ fn numbers_and_short_words_are_not_fuzzy() {
     assert!(same_numbers("Federica Mogerini", "Federica Mogherini"));
     // Lower-case `vi` is a word, not a number.
     assert!(same_numbers("Jean vi Dupont", "Jean Dupont"));
+    // Names without digits or Roman capitals, in any script, write no numbers; numbers next to such
+    // letters still count.
+    assert!(same_numbers("بشار الأسد", "بشار الاسد"));
+    assert!(!same_numbers("Людовик XIV", "Людовик XV"));
+    assert!(!same_numbers("قرار 2254", "قرار 2245"));
     // Two edits on one four-letter word of a name are too many, however long the whole name.
     assert_eq!(hit_entity(&index, &m, "Steve Jobs"), None);
     assert_eq!(
@@ -215,4 +220,21 @@ fn a_german_noun_after_an_article_is_not_part_of_the_name() {
         ["Angela Merkel"]
     );
     assert!(spans("Das kostet mehreren Millionen Euro.", Some("de")).is_empty());
+}
+
+#[test]
+fn edit_distance_counts_characters_and_transpositions_in_every_script() {
+    let mut rows = Default::default();
+    let mut d = |a: &str, b: &str| osa_distance(a, b, &mut rows);
+    assert_eq!(d("Lavrov", "Lavrov"), 0);
+    assert_eq!(d("Lavrov", "Lavorv"), 1, "a transposition is one edit");
+    assert_eq!(d("Mogherini", "Mogerini"), 1);
+    // Optimal string alignment: no substring is edited twice.
+    assert_eq!(d("ca", "abc"), 3);
+    // Characters, not bytes: each Cyrillic, Greek or Arabic letter is two bytes.
+    assert_eq!(d("Сергей", "Сергий"), 1);
+    assert_eq!(d("Λαβρόφ", "Λαβροφ"), 1);
+    assert_eq!(d("الجعفري", "الجعفرى"), 1);
+    // Look-alike letters of two scripts (Latin `a`, `o`; Cyrillic `а`, `о`) are different characters.
+    assert_eq!(d("Lavrov", "Лавров"), 6);
 }
