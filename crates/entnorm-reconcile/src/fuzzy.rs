@@ -86,7 +86,11 @@ pub fn fuzzy_score(rivals: u32, several_words: bool, same_script: bool) -> f64 {
 /// A coarse script of a name: that of its first letter (Latin, Greek, Cyrillic, Arabic, Hebrew, else
 /// the Unicode block of 128 code points).
 pub fn script_class(text: &str) -> u32 {
-    match text.chars().find(|c| c.is_alphabetic()).map(|c| c as u32) {
+    match text
+        .chars()
+        .find(|&c| entnorm_tokenize::is_letter(c))
+        .map(|c| c as u32)
+    {
         Some(0x0041..=0x024F | 0x1E00..=0x1EFF) => 1,
         Some(0x0370..=0x03FF | 0x1F00..=0x1FFF) => 2,
         Some(0x0400..=0x052F) => 3,
@@ -509,10 +513,38 @@ pub fn same_numbers(a: &str, b: &str) -> bool {
     if !may_have_number(a) && !may_have_number(b) {
         return true;
     }
-    let numbers = |text| {
-        str::split(text, |c: char| !c.is_alphanumeric()).filter(|w| is_number_word(w, false))
-    };
-    numbers(a).eq(numbers(b))
+    written_numbers(a).eq(written_numbers(b))
+}
+
+/// The number words of a text, in order: its words (runs of alphanumeric characters) that
+/// [`is_number_word`]. Runs of ASCII letters and digits are taken as they are; only a run that is a
+/// number asks whether a letter of another script continues it (`XIVв` is one word, not a number), so
+/// that non-Latin text costs no Unicode property search per character.
+fn written_numbers(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let run = &text[start..i];
+            if !is_number_word(run, false) {
+                continue;
+            }
+            let glued = |c: Option<char>| c.is_some_and(|c| !c.is_ascii() && c.is_alphanumeric());
+            if glued(text[..start].chars().next_back()) || glued(text[i..].chars().next()) {
+                continue;
+            }
+            return Some(run);
+        }
+        None
+    })
 }
 
 /// The words of a fuzzy key that are numbers: digits, or Roman numerals up to 39 (regnal numbers).

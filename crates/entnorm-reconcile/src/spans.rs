@@ -621,10 +621,11 @@ enum WordCase {
 }
 
 fn word_case(word: &str) -> WordCase {
-    match word.chars().next() {
-        Some(c) if c.is_uppercase() => WordCase::Upper,
-        Some(c) if c.is_lowercase() => WordCase::Lower,
-        Some(c) if c.is_alphabetic() => WordCase::Caseless,
+    use entnorm_tokenize::LetterCase;
+    match word.chars().next().map(entnorm_tokenize::letter_case) {
+        Some(LetterCase::Upper) => WordCase::Upper,
+        Some(LetterCase::Lower) => WordCase::Lower,
+        Some(LetterCase::Caseless) => WordCase::Caseless,
         _ => WordCase::Other,
     }
 }
@@ -765,7 +766,12 @@ pub fn name_like_spans(
         caseless: false,
     };
     let gap = |i: usize| &text[tokens[i - 1].end..tokens[i].start];
-    let letters = |i: usize| word(i).chars().filter(|c| c.is_alphabetic()).count();
+    let letters = |i: usize| {
+        word(i)
+            .chars()
+            .filter(|&c| entnorm_tokenize::is_letter(c))
+            .count()
+    };
 
     // Folded words written in lower case somewhere in the field, made on first need: a capitalised word
     // that the same text also writes in lower case is a common word (`Later`, `Minister`).

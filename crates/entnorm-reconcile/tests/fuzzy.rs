@@ -153,6 +153,9 @@ fn numbers_and_short_words_are_not_fuzzy() {
     assert!(same_numbers("بشار الأسد", "بشار الاسد"));
     assert!(!same_numbers("Людовик XIV", "Людовик XV"));
     assert!(!same_numbers("قرار 2254", "قرار 2245"));
+    // A number glued to letters of another script is part of a word, not a number.
+    assert!(same_numbers("Людовик XIVв", "Людовик"));
+    assert!(!same_numbers("Людовик XIV", "Людовик"));
     // Two edits on one four-letter word of a name are too many, however long the whole name.
     assert_eq!(hit_entity(&index, &m, "Steve Jobs"), None);
     assert_eq!(

@@ -15,6 +15,54 @@ pub(crate) fn is_alpha(c: char) -> bool {
     class(c) & ALPHA != 0
 }
 
+/// How a letter is written: what `char::is_uppercase`, `is_lowercase` and `is_alphabetic` tell, from the
+/// class table in one lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterCase {
+    /// Uppercase (the Unicode property).
+    Upper,
+    /// Lowercase (the Unicode property).
+    Lower,
+    /// Alphabetic without case: letters of Arabic, Hebrew, Han, Devanagari, Thai, ...
+    Caseless,
+    /// Not alphabetic: digits, punctuation, symbols, marks.
+    NotALetter,
+}
+
+/// The [`LetterCase`] of `c`.
+#[inline]
+pub fn letter_case(c: char) -> LetterCase {
+    if c.is_ascii() {
+        return if c.is_ascii_uppercase() {
+            LetterCase::Upper
+        } else if c.is_ascii_lowercase() {
+            LetterCase::Lower
+        } else {
+            LetterCase::NotALetter
+        };
+    }
+    let k = class(c);
+    if k & UPPER != 0 {
+        LetterCase::Upper
+    } else if k & LOWER != 0 {
+        LetterCase::Lower
+    } else if k & ALPHA != 0 {
+        LetterCase::Caseless
+    } else {
+        LetterCase::NotALetter
+    }
+}
+
+/// Whether `c` is Alphabetic (`char::is_alphabetic`), from the class table: for the other crates.
+#[inline]
+pub fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        is_alpha(c)
+    }
+}
+
 /// Whether `c` is Alphabetic or Numeric (`char::is_alphanumeric`), from the class table.
 pub(crate) fn is_alnum(c: char) -> bool {
     class(c) & (ALPHA | NUMERIC) != 0
@@ -34,6 +82,8 @@ pub(crate) const SPACELESS_LETTER: u16 = 1 << 6;
 pub(crate) const ALPHA: u16 = 1 << 7;
 pub(crate) const NUMERIC: u16 = 1 << 8;
 pub(crate) const WORD_CHAR: u16 = 1 << 9;
+pub(crate) const UPPER: u16 = 1 << 10;
+pub(crate) const LOWER: u16 = 1 << 11;
 
 /// The class bits of `c`: a table lookup in the Basic Multilingual Plane (built once, 128 KiB), computed
 /// from the definitions below elsewhere.
@@ -73,6 +123,8 @@ fn compute_class(c: char) -> u16 {
             (alpha || numeric) && !is_apostrophe(c) && !spaceless_letter,
             WORD_CHAR,
         ),
+        (c.is_uppercase(), UPPER),
+        (c.is_lowercase(), LOWER),
     ];
     bits.iter()
         .filter(|(on, _)| *on)
@@ -304,5 +356,31 @@ mod tests {
                 assert!(!is_combining_mark(c), "U+{:04X}", c as u32);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::*;
+
+    #[test]
+    fn letter_case_and_is_letter_agree_with_the_standard_library_for_every_character() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let expected = if c.is_uppercase() {
+                LetterCase::Upper
+            } else if c.is_lowercase() {
+                LetterCase::Lower
+            } else if c.is_alphabetic() {
+                LetterCase::Caseless
+            } else {
+                LetterCase::NotALetter
+            };
+            assert_eq!(letter_case(c), expected, "{c:?} U+{:04X}", c as u32);
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?} U+{:04X}", c as u32);
+        }
+        assert_eq!(letter_case('Л'), LetterCase::Upper);
+        assert_eq!(letter_case('ω'), LetterCase::Lower);
+        assert_eq!(letter_case('ب'), LetterCase::Caseless);
+        assert_eq!(letter_case('٣'), LetterCase::NotALetter);
     }
 }
