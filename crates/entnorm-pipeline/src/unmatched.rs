@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use entnorm_gazetteer::Matcher;
-use entnorm_reconcile::fuzzy::{max_distance, osa_distance};
+use entnorm_reconcile::fuzzy::{max_distance, osa_within};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -211,9 +211,14 @@ fn clusters(keys: &[(&String, &UnmatchedKey)]) -> Vec<Vec<usize>> {
             .then_with(|| keys[a].0.cmp(keys[b].0))
     });
     let hash = |s: &str| entnorm_gazetteer::stable_hash(s.as_bytes());
-    // Hash of a head key or one of its one-character deletions -> cluster numbers.
-    let mut heads: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    // Hash of a head key or one of its one-character deletions -> the first of a chain of cluster
+    // numbers in `chain` ((cluster, next link), `u32::MAX` ends it): one table entry per hash and no
+    // list allocated per hash, of which there are millions on a large run.
+    let mut heads: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut chain: Vec<(u32, u32)> = Vec::new();
     let mut clusters: Vec<Vec<usize>> = Vec::new();
+    // Characters of each cluster's head key.
+    let mut head_chars: Vec<usize> = Vec::new();
     // Hashes of the key, its skeleton and their one-character deletions.
     let mut variants: Vec<u64> = Vec::new();
     let mut scratch = String::new();
@@ -222,47 +227,56 @@ fn clusters(keys: &[(&String, &UnmatchedKey)]) -> Vec<Vec<usize>> {
     for i in order {
         let key = keys[i].0.as_str();
         variants.clear();
+        let chars = key.chars().count();
         // A key longer than any name (one giant "word") stays a cluster of its own: its deletions would
         // cost the square of its length in time, and comparing it with heads as much again.
-        let clusterable = key.chars().count() <= MAX_CLUSTER_KEY_CHARS;
-        for (tag, k) in [('k', key.to_owned()), ('s', skeleton(key))] {
-            if !clusterable {
-                break;
-            }
-            scratch.clear();
-            scratch.push(tag);
-            scratch.push_str(&k);
-            variants.push(hash(&scratch));
-            for (at, c) in k.char_indices() {
+        let clusterable = chars <= MAX_CLUSTER_KEY_CHARS;
+        if clusterable {
+            let skeleton = skeleton(key);
+            for (tag, k) in [('k', key), ('s', skeleton.as_str())] {
                 scratch.clear();
                 scratch.push(tag);
-                scratch.push_str(&k[..at]);
-                scratch.push_str(&k[at + c.len_utf8()..]);
+                scratch.push_str(k);
                 variants.push(hash(&scratch));
+                for (at, c) in k.char_indices() {
+                    scratch.clear();
+                    scratch.push(tag);
+                    scratch.push_str(&k[..at]);
+                    scratch.push_str(&k[at + c.len_utf8()..]);
+                    variants.push(hash(&scratch));
+                }
             }
         }
         candidates.clear();
         for v in &variants {
-            if let Some(c) = heads.get(v) {
-                candidates.extend(c);
+            let mut link = heads.get(v).copied().unwrap_or(u32::MAX);
+            while link != u32::MAX {
+                let (c, next) = chain[link as usize];
+                candidates.push(c);
+                link = next;
             }
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let chars = key.chars().count();
         let joined = candidates.iter().copied().find(|&c| {
             let head = keys[clusters[c as usize][0]].0.as_str();
-            let shorter = chars.min(head.chars().count());
-            max_distance(shorter)
-                .is_some_and(|max| osa_distance(key, head, &mut rows) <= usize::from(max))
+            let theirs = head_chars[c as usize];
+            // The distance is at least the difference in length.
+            max_distance(chars.min(theirs)).is_some_and(|max| {
+                let max = usize::from(max);
+                chars.abs_diff(theirs) <= max && osa_within(key, head, max, &mut rows)
+            })
         });
         match joined {
             Some(c) => clusters[c as usize].push(i),
             None => {
                 let c = clusters.len() as u32;
                 clusters.push(vec![i]);
+                head_chars.push(chars);
                 for &v in &variants {
-                    heads.entry(v).or_default().push(c);
+                    let first = heads.entry(v).or_insert(u32::MAX);
+                    chain.push((c, *first));
+                    *first = (chain.len() - 1) as u32;
                 }
             }
         }

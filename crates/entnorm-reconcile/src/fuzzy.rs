@@ -395,8 +395,9 @@ impl FuzzyIndex {
             if kc.abs_diff(chars) > usize::from(max) {
                 continue;
             }
-            let d = osa_distance(key, self.key(k), rows);
-            if d > usize::from(max) || d > usize::from(best_distance) {
+            let bound = usize::from(max.min(best_distance));
+            let d = osa_at_most(key, self.key(k), bound, rows);
+            if d > bound {
                 continue;
             }
             // `Pius XI` is not `Pius VII`, nor `Route 66` `Route 67`: numbers are never fuzzy.
@@ -619,7 +620,32 @@ pub fn osa_distance(a: &str, b: &str, rows: &mut [Vec<usize>; 3]) -> usize {
     osa_over(&a, &b, rows)
 }
 
+/// Whether [`osa_distance`]`(a, b) <= max`, stopping as soon as two consecutive rows of the table exceed
+/// `max` (no later cell can come back under it: each is one more than a cell of one of the two rows
+/// above, or equal to one of the row above).
+pub fn osa_within(a: &str, b: &str, max: usize, rows: &mut [Vec<usize>; 3]) -> bool {
+    osa_at_most(a, b, max, rows) <= max
+}
+
+/// [`osa_distance`] if it is at most `max`; otherwise some value above `max`.
+fn osa_at_most(a: &str, b: &str, max: usize, rows: &mut [Vec<usize>; 3]) -> usize {
+    if a == b {
+        return 0;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return osa_bounded(a.as_bytes(), b.as_bytes(), max, rows);
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    osa_bounded(&a, &b, max, rows)
+}
+
 fn osa_over<T: PartialEq>(a: &[T], b: &[T], rows: &mut [Vec<usize>; 3]) -> usize {
+    osa_bounded(a, b, usize::MAX - 1, rows)
+}
+
+/// The OSA distance of `a` and `b` if it is at most `max`; otherwise some value above `max`.
+fn osa_bounded<T: PartialEq>(a: &[T], b: &[T], max: usize, rows: &mut [Vec<usize>; 3]) -> usize {
     let n = b.len();
     let [prev2, prev, cur] = rows;
     prev2.clear();
@@ -628,8 +654,10 @@ fn osa_over<T: PartialEq>(a: &[T], b: &[T], rows: &mut [Vec<usize>; 3]) -> usize
     prev.extend(0..=n);
     cur.clear();
     cur.resize(n + 1, 0);
+    let mut prev_min = 0;
     for i in 1..=a.len() {
         cur[0] = i;
+        let mut row_min = i;
         for j in 1..=n {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
@@ -637,7 +665,12 @@ fn osa_over<T: PartialEq>(a: &[T], b: &[T], rows: &mut [Vec<usize>; 3]) -> usize
                 v = v.min(prev2[j - 2] + 1);
             }
             cur[j] = v;
+            row_min = row_min.min(v);
         }
+        if row_min > max && prev_min > max {
+            return max + 1;
+        }
+        prev_min = row_min;
         std::mem::swap(prev2, prev);
         std::mem::swap(prev, cur);
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
 use entnorm_reconcile::fuzzy::{
-    osa_distance, same_numbers, FuzzyIndex, FuzzyLoadError, FUZZY_SEVERAL_WORDS_SCORE,
+    osa_distance, osa_within, same_numbers, FuzzyIndex, FuzzyLoadError, FUZZY_SEVERAL_WORDS_SCORE,
 };
 use entnorm_reconcile::name_like_spans;
 use entnorm_tokenize::{Analysis, Analyzer};
@@ -240,4 +240,23 @@ fn edit_distance_counts_characters_and_transpositions_in_every_script() {
     assert_eq!(d("الجعفري", "الجعفرى"), 1);
     // Look-alike letters of two scripts (Latin `a`, `o`; Cyrillic `а`, `о`) are different characters.
     assert_eq!(d("Lavrov", "Лавров"), 6);
+    // The bounded test agrees with the distance on both sides of every bound.
+    for (a, b) in [
+        ("Lavrov", "Lavorv"),
+        ("ca", "abc"),
+        ("Mogherini", "Mogerini"),
+        ("Сергей", "Сергий"),
+        ("Lavrov", "Лавров"),
+        ("abcdefgh", "badcfehg"),
+        ("", "abc"),
+    ] {
+        let distance = d(a, b);
+        for max in 0..8 {
+            assert_eq!(
+                osa_within(a, b, max, &mut Default::default()),
+                distance <= max,
+                "{a} / {b} within {max}"
+            );
+        }
+    }
 }
