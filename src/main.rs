@@ -86,7 +86,7 @@ struct LinkArgs {
     /// Fuzzy matching of name-like spans that nothing else linked, and the unmatched.csv table. Off by
     /// default: its calibrated links (several words 0.89, one word in another script 0.79, in the same
     /// script 0.50) raise F1 on the dev sets but lower precision on four of them (see README). Its
-    /// candidate index is cached beside the gazetteer index (about 1.5-1.9x the exact-only run time).
+    /// candidate index is cached beside the gazetteer index (about 1.3x the time of a run without it).
     #[arg(long)]
     fuzzy: bool,
 }
