@@ -1462,6 +1462,9 @@ impl Matcher {
     /// form never displaces a name written as the gazetteer has it: `Лаврова` stays whoever the
     /// gazetteer calls `Лаврова`). Mentions are appended in text order, with `layer` set to
     /// [`KeyLayer::Translit`] (the key they were found on).
+    // Eight arguments: the text, its analysis and language, the mentions it extends, per-thread
+    // scratch, and two parallel outputs; a struct for them would only rename the same things.
+    #[allow(clippy::too_many_arguments)]
     pub fn find_inflected(
         &self,
         text: &str,

@@ -454,7 +454,7 @@ pub fn run_with(
             _ => break,
         }
     }
-    drop(incoming);
+    // Dropping the receiver unblocks a reader still waiting to send (an interrupted run).
     drop(received);
     match interrupted {
         Some(signal) => summary.interrupted = Some(signal_name(signal)),

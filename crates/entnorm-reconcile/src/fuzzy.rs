@@ -243,7 +243,7 @@ impl FuzzyIndex {
             }
             span_key(&analysis, 0..analysis.len(), &mut key);
             let chars = key.chars().count();
-            if chars < MIN_KEY_CHARS || chars > 255 {
+            if !(MIN_KEY_CHARS..=255).contains(&chars) {
                 continue;
             }
             if a.origin == Origin::Default

@@ -930,7 +930,7 @@ pub fn name_like_spans(
         let mut a = s;
         while a > 0
             && a > s.saturating_sub(2)
-            && a - 1 >= last_end
+            && a > last_end
             && caseless_word(a - 1)
             && joined(gap(a))
         {
