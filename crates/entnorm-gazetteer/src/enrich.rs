@@ -343,11 +343,14 @@ fn last_word_too_short(name: &str) -> bool {
 /// a mention; the same choice in the other spellings of the person's names is the last word of each of
 /// the linked default person's names of two or more words (`Trump` from `Donald Trump`, `Τραμπ` from
 /// `Ντόναλντ Τραμπ`), added as names of the user's person. Only capitalised surnames of at least
-/// [`MIN_SURNAME_CHARS`] letters: shorter ones (`May`) are as often other words. Returns how many were added.
-fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)]) -> u64 {
+/// [`MIN_SURNAME_CHARS`] letters (shorter ones, `May`, are as often other words) that agree with one of
+/// the user's names as words of two names agree in linking (name part, stem or transliteration): the last
+/// word of `Кэмерон, Дэвид` or `Walter J. Stoessel, Jr.` is no surname. Returns how many were added.
+fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)], parts: &NameParts) -> u64 {
     let mut analyzer = Analyzer::new();
     let mut analysis = Analysis::default();
-    let mut surname_only: FxHashSet<u32> = FxHashSet::default();
+    // User person -> the name-part keys of its one-word names.
+    let mut surname_only: FxHashMap<u32, Vec<Vec<u32>>> = FxHashMap::default();
     for &(u, _) in link {
         if g.entities[u as usize].entity_type != "PER" {
             continue;
@@ -363,7 +366,13 @@ fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)]) -> u64 {
                 word_count(&analysis) == 1
             });
         if named_by_one_word {
-            surname_only.insert(u);
+            let keys = g
+                .aliases
+                .iter()
+                .filter(|a| a.entity == u && a.origin == Origin::User)
+                .flat_map(|a| word_keys(parts, &mut analyzer, &mut analysis, &a.text))
+                .collect();
+            surname_only.insert(u, keys);
         }
     }
     if surname_only.is_empty() {
@@ -372,14 +381,17 @@ fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)]) -> u64 {
     let mut seen: FxHashSet<(u32, String)> = g
         .aliases
         .iter()
-        .filter(|a| surname_only.contains(&a.entity))
+        .filter(|a| surname_only.contains_key(&a.entity))
         .map(|a| (a.entity, a.text.clone()))
         .collect();
     let mut added = Vec::new();
     for a in &g.aliases {
-        if a.origin != Origin::Default || !surname_only.contains(&a.entity) {
+        if a.origin != Origin::Default || a.text.contains(',') {
             continue;
         }
+        let Some(user_keys) = surname_only.get(&a.entity) else {
+            continue;
+        };
         if not_a_name_of_the_entity(a.kind) || a.kind == AliasKind::Abbreviation {
             continue;
         }
@@ -387,17 +399,20 @@ fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)]) -> u64 {
         if word_count(&analysis) < 2 {
             continue;
         }
-        let Some(last) = analysis
-            .tokens()
-            .iter()
+        let Some(last) = (0..analysis.len())
             .rev()
-            .find(|t| t.class == TokenClass::Word)
+            .find(|&i| analysis.tokens()[i].class == TokenClass::Word)
         else {
             continue;
         };
-        let surname = &a.text[last.start..last.end];
+        let token = &analysis.tokens()[last];
+        let surname = &a.text[token.start..token.end];
         let capitalised = surname.chars().next().is_some_and(char::is_uppercase);
         if !capitalised || last_word_too_short(surname) {
+            continue;
+        }
+        let keys = parts.word_keys(analysis.key(KeyLayer::Translit, last));
+        if !user_keys.iter().any(|k| shares(k, &keys)) {
             continue;
         }
         if seen.insert((a.entity, surname.to_owned())) {
@@ -630,7 +645,7 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
         kept.push(a);
     }
     g.aliases = kept;
-    report.surnames_added = add_surnames(g, &link);
+    report.surnames_added = add_surnames(g, &link, &person_by_parts.parts);
     // Drop the absorbed default entities and renumber.
     let mut new_index = vec![u32::MAX; n];
     let mut entities = Vec::with_capacity(n - absorbed.len());

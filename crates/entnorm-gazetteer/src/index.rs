@@ -30,7 +30,7 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// translit root children and TERMS entries; 19: the first stems of the user's lower-case names in the
 /// metadata, so that their inflected forms are tried; 20: acronyms of initials, alias kind 6, gated by
 /// language), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 22;
+pub const INDEX_FORMAT_VERSION: u32 = 23;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 

@@ -209,6 +209,8 @@ fn short_names_link_only_as_acronyms_written_alike() {
 
 const PERSONS: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 Q22686\tDonald Trump\tPER\ten\tcanonical\t2201
+Q22686\tТрамп, Дональд\tPER\tru\tlabel\t2201
+Q22686\tDonald Trump Jr\tPER\ten\talias\t2201
 Q900\tMary Trump\tPER\ten\tcanonical\t101
 Q58217\tSergey Lavrov\tPER\ten\tcanonical\t1201
 Q7001\tJohn Smith\tPER\ten\tcanonical\t101
@@ -273,6 +275,8 @@ PER-Smith\tСмит\tPER\tru
         ids(&m, "Trump in Lavrov"),
         [("Trump".to_owned(), "PER-Trump".to_owned())]
     );
+    // Only words that are the user's surname: not the given name of an inverted `Трамп, Дональд`.
+    assert_eq!(ids(&m, "Дональд"), []);
     // Смит: two equally prominent Smiths, not guessed.
     assert_eq!(
         ids(&m, "John Smith"),
