@@ -349,32 +349,33 @@ fn last_word_too_short(name: &str) -> bool {
 fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)], parts: &NameParts) -> u64 {
     let mut analyzer = Analyzer::new();
     let mut analysis = Analysis::default();
-    // User person -> the name-part keys of its one-word names.
-    let mut surname_only: FxHashMap<u32, Vec<Vec<u32>>> = FxHashMap::default();
-    for &(u, _) in link {
-        if g.entities[u as usize].entity_type != "PER" {
+    let persons: FxHashSet<u32> = link
+        .iter()
+        .map(|&(u, _)| u)
+        .filter(|&u| g.entities[u as usize].entity_type == "PER")
+        .collect();
+    // User person -> the name-part keys of its names while every one is a single word (None once one is
+    // not), in one pass over the aliases: a pass per person would be quadratic in a list's size.
+    let mut user_words: FxHashMap<u32, Option<Vec<Vec<u32>>>> = FxHashMap::default();
+    for a in &g.aliases {
+        if a.origin != Origin::User || !persons.contains(&a.entity) {
             continue;
         }
-        let mut user_names = g
-            .aliases
-            .iter()
-            .filter(|a| a.entity == u && a.origin == Origin::User)
-            .peekable();
-        let named_by_one_word = user_names.peek().is_some()
-            && user_names.all(|a| {
-                analyzer.analyze(&a.text, &mut analysis);
-                word_count(&analysis) == 1
-            });
-        if named_by_one_word {
-            let keys = g
-                .aliases
-                .iter()
-                .filter(|a| a.entity == u && a.origin == Origin::User)
-                .flat_map(|a| word_keys(parts, &mut analyzer, &mut analysis, &a.text))
-                .collect();
-            surname_only.insert(u, keys);
+        let entry = user_words
+            .entry(a.entity)
+            .or_insert_with(|| Some(Vec::new()));
+        if let Some(keys) = entry {
+            let mut words = word_keys(parts, &mut analyzer, &mut analysis, &a.text);
+            match words.pop() {
+                Some(one) if words.is_empty() => keys.push(one),
+                _ => *entry = None,
+            }
         }
     }
+    let surname_only: FxHashMap<u32, Vec<Vec<u32>>> = user_words
+        .into_iter()
+        .filter_map(|(u, keys)| Some((u, keys?)))
+        .collect();
     if surname_only.is_empty() {
         return 0;
     }
@@ -395,24 +396,25 @@ fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)], parts: &NameParts) -> u6
         if not_a_name_of_the_entity(a.kind) || a.kind == AliasKind::Abbreviation {
             continue;
         }
-        analyzer.analyze(&a.text, &mut analysis);
-        if word_count(&analysis) < 2 {
+        let words = word_keys(parts, &mut analyzer, &mut analysis, &a.text);
+        let (Some(keys), true) = (words.last(), words.len() >= 2) else {
+            continue;
+        };
+        if !user_keys.iter().any(|k| shares(k, keys)) {
             continue;
         }
-        let Some(last) = (0..analysis.len())
+        // The analysis is still that of `a.text`: its last word is the surname.
+        let Some(token) = analysis
+            .tokens()
+            .iter()
             .rev()
-            .find(|&i| analysis.tokens()[i].class == TokenClass::Word)
+            .find(|t| t.class == TokenClass::Word)
         else {
             continue;
         };
-        let token = &analysis.tokens()[last];
         let surname = &a.text[token.start..token.end];
         let capitalised = surname.chars().next().is_some_and(char::is_uppercase);
         if !capitalised || last_word_too_short(surname) {
-            continue;
-        }
-        let keys = parts.word_keys(analysis.key(KeyLayer::Translit, last));
-        if !user_keys.iter().any(|k| shares(k, &keys)) {
             continue;
         }
         if seen.insert((a.entity, surname.to_owned())) {
@@ -425,14 +427,6 @@ fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)], parts: &NameParts) -> u6
     let n = added.len() as u64;
     g.aliases.extend(added);
     n
-}
-
-fn word_count(analysis: &Analysis) -> usize {
-    analysis
-        .tokens()
-        .iter()
-        .filter(|t| t.class == TokenClass::Word)
-        .count()
 }
 
 fn shares(a: &[u32], b: &[u32]) -> bool {
