@@ -329,17 +329,23 @@ fn source_specs(args: &GazetteerArgs) -> Result<Vec<SourceSpec>> {
     Ok(specs)
 }
 
+/// The index cache directory (compiled gazetteers, and the fuzzy index beside each), or None with
+/// `--no-cache`.
+fn cache_dir(no_cache: bool) -> Option<PathBuf> {
+    if no_cache {
+        None
+    } else {
+        default_cache_dir()
+    }
+}
+
 fn load_matcher(args: &GazetteerArgs, verbose: bool) -> Result<Matcher> {
     let started = std::time::Instant::now();
     let (matcher, origin) = match &args.index {
         Some(path) => (Matcher::open(path)?, IndexOrigin::Cached(path.clone())),
         None => {
             let specs = source_specs(args)?;
-            let cache = if args.no_cache {
-                None
-            } else {
-                default_cache_dir()
-            };
+            let cache = cache_dir(args.no_cache);
             load_matcher_from(&specs, cache.as_deref()).context("cannot load gazetteer")?
         }
     };
@@ -575,11 +581,7 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     let stop = stop_on_signals().context("cannot install signal handlers")?;
     let (matcher, skipped_rows) = if args.lenient && args.gazetteer.index.is_none() {
         let specs = source_specs(&args.gazetteer)?;
-        let cache = if args.gazetteer.no_cache {
-            None
-        } else {
-            default_cache_dir()
-        };
+        let cache = cache_dir(args.gazetteer.no_cache);
         let (m, _, skipped) =
             load_matcher_lenient(&specs, cache.as_deref()).context("cannot load gazetteer")?;
         for row in &skipped {
@@ -639,16 +641,11 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     {
         config.file_delay = std::time::Duration::from_millis(ms);
     }
-    // The fuzzy index is cached beside the gazetteer index, except for a lenient load that skipped
-    // rows (whose index is never cached either) and with --no-cache.
-    let fuzzy_cache = if args.gazetteer.no_cache || !config.gazetteer_skipped_rows.is_empty() {
-        None
-    } else {
-        default_cache_dir()
-    };
-    let fuzzy = config
-        .fuzzy
-        .then(|| load_fuzzy_index(&matcher, fuzzy_cache.as_deref()).0);
+    // A lenient load that skipped rows has an index that is never cached, nor is its fuzzy index.
+    let fuzzy = config.fuzzy.then(|| {
+        let no_cache = args.gazetteer.no_cache || !config.gazetteer_skipped_rows.is_empty();
+        load_fuzzy_index(&matcher, cache_dir(no_cache).as_deref()).0
+    });
     let summary = run_with(&config, &matcher, fuzzy.as_ref())?;
     if stream.is_none() {
         write_manifest(&config.out_dir, &config, &matcher, &summary)?;
@@ -852,14 +849,9 @@ fn cmd_eval(args: EvalArgs) -> Result<()> {
         accept: args.link.accept_threshold,
         review: args.link.review_threshold,
     };
-    let fuzzy_cache = if gazetteer.no_cache {
-        None
-    } else {
-        default_cache_dir()
-    };
     let fuzzy = options
         .fuzzy
-        .then(|| load_fuzzy_index(&matcher, fuzzy_cache.as_deref()).0);
+        .then(|| load_fuzzy_index(&matcher, cache_dir(gazetteer.no_cache).as_deref()).0);
     let evaluation = eval::evaluate_with(&gold, &matcher, &baseline, &options, fuzzy.as_ref())?;
     let report = eval::EvalReport::new(
         &args.gold,

@@ -1,10 +1,11 @@
 //! Matcher behaviour as tables of (text, expected mentions), in many scripts and for every key layer.
 //! IDs are test IDs (`t:...`), not real Wikidata QIDs: these tests are about matching, not about data.
 
+mod common;
+
 use std::path::Path;
 
-use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
-use entnorm_tokenize::{Analysis, Analyzer};
+use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
 
 const GAZETTEER: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 t:lavrov\tSergey Lavrov\tPER\ten\tcanonical\t10
@@ -66,18 +67,8 @@ fn find_in(
     text: &str,
     lang: Option<&str>,
 ) -> Vec<(String, String, &'static str, u32)> {
-    let mut analyzer = Analyzer::new();
-    let mut analysis = Analysis::default();
-    analyzer.analyze(text, &mut analysis);
-    let mut out = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        lang,
-        &mut MatchScratch::default(),
-        &mut out,
-    );
-    out.iter()
+    common::found(m, text, lang)
+        .iter()
         .map(|x| {
             let e = m.entity(x.entity);
             (

@@ -609,15 +609,8 @@ fn removed_keys(
 /// `strsim::osa_distance` gives it, with the rows in `rows` reused: fuzzy keys are mostly ASCII, compared
 /// as bytes without allocating.
 pub fn osa_distance(a: &str, b: &str, rows: &mut [Vec<usize>; 3]) -> usize {
-    if a == b {
-        return 0;
-    }
-    if a.is_ascii() && b.is_ascii() {
-        return osa_over(a.as_bytes(), b.as_bytes(), rows);
-    }
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    osa_over(&a, &b, rows)
+    // No bound: the table's values never exceed the longer length.
+    osa_at_most(a, b, usize::MAX - 1, rows)
 }
 
 /// Whether [`osa_distance`]`(a, b) <= max`, stopping as soon as two consecutive rows of the table exceed
@@ -638,10 +631,6 @@ fn osa_at_most(a: &str, b: &str, max: usize, rows: &mut [Vec<usize>; 3]) -> usiz
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     osa_bounded(&a, &b, max, rows)
-}
-
-fn osa_over<T: PartialEq>(a: &[T], b: &[T], rows: &mut [Vec<usize>; 3]) -> usize {
-    osa_bounded(a, b, usize::MAX - 1, rows)
 }
 
 /// The OSA distance of `a` and `b` if it is at most `max`; otherwise some value above `max`.

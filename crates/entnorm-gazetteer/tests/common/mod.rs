@@ -1,10 +1,10 @@
 //! Helpers shared by this crate's integration tests.
 
-use entnorm_gazetteer::{MatchScratch, Matcher};
+use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
 use entnorm_tokenize::{Analysis, Analyzer};
 
-/// The (surface, entity ID) pairs `m` finds in `text`, in text order; `lang` gates language-tagged aliases.
-pub fn found_ids(m: &Matcher, text: &str, lang: Option<&str>) -> Vec<(String, String)> {
+/// The mentions `m` finds in `text`, in text order; `lang` gates language-tagged aliases.
+pub fn found(m: &Matcher, text: &str, lang: Option<&str>) -> Vec<Mention> {
     let mut analysis = Analysis::default();
     Analyzer::new().analyze(text, &mut analysis);
     let mut out = Vec::new();
@@ -15,7 +15,14 @@ pub fn found_ids(m: &Matcher, text: &str, lang: Option<&str>) -> Vec<(String, St
         &mut MatchScratch::default(),
         &mut out,
     );
-    out.iter()
+    out
+}
+
+/// The (surface, entity ID) pairs `m` finds in `text`, in text order; `lang` gates language-tagged aliases.
+#[allow(dead_code)] // not every test crate that includes this module uses every helper
+pub fn found_ids(m: &Matcher, text: &str, lang: Option<&str>) -> Vec<(String, String)> {
+    found(m, text, lang)
+        .iter()
         .map(|x| {
             (
                 text[x.start..x.end].to_owned(),
