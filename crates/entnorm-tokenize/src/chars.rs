@@ -84,6 +84,7 @@ pub(crate) const NUMERIC: u16 = 1 << 8;
 pub(crate) const WORD_CHAR: u16 = 1 << 9;
 pub(crate) const UPPER: u16 = 1 << 10;
 pub(crate) const LOWER: u16 = 1 << 11;
+pub(crate) const KEPT_LETTER: u16 = 1 << 12;
 
 /// The class bits of `c`: a table lookup in the Basic Multilingual Plane (built once, 128 KiB), computed
 /// from the definitions below elsewhere.
@@ -125,6 +126,10 @@ fn compute_class(c: char) -> u16 {
         ),
         (c.is_uppercase(), UPPER),
         (c.is_lowercase(), LOWER),
+        (
+            spaceless_letter || (in_unromanised_script(c) && alpha && !mark),
+            KEPT_LETTER,
+        ),
     ];
     bits.iter()
         .filter(|(on, _)| *on)
@@ -265,6 +270,24 @@ pub(crate) fn is_spaceless_letter(c: char) -> bool {
     class(c) & SPACELESS_LETTER != 0
 }
 
+/// Scripts whose romanisation would be a consonant skeleton or a guess at inherent vowels: abjads and
+/// the Indic abugidas (see [`transliterate`](crate::transliterate), step 1).
+fn in_unromanised_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0590..=0x05FF | 0xFB1D..=0xFB4F // Hebrew
+        | 0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF // Arabic
+        | 0x0700..=0x074F // Syriac
+        | 0x0780..=0x07BF // Thaana
+        | 0x0900..=0x0DFF // Devanagari .. Sinhala
+    )
+}
+
+/// A letter that transliteration keeps as folded: a [spaceless letter](is_spaceless_letter) or a letter
+/// (not a mark) of an [unromanised script](in_unromanised_script).
+pub(crate) fn is_kept_letter(c: char) -> bool {
+    class(c) & KEPT_LETTER != 0
+}
+
 /// Halfwidth katakana (semi-)voiced sound marks: spacing letters, but NFKC turns them into combining
 /// marks, so segmentation attaches them to the preceding kana like a mark (`ｶﾞ` is one token).
 pub(crate) fn is_attaching(c: char) -> bool {
@@ -339,6 +362,11 @@ mod tests {
                 in_spaceless_block(c)
                     && (c.is_alphabetic() || (0x2E80..=0x2FDF).contains(&u))
                     && !mark,
+                "U+{u:04X}"
+            );
+            assert_eq!(
+                is_kept_letter(c),
+                is_spaceless_letter(c) || (in_unromanised_script(c) && c.is_alphabetic() && !mark),
                 "U+{u:04X}"
             );
         }

@@ -54,7 +54,7 @@ pub(crate) fn fold_into(text: &str, out: &mut String) {
     let mut same = text.len();
     for (i, c) in text.char_indices() {
         match simple_fold(c) {
-            Some(f) if f == c => {}
+            Some(Simple::To(f)) if f == c => {}
             Some(_) => {
                 same = i;
                 break;
@@ -68,7 +68,8 @@ pub(crate) fn fold_into(text: &str, out: &mut String) {
     out.push_str(&text[..same]);
     for c in text[same..].chars() {
         match simple_fold(c) {
-            Some(f) => out.push(f),
+            Some(Simple::To(f)) => out.push(f),
+            Some(Simple::Removed) => {}
             None => {
                 out.truncate(start);
                 fold_unicode_into(text, out);
@@ -78,29 +79,52 @@ pub(crate) fn fold_into(text: &str, out: &mut String) {
     }
 }
 
+/// What folding does to a simple character, whatever simple characters surround it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Simple {
+    /// It becomes this character.
+    To(char),
+    /// It disappears: Arabic harakat and tatweel, Hebrew points, invisible format characters. Vocalised
+    /// Arabic (`أيضاً`, `محمّد`) is common in news, and sent every such word down the full pipeline.
+    Removed,
+}
+
+/// Table entry of a character that is not simple.
+const NOT_SIMPLE: u32 = 0;
+/// Table entry of a [`Simple::Removed`] character (not a valid `char`).
+const REMOVED: u32 = u32::MAX;
+
 /// The fold of `c` if `c` is a simple character, for which the whole pipeline is a per-character map
 /// inside any string of simple characters. From a table of the Basic Multilingual Plane built once from the
 /// full pipeline itself (about 10 ms), so every script gets the fast path, not a hand-picked few; characters
 /// outside the BMP always take the full pipeline. Checked against the full pipeline in the tests.
-fn simple_fold(c: char) -> Option<char> {
-    static TABLE: std::sync::OnceLock<Box<[char]>> = std::sync::OnceLock::new();
+#[inline]
+fn simple_fold(c: char) -> Option<Simple> {
+    static TABLE: std::sync::OnceLock<Box<[u32]>> = std::sync::OnceLock::new();
     if c as u32 >= 0x10000 {
         return None;
     }
-    let f = TABLE.get_or_init(build_simple_table)[c as usize];
-    (f != '\0').then_some(f)
+    match TABLE.get_or_init(build_simple_table)[c as usize] {
+        NOT_SIMPLE => None,
+        REMOVED => Some(Simple::Removed),
+        f => char::from_u32(f).map(Simple::To),
+    }
 }
 
-/// The simple-character table (`'\0'` = not simple). A character is simple if it cannot interact with a
-/// neighbour that is also simple, and folds to one simple character:
+/// The simple-character table ([`NOT_SIMPLE`], [`REMOVED`] or the fold). A character is simple if it
+/// cannot interact with a neighbour that is also simple, and folds to one simple character or to nothing:
 ///
 /// - a *base*: not a combining mark or conjoining Hangul jamo, its compatibility decomposition starts
 ///   with a non-mark, it is never the second half of a canonical composition, and its fold is one
 ///   character of the same kind that folds to itself;
 /// - a *kept mark*: a combining mark of class 0 that folding keeps after any base (Indic and Thai vowel
 ///   signs, most viramas are not class 0 and stay out), has no decomposition, and is never the second half
-///   of a composition. Class-0 marks never reorder, so between such marks and bases nothing moves.
-fn build_simple_table() -> Box<[char]> {
+///   of a composition. Class-0 marks never reorder, so between such marks and bases nothing moves;
+/// - a *removed* character: one that folding drops whatever its neighbours ([`always_dropped`]). Where it
+///   is the second half of a composition (`ا` + hamza above = `أ`), the full pipeline decomposes again
+///   and drops it, so dropping it at once gives the same; its neighbours stay as they are, since no two
+///   simple characters compose.
+fn build_simple_table() -> Box<[u32]> {
     use unicode_normalization::char::{
         canonical_combining_class, decompose_canonical, decompose_compatible,
     };
@@ -140,10 +164,23 @@ fn build_simple_table() -> Box<[char]> {
             && !second[c as usize]
             && first.is_some_and(|d| !is_combining_mark(d))
     };
-    let mut table = vec!['\0'; 0x10000];
+    const BASES: [char; 8] = ['a', 'и', 'α', 'ب', 'א', 'क', 'ก', 'ა'];
+    let mut table = vec![NOT_SIMPLE; 0x10000];
     for c in (1..0x10000u32).filter_map(char::from_u32) {
         let text = c.to_string();
         let folded = full(&text);
+        if always_dropped(c) {
+            // Checked, not assumed: nothing of it stays, beside any base on either side.
+            let dropped = folded.is_empty()
+                && BASES.iter().all(|&b| {
+                    let b_alone = full(&b.to_string());
+                    full(&format!("{b}{c}")) == b_alone && full(&format!("{c}{b}")) == b_alone
+                });
+            if dropped {
+                table[c as usize] = REMOVED;
+            }
+            continue;
+        }
         let Some(f) = single(&folded) else { continue };
         let simple = if is_combining_mark(c) {
             let mut nfd = 0;
@@ -152,17 +189,35 @@ fn build_simple_table() -> Box<[char]> {
                 && canonical_combining_class(c) == 0
                 && !second[c as usize]
                 && nfd == 1
-                && ['a', 'и', 'α', 'ب', 'א', 'क', 'ก', 'ა']
+                && BASES
                     .iter()
                     .all(|&b| full(&format!("{b}{c}")) == format!("{}{c}", full(&b.to_string())))
         } else {
             is_base(c) && (f as u32) < 0x10000 && is_base(f) && full(&f.to_string()) == folded
         };
         if simple {
-            table[c as usize] = f;
+            table[c as usize] = f as u32;
         }
     }
     table.into_boxed_slice()
+}
+
+/// Characters the full pipeline drops wherever they stand: step 1's removals, and step 4's Arabic
+/// harakat and Quranic signs and Hebrew points, which it drops after any base.
+fn always_dropped(c: char) -> bool {
+    is_removed_by_fold(c)
+        || is_arabic_vowel_sign(c)
+        || (is_hebrew_point(c) && is_combining_mark(c))
+}
+
+/// Arabic harakat and Quranic annotation signs (a few of which are not marks).
+fn is_arabic_vowel_sign(c: char) -> bool {
+    matches!(c as u32, 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
+}
+
+/// Hebrew niqqud and cantillation (with some punctuation of the block: callers test for a mark).
+fn is_hebrew_point(c: char) -> bool {
+    matches!(c as u32, 0x0591..=0x05C7)
 }
 
 /// The full pipeline, for any text.
@@ -207,13 +262,13 @@ fn premap(c: char) -> Option<char> {
 fn post_map(c: char, base: &mut char) -> Option<char> {
     let c = premap(c)?;
     let u = c as u32;
-    // Arabic harakat and Quranic annotation signs (a few of which are not marks, hence before the mark test).
-    if matches!(u, 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED) {
+    // Before the mark test: a few of these signs are not marks.
+    if is_arabic_vowel_sign(c) {
         return None;
     }
     if is_combining_mark(c) {
-        if (0x0591..=0x05C7).contains(&u) {
-            return None; // Hebrew niqqud and cantillation
+        if is_hebrew_point(c) {
+            return None;
         }
         if (0x0300..=0x036F).contains(&u)
             && strips_diacritics(*base)
@@ -330,6 +385,13 @@ mod tests {
         assert_eq!(fold("کابل"), fold("كابل"));
         // presentation forms
         assert_eq!(fold("\u{FEE3}\u{FEA4}\u{FEE4}\u{FEAA}"), "محمد");
+        // Vocalised and stretched words take the per-character path, with the full pipeline's result.
+        for word in ["أيضاً", "مُحَمَّد", "محـــمد", "إِنَّ", "آمَنُ"] {
+            assert!(word.chars().all(|c| simple_fold(c).is_some()), "{word}");
+            let mut full = String::new();
+            fold_unicode_into(word, &mut full);
+            assert_eq!(fold(word), full, "{word}");
+        }
     }
 
     #[test]
@@ -357,10 +419,13 @@ mod tests {
             .filter(|&c| simple_fold(c).is_some())
             .collect();
         for &c in &simple {
-            let f = simple_fold(c).unwrap();
-            assert_eq!(simple_fold(f), Some(f), "U+{:04X}", c as u32);
             let mut full = String::new();
             fold_unicode_into(&c.to_string(), &mut full);
+            let Some(Simple::To(f)) = simple_fold(c) else {
+                assert_eq!(full, "", "U+{:04X} is removed", c as u32);
+                continue;
+            };
+            assert_eq!(simple_fold(f), Some(Simple::To(f)), "U+{:04X}", c as u32);
             assert_eq!(full, f.to_string(), "U+{:04X}", c as u32);
             // A mark is simple only as itself (a kept mark).
             assert!(!is_combining_mark(c) || f == c, "U+{:04X}", c as u32);
@@ -378,6 +443,8 @@ mod tests {
             .step_by(41)
             .chain(marks.iter().copied().step_by(3))
             .chain("aZйЙяїЇґєўјљאתاءيوپگぁゖァヺ가힣一龥éÉçñøłßάέΐकिाกาเ".chars())
+            // Removed characters: harakat (fathatan, shadda, hamza above), tatweel, a Hebrew point, ZWJ.
+            .chain("\u{064B}\u{0651}\u{0654}\u{0640}\u{05B8}\u{200D}".chars())
             .filter(|&c| simple_fold(c).is_some())
             .collect();
         assert!(sample.len() > 500, "{}", sample.len());

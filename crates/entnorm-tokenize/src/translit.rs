@@ -3,7 +3,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use crate::chars::{
-    is_alnum, is_alpha, is_combining_mark, is_hangul_conjoining, is_spaceless_letter,
+    is_alnum, is_combining_mark, is_hangul_conjoining, is_kept_letter,
 };
 use crate::fold::fold_into;
 
@@ -47,18 +47,6 @@ pub fn transliterate(text: &str) -> String {
     out
 }
 
-/// Letters whose romanisation would be a consonant skeleton or a guess at inherent vowels (see step 1).
-fn is_unromanised_letter(c: char) -> bool {
-    matches!(c as u32,
-        0x0590..=0x05FF | 0xFB1D..=0xFB4F // Hebrew
-        | 0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF // Arabic
-        | 0x0700..=0x074F // Syriac
-        | 0x0780..=0x07BF // Thaana
-        | 0x0900..=0x0DFF // Devanagari .. Sinhala
-    ) && is_alpha(c)
-        && !is_combining_mark(c)
-}
-
 /// Appends the transliteration of already-folded text to `out`, using `scratch` as working space.
 pub(crate) fn translit_folded_into(folded: &str, scratch: &mut String, out: &mut String) {
     // Fast path, most tokens of most text: lower-case ASCII letters and digits with no `w`, `j` or
@@ -81,7 +69,7 @@ pub(crate) fn translit_folded_into(folded: &str, scratch: &mut String, out: &mut
         let mut kept = true;
         let mut after_letter = false;
         for c in folded.chars() {
-            if is_spaceless_letter(c) || is_unromanised_letter(c) {
+            if is_kept_letter(c) {
                 after_letter = !is_hangul_conjoining(c);
                 kept = after_letter;
             } else {
@@ -109,7 +97,7 @@ fn translit_general_into(folded: &str, scratch: &mut String, out: &mut String) {
             scratch.push(ascii_rule(c as u8));
         } else if is_combining_mark(c) && keep_marks {
             scratch.push(c);
-        } else if is_spaceless_letter(c) || is_unromanised_letter(c) {
+        } else if is_kept_letter(c) {
             keep_marks = true;
             scratch.push(c);
         } else {
