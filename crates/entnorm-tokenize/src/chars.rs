@@ -266,6 +266,8 @@ pub(crate) fn is_hangul(c: char) -> bool {
 /// A letter of a spaceless script: one [`Char`](crate::TokenClass::Char) token per such letter.
 /// Kangxi/CJK radicals are symbols (So) but NFKC maps them to ideographs, so they count as letters.
 /// Marks are excluded even where they are Alphabetic (Thai vowel signs): they attach, they never start.
+/// (Segmentation tests the [`SPACELESS_LETTER`] bit of a class it already has.)
+#[cfg(test)]
 pub(crate) fn is_spaceless_letter(c: char) -> bool {
     class(c) & SPACELESS_LETTER != 0
 }
