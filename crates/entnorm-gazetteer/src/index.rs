@@ -116,28 +116,11 @@ pub(crate) const FLAG_LANG_GATED: u32 = 8;
 pub(crate) const FLAG_STEM_OK: u32 = 16;
 
 /// A stable 64-bit hash (Fx-style, 8 bytes at a time): the same on every platform and Rust version, so it
-/// can be stored in files. Not a cryptographic hash.
+/// can be stored in files. It is the tokenizer's [`entnorm_tokenize::key_hash`], so that the hashes an
+/// [`entnorm_tokenize::Analysis`] carries for its keys are the ones the index is built with.
+#[inline]
 pub fn stable_hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let v = u64::from_le_bytes(c.try_into().expect("8-byte chunk"));
-        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
-    }
-    // The remaining 0..=7 bytes as a little-endian word padded with zeros, assembled in a register: a
-    // copy into a zeroed array then read back as a word stalls on store forwarding, and this runs for
-    // every key of every token.
-    let tail = chunks
-        .remainder()
-        .iter()
-        .rev()
-        .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
-    h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
-    // final avalanche so that low bits (used for bucket indices) depend on every input bit
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
+    entnorm_tokenize::key_hash(bytes)
 }
 
 /// A stable 64-bit hash for large inputs (index checksums, source fingerprints): stable_hash's step on

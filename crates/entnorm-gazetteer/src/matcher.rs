@@ -9,7 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
-use entnorm_tokenize::{Analysis, Analyzer, KeyLayer, TokenClass};
+use entnorm_tokenize::{
+    letter_case, Analysis, Analyzer, KeyHashes, KeyLayer, LetterCase, TokenClass,
+};
 use rustc_hash::FxHashMap;
 
 use crate::error::GazetteerError;
@@ -973,9 +975,6 @@ pub struct MatchScratch {
     /// folded layers (NO_ID: no alias starts with this token's key).
     roots: Vec<[u32; 3]>,
     cache: TokenCache,
-    /// Per token, the `stable_hash` of its exact, folded and transliterated keys, and which layer's key
-    /// each layer shares (the key of layer `k` is the key of layer `same[k] <= k`).
-    hashes: Vec<([u64; 3], [u8; 3])>,
     /// Per token and layer, the token id and root children of its key, while they are being looked up.
     found: Vec<[(u32, [u32; 3]); 3]>,
     /// (token, layer) of the keys the token cache did not have.
@@ -994,33 +993,20 @@ impl MatchScratch {
     fn lookup_keys(&mut self, analysis: &Analysis, vocab: &VocabView<'_>) {
         let n = analysis.len();
         let key = |i: usize, k: usize| analysis.key(KeyLayer::ALL[k], i);
-        self.hashes.clear();
+        // The analysis gives each token's key hashes and which of its keys coincide.
+        let hash = |i: u32, k: u8| analysis.key_hashes(i as usize).hashes[usize::from(k)];
         for i in 0..n {
-            let (exact, folded, translit) = (key(i, 0), key(i, 1), key(i, 2));
-            let he = stable_hash(exact.as_bytes());
-            self.cache.prefetch(he);
-            let (hf, sf) = if folded == exact {
-                (he, 0)
-            } else {
-                let h = stable_hash(folded.as_bytes());
-                self.cache.prefetch(h);
-                (h, 1)
-            };
-            let (ht, st) = if translit == folded {
-                (hf, sf)
-            } else if translit == exact {
-                (he, 0)
-            } else {
-                let h = stable_hash(translit.as_bytes());
-                self.cache.prefetch(h);
-                (h, 2)
-            };
-            self.hashes.push(([he, hf, ht], [0, sf, st]));
+            let KeyHashes { hashes, same } = analysis.key_hashes(i);
+            for k in 0..3 {
+                if usize::from(same[k]) == k {
+                    self.cache.prefetch(hashes[k]);
+                }
+            }
         }
         self.found.clear();
         self.misses.clear();
         for i in 0..n {
-            let (h, same) = self.hashes[i];
+            let KeyHashes { hashes: h, same } = analysis.key_hashes(i);
             let mut found = [(NO_ID, [NO_ID; 3]); 3];
             for k in 0..3 {
                 if same[k] as usize == k {
@@ -1037,7 +1023,7 @@ impl MatchScratch {
         }
         // Keys the filter lets through: start loading their bucket; the others are absent.
         self.misses.retain(|&(i, k)| {
-            let h = self.hashes[i as usize].0[k as usize];
+            let h = hash(i, k);
             let pass = vocab.bloom_passes(h);
             if pass {
                 vocab.prefetch_bucket(h);
@@ -1048,22 +1034,22 @@ impl MatchScratch {
             pass
         });
         for &(i, k) in &self.misses {
-            vocab.prefetch_record(self.hashes[i as usize].0[k as usize]);
+            vocab.prefetch_record(hash(i, k));
         }
         for &(i, k) in &self.misses {
-            vocab.prefetch_string(self.hashes[i as usize].0[k as usize]);
+            vocab.prefetch_string(hash(i, k));
         }
         for &(i, k) in &self.misses {
+            let h = hash(i, k);
             let (i, k) = (i as usize, k as usize);
-            let h = self.hashes[i].0[k];
             let hit = vocab.lookup(key(i, k), h);
             self.found[i][k] = hit;
             self.cache.store(key(i, k), h, hit);
         }
         self.token_ids.clear();
         self.roots.clear();
-        for (found, (_, same)) in self.found.iter().zip(&self.hashes) {
-            let [e, f, t] = same.map(|s| found[s as usize]);
+        for (i, found) in self.found.iter().enumerate() {
+            let [e, f, t] = analysis.key_hashes(i).same.map(|s| found[s as usize]);
             self.token_ids.push([e.0, f.0, t.0]);
             self.roots.push([e.1[0], f.1[1], t.1[2]]);
         }
@@ -2010,16 +1996,18 @@ enum TokenCase {
 }
 
 fn token_case(token: &str) -> TokenCase {
+    // Letter case from the tokenizer's class table: the standard library's case tables are searched on
+    // every call, and this runs for every token at every match attempt.
     let mut chars = token.chars();
-    match chars.next() {
-        Some(c) if c.is_lowercase() => TokenCase::Lower,
-        Some(c) if c.is_uppercase() => {
+    match chars.next().map(letter_case) {
+        Some(LetterCase::Lower) => TokenCase::Lower,
+        Some(LetterCase::Upper) => {
             // An acronym has at most two more characters, all upper-case (counted without collecting
-            // them: this runs for every capitalised token at every match attempt).
+            // them).
             let (mut rest, mut upper) = (0, true);
             for c in chars.take(3) {
                 rest += 1;
-                upper &= c.is_uppercase();
+                upper &= letter_case(c) == LetterCase::Upper;
             }
             if rest <= 2 && upper {
                 TokenCase::Acronym

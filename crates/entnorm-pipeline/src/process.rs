@@ -245,7 +245,20 @@ impl<'m> Worker<'m> {
     pub fn reset(&mut self) {
         *self = Worker::with_linking(self.matcher, self.linking);
     }
+
+    /// Starts afresh after a text of more than [`KEPT_SCRATCH_TOKENS`] tokens, whose scratch (a few
+    /// hundred bytes per token over the analysis, matching and resolution) a worker kept for the whole
+    /// run would otherwise hold to the end: memory stays bounded by ordinary texts, not the longest one.
+    pub fn trim(&mut self) {
+        if self.analysis.len() > KEPT_SCRATCH_TOKENS {
+            self.reset();
+        }
+    }
 }
+
+/// Tokens of the longest text whose scratch a [`Worker`] keeps for the next one (about 30 times a long
+/// news article).
+pub const KEPT_SCRATCH_TOKENS: usize = 1 << 16;
 
 /// `text[start..end]` with up to [`CONTEXT_CHARS`] characters either side, runs of white space as one
 /// space.

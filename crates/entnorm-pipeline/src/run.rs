@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use entnorm_gazetteer::Matcher;
@@ -337,14 +337,20 @@ pub fn run_with(
             .map(|s| s.load(Ordering::SeqCst))
             .filter(|&s| s != 0)
     };
+    // One worker per pool thread, kept from batch to batch: its scratch (the matcher's token cache, the
+    // analyzer's key memo, buffers) stays warm instead of being rebuilt for every piece rayon cuts a
+    // batch into (two or more per batch and thread).
+    let workers: Vec<Mutex<Option<Worker>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(None))
+        .collect();
     let process_batch = |batch: &[InputItem]| -> Vec<Option<Outcome>> {
         batch
             .par_iter()
             .map_init(
-                || Worker::with_linking(matcher, linking),
-                |worker, item| match item {
+                || WorkerLease::take(&workers, || Worker::with_linking(matcher, linking)),
+                |lease, item| match item {
                     InputItem::Record(Record::Document { doc, .. }) => Some(process_isolated(
-                        worker,
+                        lease.worker(),
                         doc,
                         config.default_lang.as_deref(),
                         config.panic_on_doc.as_deref(),
@@ -525,6 +531,41 @@ pub fn peak_rss_bytes() -> Option<u64> {
 }
 
 /// Runs one document, turning a panic into a rejection so one bad article never stops the batch.
+/// The worker of the current pool thread, taken from its slot for one piece of a batch and put back
+/// when the piece is done. Where the slot is empty (never yet used, or a piece of the same thread is
+/// still running) a new worker is made.
+struct WorkerLease<'a, 'm> {
+    slot: Option<&'a Mutex<Option<Worker<'m>>>>,
+    worker: Option<Worker<'m>>,
+}
+
+impl<'a, 'm> WorkerLease<'a, 'm> {
+    fn take(workers: &'a [Mutex<Option<Worker<'m>>>], new: impl FnOnce() -> Worker<'m>) -> Self {
+        let slot = rayon::current_thread_index().and_then(|i| workers.get(i));
+        let kept = slot.and_then(|s| s.lock().ok()?.take());
+        WorkerLease {
+            slot,
+            worker: Some(kept.unwrap_or_else(new)),
+        }
+    }
+
+    fn worker(&mut self) -> &mut Worker<'m> {
+        self.worker
+            .as_mut()
+            .expect("a lease holds its worker until dropped")
+    }
+}
+
+impl Drop for WorkerLease<'_, '_> {
+    fn drop(&mut self) {
+        if let (Some(slot), Some(worker)) = (self.slot, self.worker.take()) {
+            if let Ok(mut kept) = slot.lock() {
+                *kept = Some(worker);
+            }
+        }
+    }
+}
+
 fn process_isolated(
     worker: &mut Worker<'_>,
     doc: &crate::input::Document,
@@ -542,7 +583,10 @@ fn process_isolated(
         worker.process_with_unmatched(doc, default_lang, &mut spans)
     };
     match catch_unwind(AssertUnwindSafe(work)) {
-        Ok(rows) => Outcome::Processed(rows, std::mem::take(&mut spans)),
+        Ok(rows) => {
+            worker.trim();
+            Outcome::Processed(rows, std::mem::take(&mut spans))
+        }
         Err(payload) => {
             worker.reset();
             let message = payload

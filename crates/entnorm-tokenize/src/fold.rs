@@ -205,9 +205,7 @@ fn build_simple_table() -> Box<[u32]> {
 /// Characters the full pipeline drops wherever they stand: step 1's removals, and step 4's Arabic
 /// harakat and Quranic signs and Hebrew points, which it drops after any base.
 fn always_dropped(c: char) -> bool {
-    is_removed_by_fold(c)
-        || is_arabic_vowel_sign(c)
-        || (is_hebrew_point(c) && is_combining_mark(c))
+    is_removed_by_fold(c) || is_arabic_vowel_sign(c) || (is_hebrew_point(c) && is_combining_mark(c))
 }
 
 /// Arabic harakat and Quranic annotation signs (a few of which are not marks).
@@ -386,7 +384,8 @@ mod tests {
         // presentation forms
         assert_eq!(fold("\u{FEE3}\u{FEA4}\u{FEE4}\u{FEAA}"), "محمد");
         // Vocalised and stretched words take the per-character path, with the full pipeline's result.
-        for word in ["أيضاً", "مُحَمَّد", "محـــمد", "إِنَّ", "آمَنُ"] {
+        for word in ["أيضاً", "مُحَمَّد", "محـــمد", "إِنَّ", "آمَنُ"]
+        {
             assert!(word.chars().all(|c| simple_fold(c).is_some()), "{word}");
             let mut full = String::new();
             fold_unicode_into(word, &mut full);

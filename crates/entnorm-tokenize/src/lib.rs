@@ -126,6 +126,8 @@ pub struct Token {
 #[derive(Default, Clone, Debug)]
 pub struct Analysis {
     tokens: Vec<Token>,
+    /// Per token, its keys' hashes and which keys coincide.
+    key_hashes: Vec<KeyHashes>,
     /// A copy of the text: the Exact keys are slices of it at the tokens' offsets.
     text: String,
     folded: Arena,
@@ -148,6 +150,11 @@ impl Arena {
     fn get(&self, i: usize) -> &str {
         let (s, e) = self.spans[i];
         &self.keys[s as usize..e as usize]
+    }
+
+    /// The last key pushed.
+    fn last(&self) -> &str {
+        self.get(self.spans.len() - 1)
     }
 
     /// Appends a key with `write` and records its span.
@@ -195,6 +202,15 @@ impl Analysis {
         }
     }
 
+    /// The [`key_hash`] of each layer's key of token `token_index`, and which keys coincide.
+    ///
+    /// # Panics
+    ///
+    /// If `token_index >= self.len()`.
+    pub fn key_hashes(&self, token_index: usize) -> KeyHashes {
+        self.key_hashes[token_index]
+    }
+
     /// The keys of all tokens at `layer`, in token order.
     pub fn keys(&self, layer: KeyLayer) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.len()).map(move |i| self.key(layer, i))
@@ -207,17 +223,105 @@ impl Analysis {
 
     fn clear(&mut self) {
         self.tokens.clear();
+        self.key_hashes.clear();
         self.text.clear();
         self.folded.clear();
         self.translit.clear();
     }
 }
 
+/// The hashes of one token's three keys (by [`KeyLayer`] index), and for each layer the strictest layer
+/// whose key is the same string (`same[k] <= k`; `same[k] == k` where the key differs from every
+/// stricter one). Most lower-case words have one key for all three layers; a lookup per distinct key
+/// is enough.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyHashes {
+    /// `key_hash` of the exact, folded and transliterated key.
+    pub hashes: [u64; 3],
+    /// Per layer, the strictest layer with the same key.
+    pub same: [u8; 3],
+}
+
+/// A stable 64-bit hash of a key (Fx-style, 8 bytes at a time): the same on every platform and Rust
+/// version, so that gazetteer indexes can store it. Not a cryptographic hash.
+pub fn key_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let v = u64::from_le_bytes(c.try_into().expect("8-byte chunk"));
+        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+    }
+    // The remaining 0..=7 bytes as a little-endian word padded with zeros, assembled in a register: a
+    // copy into a zeroed array then read back as a word stalls on store forwarding, and this runs for
+    // every token.
+    let tail = chunks
+        .remainder()
+        .iter()
+        .rev()
+        .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+    h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
+    // final avalanche so that low bits (used for bucket indices) depend on every input bit
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// Bytes of key text a [`MemoSlot`] holds: the exact key, then the folded and transliterated keys where
+/// they differ from a stricter one.
+const MEMO_BYTES: usize = 62;
+const MEMO_SLOTS: usize = 1 << 13;
+
+/// One token's keys, as remembered by the [`Analyzer`]'s memo.
+#[derive(Clone, Copy, Debug)]
+struct MemoSlot {
+    keys: KeyHashes,
+    /// Byte lengths of the exact, folded and transliterated keys.
+    lens: [u8; 3],
+    bytes: [u8; MEMO_BYTES],
+}
+
+impl MemoSlot {
+    const EMPTY: MemoSlot = MemoSlot {
+        keys: KeyHashes {
+            hashes: [0; 3],
+            same: [0; 3],
+        },
+        lens: [0; 3],
+        bytes: [0; MEMO_BYTES],
+    };
+
+    /// Where layer `k`'s key starts in `bytes` (only the keys that differ from stricter ones are stored).
+    fn offset(&self, k: usize) -> usize {
+        (0..k)
+            .filter(|&j| usize::from(self.keys.same[j]) == j)
+            .map(|j| usize::from(self.lens[j]))
+            .sum()
+    }
+
+    fn key(&self, k: usize) -> &[u8] {
+        let k = usize::from(self.keys.same[k]);
+        let at = self.offset(k);
+        &self.bytes[at..at + usize::from(self.lens[k])]
+    }
+}
+
 /// Segments text and computes keys; holds scratch space reused across calls (one per thread).
+///
+/// Word frequencies are Zipfian, so most tokens of a text are words met shortly before: a direct-mapped
+/// memo of recent tokens' keys (about 750 KiB, keys of up to [`MEMO_BYTES`] bytes in all) gives most of
+/// them without folding and transliterating again. Keys are a function of the token text alone, so the
+/// memo never changes a result.
 #[derive(Default, Debug)]
 pub struct Analyzer {
     scratch: String,
+    memo: Vec<MemoSlot>,
+    /// Tokens analysed before the memo was built.
+    tokens_seen: usize,
 }
+
+/// Tokens an [`Analyzer`] analyses without its memo.
+const MEMO_AFTER_TOKENS: usize = 4096;
 
 impl Analyzer {
     /// A new analyzer with empty scratch space.
@@ -234,21 +338,158 @@ impl Analyzer {
         out.clear();
         out.text.push_str(text);
         segment::segment(text, &mut out.tokens);
+        // The memo pays for itself only over many texts: an analyzer made for one name (a lookup) never
+        // builds it.
+        if self.memo.is_empty() {
+            self.tokens_seen += out.tokens.len();
+            if self.tokens_seen < MEMO_AFTER_TOKENS {
+                self.analyze_tokens(text, out);
+                return;
+            }
+            self.memo = vec![MemoSlot::EMPTY; MEMO_SLOTS];
+        }
         for t in &out.tokens {
             let token = &text[t.start..t.end];
-            out.folded.push_with(|keys| fold::fold_into(token, keys));
-            let (s, e) = *out.folded.spans.last().expect("just pushed");
-            let folded = &out.folded.keys[s as usize..e as usize];
-            let scratch = &mut self.scratch;
-            out.translit
-                .push_with(|keys| translit::translit_folded_into(folded, scratch, keys));
+            let h = key_hash(token.as_bytes());
+            // Bits above those the gazetteer's tables index by, so that the two spread independently.
+            let slot = &mut self.memo[(h >> 40) as usize & (MEMO_SLOTS - 1)];
+            if slot.keys.hashes[0] == h
+                && usize::from(slot.lens[0]) == token.len()
+                && &slot.bytes[..token.len()] == token.as_bytes()
+            {
+                let (folded, translit) = (slot.key(1), slot.key(2));
+                out.folded.push_with(|keys| keys.push_str(memo_str(folded)));
+                out.translit
+                    .push_with(|keys| keys.push_str(memo_str(translit)));
+                out.key_hashes.push(slot.keys);
+                continue;
+            }
+            let found = push_keys(
+                token,
+                h,
+                &mut self.scratch,
+                (&mut out.folded, &mut out.translit),
+                &mut out.key_hashes,
+            );
+            let keys = [token, out.folded.last(), out.translit.last()];
+            let same = found.same;
+            let stored: usize = (0..3)
+                .filter(|&k| usize::from(same[k]) == k)
+                .map(|k| keys[k].len())
+                .sum();
+            if stored <= MEMO_BYTES {
+                let mut at = 0;
+                for k in (0..3).filter(|&k| usize::from(same[k]) == k) {
+                    slot.bytes[at..at + keys[k].len()].copy_from_slice(keys[k].as_bytes());
+                    slot.lens[k] = keys[k].len() as u8;
+                    at += keys[k].len();
+                }
+                for k in (0..3).filter(|&k| usize::from(same[k]) != k) {
+                    slot.lens[k] = keys[usize::from(same[k])].len() as u8;
+                }
+                slot.keys = found;
+            }
         }
     }
+}
+
+/// A key held by a [`MemoSlot`] as the string it is.
+#[inline]
+#[allow(unsafe_code)]
+fn memo_str(bytes: &[u8]) -> &str {
+    debug_assert!(std::str::from_utf8(bytes).is_ok());
+    // SAFETY: a memo slot's bytes are whole keys copied from `&str`s (`Analyzer::analyze` writes them
+    // with their lengths, and `MemoSlot::key` slices at those lengths), so every slice it gives is UTF-8.
+    // Checking it again was 2% of a run.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
+impl Analyzer {
+    /// The keys of every token of `out`, computed afresh.
+    fn analyze_tokens(&mut self, text: &str, out: &mut Analysis) {
+        for t in &out.tokens {
+            let token = &text[t.start..t.end];
+            push_keys(
+                token,
+                key_hash(token.as_bytes()),
+                &mut self.scratch,
+                (&mut out.folded, &mut out.translit),
+                &mut out.key_hashes,
+            );
+        }
+    }
+}
+
+/// Computes the folded and transliterated keys of `token` (whose exact key hashes to `h`) and appends
+/// them to the arenas and the keys' hashes to `key_hashes`.
+fn push_keys(
+    token: &str,
+    h: u64,
+    scratch: &mut String,
+    (folded_keys, translit_keys): (&mut Arena, &mut Arena),
+    key_hashes: &mut Vec<KeyHashes>,
+) -> KeyHashes {
+    folded_keys.push_with(|keys| fold::fold_into(token, keys));
+    let folded = folded_keys.last();
+    translit_keys.push_with(|keys| translit::translit_folded_into(folded, scratch, keys));
+    let keys = [token, folded, translit_keys.last()];
+    let mut same = [0u8, 1, 2];
+    let mut hashes = [h; 3];
+    for k in 1..3 {
+        match (0..k).find(|&j| keys[j] == keys[k]) {
+            Some(j) => {
+                same[k] = j as u8;
+                hashes[k] = hashes[j];
+            }
+            None => hashes[k] = key_hash(keys[k].as_bytes()),
+        }
+    }
+    let found = KeyHashes { hashes, same };
+    key_hashes.push(found);
+    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memo gives every token the keys and hashes a fresh computation gives: a warm analyzer (past
+    /// the point where it builds its memo, having seen every word before) against the memo-less path.
+    #[test]
+    fn memo_gives_the_keys_of_a_fresh_analysis() {
+        let text = "Сергей Лавров встретился с Sergej Lawrow; Ja’afari, الجعفري، أيضاً محمّد \
+                    محـــمد. 俄罗斯外长拉夫罗夫 ירושלים יְרוּשָׁלַיִם नरेंद्र मोदी ประยุทธ์ Ελλάδα ΑΘΉΝΑ Straße \
+                    Willkommen Assad Asad Jaafari WWW İstanbul ı 러시아는";
+        let mut warm = Analyzer::new();
+        let mut got = Analysis::default();
+        while warm.memo.is_empty() {
+            warm.analyze(text, &mut got);
+        }
+        warm.analyze(text, &mut got);
+        let mut fresh = Analysis::default();
+        fresh.text.push_str(text);
+        segment::segment(text, &mut fresh.tokens);
+        Analyzer::new().analyze_tokens(text, &mut fresh);
+        assert!(got.len() > 40, "{}", got.len());
+        assert_eq!(got.tokens(), fresh.tokens());
+        for i in 0..got.len() {
+            for layer in KeyLayer::ALL {
+                assert_eq!(
+                    got.key(layer, i),
+                    fresh.key(layer, i),
+                    "token {i} {layer:?}"
+                );
+            }
+            assert_eq!(got.key_hashes(i), fresh.key_hashes(i), "token {i}");
+            let KeyHashes { hashes, same } = got.key_hashes(i);
+            for (k, layer) in KeyLayer::ALL.into_iter().enumerate() {
+                assert_eq!(hashes[k], key_hash(got.key(layer, i).as_bytes()));
+                let s = usize::from(same[k]);
+                assert_eq!(got.key(KeyLayer::ALL[s], i), got.key(layer, i));
+                assert!((0..s).all(|j| got.key(KeyLayer::ALL[j], i) != got.key(layer, i)));
+            }
+        }
+    }
 
     #[test]
     fn layer_names() {

@@ -2,8 +2,8 @@
 
 use crate::chars::{
     class, is_alpha, is_attaching, is_hangul, is_hangul_l, is_hangul_syllable, is_hangul_t,
-    is_hangul_v, is_ignorable, APOSTROPHE, ATTACHING, DASH, IGNORABLE, SPACE, SPACELESS_LETTER,
-    WORD_CHAR,
+    is_hangul_v, is_ignorable, ALPHA, APOSTROPHE, ATTACHING, DASH, IGNORABLE, SPACE,
+    SPACELESS_LETTER, WORD_CHAR,
 };
 use crate::{Token, TokenClass};
 
@@ -230,19 +230,29 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             // The rest of the word: word characters and marks, each handled as the branches above
             // would (a mark extends the token, a word character extends the word), up to the first
             // character any other rule applies to.
+            // The current token is that word: its end, last base and letters are updated once, after
+            // the run.
+            let (mut last_base, mut alpha) = (None, false);
             for n in text[end..].chars() {
                 let kn = class(n);
-                let n_end = pos + n.len_utf8();
                 if kn & (SPACE | DASH | IGNORABLE) != 0 {
                     break;
                 } else if kn & ATTACHING != 0 {
-                    seg.extend(n, n_end, None, false);
+                    // A mark: extends the word, is not its last base.
                 } else if kn & (APOSTROPHE | SPACELESS_LETTER) == 0 && kn & WORD_CHAR != 0 {
-                    seg.extend(n, n_end, Some(Kind::Word), true);
+                    last_base = Some(n);
+                    alpha |= kn & ALPHA != 0;
                 } else {
                     break;
                 }
-                pos = n_end;
+                pos += n.len_utf8();
+            }
+            if let Some(cur) = &mut seg.cur {
+                cur.end = pos;
+                if let Some(b) = last_base {
+                    cur.last_base = b;
+                    cur.has_alpha |= alpha;
+                }
             }
         } else {
             seg.start(i, c, Kind::Punct);

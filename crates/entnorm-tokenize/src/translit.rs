@@ -2,9 +2,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::chars::{
-    is_alnum, is_combining_mark, is_hangul_conjoining, is_kept_letter,
-};
+use crate::chars::{is_alnum, is_combining_mark, is_hangul_conjoining, is_kept_letter};
 use crate::fold::fold_into;
 
 /// The Translit normalization of any text.
