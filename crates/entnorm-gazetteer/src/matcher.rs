@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use entnorm_tokenize::{
-    letter_case, Analysis, Analyzer, KeyHashes, KeyLayer, LetterCase, TokenClass,
+    letter_case, prefetch, Analysis, Analyzer, KeyHashes, KeyLayer, LetterCase, TokenClass,
 };
 use rustc_hash::FxHashMap;
 
@@ -787,24 +787,9 @@ impl TokenCache {
     }
 }
 
-/// Asks the processor to start loading the cache line of `r`, so that a later read finds it there. Lookups
-/// of the tokens of a text are independent of each other, but each is a chain of dependent reads into
-/// tables far larger than the core's caches; issuing the first read of a few tokens ahead lets those
-/// memory accesses overlap instead of queuing one after another.
-#[inline(always)]
-fn prefetch<T>(r: &T) {
-    #[cfg(target_arch = "x86_64")]
-    #[allow(unsafe_code)]
-    // SAFETY: a prefetch is only a hint: it never faults, reads nothing into the program and writes
-    // nothing, whatever the address (here that of a live reference). SSE is part of every x86_64 target.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-            (r as *const T).cast::<i8>(),
-        );
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = r;
-}
+// Lookups of the tokens of a text are independent of each other, but each is a chain of dependent reads
+// into tables far larger than the core's caches; issuing the first read of a few tokens ahead (with
+// `prefetch`) lets those memory accesses overlap instead of queuing one after another.
 
 impl VocabView<'_> {
     /// Starts loading the Bloom filter line of the key with hash `h` (see [`prefetch`]).

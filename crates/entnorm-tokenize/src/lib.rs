@@ -268,14 +268,18 @@ pub fn key_hash(bytes: &[u8]) -> u64 {
 }
 
 /// Bytes of key text a [`MemoSlot`] holds: the exact key, then the folded and transliterated keys where
-/// they differ from a stricter one.
-const MEMO_BYTES: usize = 62;
-const MEMO_SLOTS: usize = 1 << 13;
+/// they differ from a stricter one (what is left of one 64-byte cache line).
+const MEMO_BYTES: usize = 34;
+const MEMO_SLOTS: usize = 1 << 14;
 
-/// One token's keys, as remembered by the [`Analyzer`]'s memo.
+/// One token's keys, as remembered by the [`Analyzer`]'s memo: one cache line.
 #[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
 struct MemoSlot {
-    keys: KeyHashes,
+    /// [`KeyHashes::hashes`].
+    hashes: [u64; 3],
+    /// [`KeyHashes::same`].
+    same: [u8; 3],
     /// Byte lengths of the exact, folded and transliterated keys.
     lens: [u8; 3],
     bytes: [u8; MEMO_BYTES],
@@ -283,39 +287,82 @@ struct MemoSlot {
 
 impl MemoSlot {
     const EMPTY: MemoSlot = MemoSlot {
-        keys: KeyHashes {
-            hashes: [0; 3],
-            same: [0; 3],
-        },
+        hashes: [0; 3],
+        same: [0; 3],
         lens: [0; 3],
         bytes: [0; MEMO_BYTES],
     };
 
+    /// The slot of a token whose exact key hashes to `h`: bits above those the gazetteer's tables index
+    /// by, so that the two spread independently.
+    fn index(h: u64) -> usize {
+        (h >> 40) as usize & (MEMO_SLOTS - 1)
+    }
+
+    fn keys(&self) -> KeyHashes {
+        KeyHashes {
+            hashes: self.hashes,
+            same: self.same,
+        }
+    }
+
     /// Where layer `k`'s key starts in `bytes` (only the keys that differ from stricter ones are stored).
     fn offset(&self, k: usize) -> usize {
         (0..k)
-            .filter(|&j| usize::from(self.keys.same[j]) == j)
+            .filter(|&j| usize::from(self.same[j]) == j)
             .map(|j| usize::from(self.lens[j]))
             .sum()
     }
 
     fn key(&self, k: usize) -> &[u8] {
-        let k = usize::from(self.keys.same[k]);
+        let k = usize::from(self.same[k]);
         let at = self.offset(k);
         &self.bytes[at..at + usize::from(self.lens[k])]
+    }
+
+    /// Whether the slot holds the keys of `token`, whose exact key hashes to `h`.
+    fn holds(&self, token: &str, h: u64) -> bool {
+        self.hashes[0] == h
+            && usize::from(self.lens[0]) == token.len()
+            && &self.bytes[..token.len()] == token.as_bytes()
+    }
+
+    /// Remembers `keys` (the exact, folded and transliterated key) with their hashes, if they fit.
+    fn store(&mut self, keys: [&str; 3], found: KeyHashes) {
+        let distinct = |k: &usize| usize::from(found.same[*k]) == *k;
+        if (0..3)
+            .filter(distinct)
+            .map(|k| keys[k].len())
+            .sum::<usize>()
+            > MEMO_BYTES
+        {
+            return;
+        }
+        let mut at = 0;
+        for k in 0..3 {
+            if distinct(&k) {
+                self.bytes[at..at + keys[k].len()].copy_from_slice(keys[k].as_bytes());
+                at += keys[k].len();
+            }
+            self.lens[k] = keys[usize::from(found.same[k])].len() as u8;
+        }
+        self.hashes = found.hashes;
+        self.same = found.same;
     }
 }
 
 /// Segments text and computes keys; holds scratch space reused across calls (one per thread).
 ///
 /// Word frequencies are Zipfian, so most tokens of a text are words met shortly before: a direct-mapped
-/// memo of recent tokens' keys (about 750 KiB, keys of up to [`MEMO_BYTES`] bytes in all) gives most of
+/// memo of recent tokens' keys (1 MiB, keys of up to [`MEMO_BYTES`] bytes in all) gives most of
 /// them without folding and transliterating again. Keys are a function of the token text alone, so the
 /// memo never changes a result.
 #[derive(Default, Debug)]
 pub struct Analyzer {
     scratch: String,
     memo: Vec<MemoSlot>,
+    /// Per token of the text being analysed, the hash of its exact key.
+    hashes: Vec<u64>,
     /// Tokens analysed before the memo was built.
     tokens_seen: usize,
 }
@@ -348,20 +395,31 @@ impl Analyzer {
             }
             self.memo = vec![MemoSlot::EMPTY; MEMO_SLOTS];
         }
-        for t in &out.tokens {
+        // Hashes first, so that the slot of a token a few ahead can be loaded while this one is handled:
+        // the memo is larger than the core's first caches, and tokens hit slots at random.
+        const AHEAD: usize = 8;
+        self.hashes.clear();
+        self.hashes.extend(
+            out.tokens
+                .iter()
+                .map(|t| key_hash(text[t.start..t.end].as_bytes())),
+        );
+        for h in self.hashes.iter().take(AHEAD) {
+            prefetch(&self.memo[MemoSlot::index(*h)]);
+        }
+        for (i, t) in out.tokens.iter().enumerate() {
+            if let Some(&ahead) = self.hashes.get(i + AHEAD) {
+                prefetch(&self.memo[MemoSlot::index(ahead)]);
+            }
             let token = &text[t.start..t.end];
-            let h = key_hash(token.as_bytes());
-            // Bits above those the gazetteer's tables index by, so that the two spread independently.
-            let slot = &mut self.memo[(h >> 40) as usize & (MEMO_SLOTS - 1)];
-            if slot.keys.hashes[0] == h
-                && usize::from(slot.lens[0]) == token.len()
-                && &slot.bytes[..token.len()] == token.as_bytes()
-            {
+            let h = self.hashes[i];
+            let slot = &mut self.memo[MemoSlot::index(h)];
+            if slot.holds(token, h) {
                 let (folded, translit) = (slot.key(1), slot.key(2));
                 out.folded.push_with(|keys| keys.push_str(memo_str(folded)));
                 out.translit
                     .push_with(|keys| keys.push_str(memo_str(translit)));
-                out.key_hashes.push(slot.keys);
+                out.key_hashes.push(slot.keys());
                 continue;
             }
             let found = push_keys(
@@ -371,26 +429,26 @@ impl Analyzer {
                 (&mut out.folded, &mut out.translit),
                 &mut out.key_hashes,
             );
-            let keys = [token, out.folded.last(), out.translit.last()];
-            let same = found.same;
-            let stored: usize = (0..3)
-                .filter(|&k| usize::from(same[k]) == k)
-                .map(|k| keys[k].len())
-                .sum();
-            if stored <= MEMO_BYTES {
-                let mut at = 0;
-                for k in (0..3).filter(|&k| usize::from(same[k]) == k) {
-                    slot.bytes[at..at + keys[k].len()].copy_from_slice(keys[k].as_bytes());
-                    slot.lens[k] = keys[k].len() as u8;
-                    at += keys[k].len();
-                }
-                for k in (0..3).filter(|&k| usize::from(same[k]) != k) {
-                    slot.lens[k] = keys[usize::from(same[k])].len() as u8;
-                }
-                slot.keys = found;
-            }
+            slot.store([token, out.folded.last(), out.translit.last()], found);
         }
     }
+}
+
+/// Asks the processor to start loading the cache line of `r`, so that a later read finds it there: for
+/// lookups into tables larger than the core's caches, whose keys are known a little ahead.
+#[inline(always)]
+pub fn prefetch<T>(r: &T) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    // SAFETY: a prefetch is only a hint: it never faults, reads nothing into the program and writes
+    // nothing, whatever the address (here that of a live reference). SSE is part of every x86_64 target.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (r as *const T).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = r;
 }
 
 /// A key held by a [`MemoSlot`] as the string it is.
