@@ -402,7 +402,7 @@ impl Analyzer {
         self.hashes.extend(
             out.tokens
                 .iter()
-                .map(|t| key_hash(text[t.start..t.end].as_bytes())),
+                .map(|t| key_hash(&text.as_bytes()[t.start..t.end])),
         );
         for h in self.hashes.iter().take(AHEAD) {
             prefetch(&self.memo[MemoSlot::index(*h)]);
