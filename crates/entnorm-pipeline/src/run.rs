@@ -5,12 +5,12 @@ use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use entnorm_gazetteer::Matcher;
 use entnorm_reconcile::FuzzyIndex;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::AggregateCounts;
@@ -338,29 +338,26 @@ pub fn run_with(
             .filter(|&s| s != 0)
     };
     // One worker per pool thread, kept from batch to batch: its scratch (the matcher's token cache, the
-    // analyzer's key memo, buffers) stays warm instead of being rebuilt for every piece rayon cuts a
-    // batch into (two or more per batch and thread).
+    // analyzer's key memo, buffers) stays warm instead of being rebuilt for every chunk.
     let workers: Vec<Mutex<Option<Worker>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
-    let process_batch = |batch: &[InputItem]| -> Vec<Option<Outcome>> {
-        batch
-            .par_iter()
-            .map_init(
-                || WorkerLease::take(&workers, || Worker::with_linking(matcher, linking)),
-                |lease, item| match item {
-                    InputItem::Record(Record::Document { doc, .. }) => Some(process_isolated(
-                        lease.worker(),
-                        doc,
-                        config.default_lang.as_deref(),
-                        config.panic_on_doc.as_deref(),
-                    )),
-                    _ => None,
-                },
-            )
+    let process_chunk = |items: &[InputItem]| -> Vec<Option<Outcome>> {
+        let mut lease = WorkerLease::take(&workers, || Worker::with_linking(matcher, linking));
+        items
+            .iter()
+            .map(|item| match item {
+                InputItem::Record(Record::Document { doc, .. }) => Some(process_isolated(
+                    lease.worker(),
+                    doc,
+                    config.default_lang.as_deref(),
+                    config.panic_on_doc.as_deref(),
+                )),
+                _ => None,
+            })
             .collect()
     };
-    let mut write_batch = |batch: Vec<InputItem>,
+    let mut write_batch = |batch: &[InputItem],
                            outcomes: Vec<Option<Outcome>>|
      -> Result<(), PipelineError> {
         for (item, outcome) in batch.iter().zip(outcomes) {
@@ -434,32 +431,55 @@ pub fn run_with(
         }
         Ok(())
     };
-    let mut previous: Option<(Vec<InputItem>, Vec<Option<Outcome>>)> = None;
     let mut incoming = received.iter();
-    let mut interrupted;
-    loop {
-        interrupted = stop_signal();
-        let batch = if interrupted.is_some() {
-            None
-        } else {
-            incoming.next()
-        };
-        let mut outcomes = Vec::new();
-        let mut written = Ok(());
-        pool.in_place_scope(|scope| {
-            if let Some(batch) = &batch {
-                scope.spawn(|_| outcomes = process_batch(batch));
+    let mut interrupted = None;
+    // Batches are processed in chunks, spawned on the pool as soon as the batch arrives: the chunks of
+    // the next batch run while the last chunks of the previous one finish and while this thread writes
+    // it, so no thread waits at the end of a batch for the slowest record of another.
+    let written = pool.in_place_scope(|scope| -> Result<(), PipelineError> {
+        let process_chunk = &process_chunk;
+        let mut previous: Option<(Arc<Vec<InputItem>>, Vec<Receiver<Vec<Option<Outcome>>>>)> = None;
+        loop {
+            interrupted = stop_signal();
+            let batch = if interrupted.is_some() {
+                None
+            } else {
+                incoming.next()
+            };
+            let started = batch.map(|batch| {
+                let batch = Arc::new(batch);
+                let parts: Vec<_> = (0..batch.len())
+                    .step_by(CHUNK_RECORDS)
+                    .map(|from| {
+                        let (done, part) = sync_channel(1);
+                        let items = Arc::clone(&batch);
+                        scope.spawn(move |_| {
+                            let to = (from + CHUNK_RECORDS).min(items.len());
+                            // The receiver is only gone if the run already failed.
+                            let _ = done.send(process_chunk(&items[from..to]));
+                        });
+                        part
+                    })
+                    .collect();
+                (batch, parts)
+            });
+            if let Some((batch, parts)) = previous.take() {
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for part in parts {
+                    outcomes.extend(part.recv().map_err(|_| PipelineError::ThreadPool {
+                        threads: config.threads,
+                        message: "a worker thread failed (panicked); the run is incomplete".into(),
+                    })?);
+                }
+                write_batch(&batch, outcomes)?;
             }
-            if let Some((done, done_outcomes)) = previous.take() {
-                written = write_batch(done, done_outcomes);
+            match started {
+                Some(started) => previous = Some(started),
+                None => return Ok(()),
             }
-        });
-        written?;
-        match batch {
-            Some(batch) if interrupted.is_none() => previous = Some((batch, outcomes)),
-            _ => break,
         }
-    }
+    });
+    written?;
     // Dropping the receiver unblocks a reader still waiting to send (an interrupted run).
     drop(received);
     match interrupted {
@@ -530,9 +550,16 @@ pub fn peak_rss_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// A batch whose chunks are on the pool, with one receiver per chunk for its outcomes, in order.
+type StartedBatch = (Arc<Vec<InputItem>>, Vec<Receiver<Vec<Option<Outcome>>>>);
+
+/// Records per job on the pool: small enough that the threads' shares of a batch even out, large
+/// enough that spawning costs nothing next to the work.
+const CHUNK_RECORDS: usize = 16;
+
 /// Runs one document, turning a panic into a rejection so one bad article never stops the batch.
-/// The worker of the current pool thread, taken from its slot for one piece of a batch and put back
-/// when the piece is done. Where the slot is empty (never yet used, or a piece of the same thread is
+/// The worker of the current pool thread, taken from its slot for one chunk of records and put back
+/// when the chunk is done. Where the slot is empty (never yet used, or a chunk of the same thread is
 /// still running) a new worker is made.
 struct WorkerLease<'a, 'm> {
     slot: Option<&'a Mutex<Option<Worker<'m>>>>,
