@@ -438,7 +438,7 @@ pub fn run_with(
     // it, so no thread waits at the end of a batch for the slowest record of another.
     let written = pool.in_place_scope(|scope| -> Result<(), PipelineError> {
         let process_chunk = &process_chunk;
-        let mut previous: Option<(Arc<Vec<InputItem>>, Vec<Receiver<Vec<Option<Outcome>>>>)> = None;
+        let mut previous: Option<StartedBatch> = None;
         loop {
             interrupted = stop_signal();
             let batch = if interrupted.is_some() {
