@@ -1206,6 +1206,25 @@ impl Matcher {
         }
     }
 
+    /// The origin of entity `index`: [`Self::entity`]'s `origin` without reading the entity's strings
+    /// (each a cache miss in a large gazetteer, on paths that run for every mention).
+    pub fn entity_origin(&self, index: u32) -> Origin {
+        origin_from_u8(self.section(ENTITIES)[index as usize * ENTITY_RECORD + 32])
+    }
+
+    /// The type of entity `index` (`PER`, `LOC`, ...): [`Self::entity`]'s `entity_type` alone.
+    pub fn entity_type(&self, index: u32) -> &str {
+        let at = index as usize * ENTITY_RECORD;
+        self.string(&self.section(ENTITIES)[at..at + ENTITY_RECORD], 2)
+    }
+
+    /// The prior of entity `index`: [`Self::entity`]'s `prior` alone.
+    pub fn entity_prior(&self, index: u32) -> f64 {
+        let at = index as usize * ENTITY_RECORD;
+        let rec = &self.section(ENTITIES)[at..at + ENTITY_RECORD];
+        f64::from_le_bytes(rec[40..48].try_into().expect("8 bytes"))
+    }
+
     pub fn alias(&self, index: u32) -> AliasRef<'_> {
         let at = index as usize * ALIAS_RECORD;
         let rec = &self.section(ALIASES)[at..at + ALIAS_RECORD];

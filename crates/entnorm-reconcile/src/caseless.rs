@@ -170,8 +170,8 @@ pub(crate) fn demote_common_words(
             l.method,
             Method::Key(_) | Method::Inflected | Method::Variant
         ) && l.score > CASELESS_WORD_SCORE
-            && matcher.entity(l.mention.entity).origin == Origin::Default
-            && matcher.entity(l.mention.entity).entity_type == "LOC"
+            && matcher.entity_origin(l.mention.entity) == Origin::Default
+            && matcher.entity_type(l.mention.entity) == "LOC"
             && caseless_one_word(text, analysis, l)
     };
     if !links.iter().any(candidate) {

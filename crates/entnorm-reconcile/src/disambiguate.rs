@@ -71,7 +71,7 @@ pub(crate) fn by_co_mentions(
         }
         // The passes below choose among the readings of the linked entity's own gazetteer (the user's
         // `Beijing` is never moved to the default's because China is named).
-        let origin = matcher.entity(m.entity).origin;
+        let origin = matcher.entity_origin(m.entity);
         let hits: Vec<_> = hits.iter().filter(|h| h.origin == origin).collect();
         if present.is_empty() && hits.iter().all(|h| h.place) {
             // No reading named outright, and all are places (never a village named `Russia` over the

@@ -18,7 +18,8 @@ use std::collections::HashMap;
 
 use entnorm_gazetteer::{Matcher, Mention};
 use entnorm_tokenize::{
-    inflection_candidates, is_inflecting_language, stem_key, Analysis, KeyLayer, TokenClass,
+    inflection_candidates, is_inflecting_language, letter_case, stem_key, Analysis, KeyLayer,
+    LetterCase, TokenClass,
 };
 
 use crate::{Link, Method};
@@ -98,7 +99,7 @@ fn found_in(map: &HashMap<String, Option<(u32, u32)>>, key: &str) -> Found {
 }
 
 fn is_person(matcher: &Matcher, entity: u32) -> bool {
-    matcher.entity(entity).entity_type == "PER"
+    matcher.entity_type(entity) == "PER"
 }
 
 fn word_range<'a>(
@@ -119,10 +120,22 @@ fn full_key(analysis: &Analysis, i: usize, inflecting: bool) -> String {
     }
 }
 
+/// Whether `c` is an upper-case letter (`char::is_uppercase`, from the tokenizer's class table: these
+/// tests run for every word of every text with a candidate short form).
+fn is_upper(c: char) -> bool {
+    letter_case(c) == LetterCase::Upper
+}
+
 /// An acronym as written: 2 to 6 letters, all capitals.
 fn is_acronym(word: &str) -> bool {
-    let n = word.chars().count();
-    (2..=MAX_ACRONYM_LETTERS).contains(&n) && word.chars().all(char::is_uppercase)
+    let mut n = 0;
+    for c in word.chars() {
+        n += 1;
+        if n > MAX_ACRONYM_LETTERS || !is_upper(c) {
+            return false;
+        }
+    }
+    n >= 2
 }
 
 /// The initials of a name of several words (`European Union` → `EU`, `Organisation of the Petroleum
@@ -184,7 +197,7 @@ pub(crate) fn resolve_links<'a>(
             if text[tokens[first].start..tokens[first].end]
                 .chars()
                 .next()
-                .is_some_and(char::is_uppercase)
+                .is_some_and(is_upper)
             {
                 add(
                     &mut scratch.given,
@@ -214,7 +227,7 @@ pub(crate) fn resolve_links<'a>(
                 Found::None => Found2::None,
             };
         }
-        if !word.chars().next().is_some_and(char::is_uppercase) {
+        if !word.chars().next().is_some_and(is_upper) {
             return Found2::None;
         }
         let key = analysis.key(KeyLayer::Translit, i);
@@ -226,11 +239,7 @@ pub(crate) fn resolve_links<'a>(
         // A given name followed by another capitalised word is part of another person's name (`John`
         // of `John Kirby` beside `John Kerry`).
         let next_capitalised = tokens.get(i + 1).is_some_and(|n| {
-            n.class == TokenClass::Word
-                && text[n.start..n.end]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_uppercase)
+            n.class == TokenClass::Word && text[n.start..n.end].chars().next().is_some_and(is_upper)
         });
         for (map, score) in [
             (&scratch.surnames, DOCUMENT_SCORE),
@@ -269,9 +278,9 @@ pub(crate) fn resolve_links<'a>(
             // mention is one of the user's entities too.
             Found2::Link(entity, alias, _)
                 if entity != m.entity
-                    && matcher.entity(entity).origin <= matcher.entity(m.entity).origin =>
+                    && matcher.entity_origin(entity) <= matcher.entity_origin(m.entity) =>
             {
-                let same_origin = matcher.entity(entity).origin == matcher.entity(m.entity).origin;
+                let same_origin = matcher.entity_origin(entity) == matcher.entity_origin(m.entity);
                 Link {
                     mention: Mention {
                         entity,

@@ -125,7 +125,7 @@ impl FuzzyHit {
     /// The calibrated score of this hit for the span `span_text` ([`fuzzy_score`]); `user_loaded`:
     /// whether a gazetteer of the user's own is among the matcher's sources.
     pub fn score_for(&self, span_text: &str, matcher: &Matcher, user_loaded: bool) -> f64 {
-        if user_loaded && matcher.entity(self.entity).origin == Origin::Default {
+        if user_loaded && matcher.entity_origin(self.entity) == Origin::Default {
             return crate::DEFAULT_BESIDE_USER.min(self.score);
         }
         let same = script_class(span_text) == script_class(matcher.alias(self.alias).text);
@@ -678,7 +678,7 @@ fn eligible(matcher: &Matcher, alias: u32) -> bool {
     if is_acronym(a.text) {
         return false;
     }
-    a.origin == Origin::User || matcher.entity(a.entity).prior >= MIN_DEFAULT_PRIOR
+    a.origin == Origin::User || matcher.entity_prior(a.entity) >= MIN_DEFAULT_PRIOR
 }
 
 /// The matcher's language gate for a one-word label of the default gazetteer.

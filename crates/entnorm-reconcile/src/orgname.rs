@@ -59,7 +59,7 @@ pub(crate) fn demote_places_in_company_names(
     let tokens = analysis.tokens();
     for link in links.iter_mut() {
         let m = &link.mention;
-        let entity_type = matcher.entity(m.entity).entity_type;
+        let entity_type = matcher.entity_type(m.entity);
         let city = entity_type == "LOC" && link.method != Method::Demonym;
         let place = matches!(entity_type, "LOC" | "GPE") || link.method == Method::Demonym;
         // An abbreviation with dots (`U.S. General Electric Co`, `U.S. subsidiary Strata Bit Corp`)

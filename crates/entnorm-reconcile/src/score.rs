@@ -178,7 +178,7 @@ pub(crate) fn calibrate(
         {
             link.method = Method::Demonym;
         }
-        if user_loaded && matcher.entity(m.entity).origin == Origin::Default {
+        if user_loaded && matcher.entity_origin(m.entity) == Origin::Default {
             link.score = link.score.min(DEFAULT_BESIDE_USER);
             continue;
         }
@@ -210,7 +210,7 @@ pub(crate) fn calibrate(
             && shared_within_origin(matcher, m.entity, m.alias, lookups);
         // a shared name whose chosen reading the text names elsewhere (60 links, 88%) counts as unshared
         let shared = shared && co != CoMention::Confirmed;
-        let class = Class::of(matcher.entity(m.entity).entity_type);
+        let class = Class::of(matcher.entity_type(m.entity));
         if let Some(score) = table(link.method, words > 1, shared, class) {
             link.score = score;
         }
