@@ -134,7 +134,8 @@ pub struct Analysis {
     translit: Arena,
 }
 
-/// Keys of one layer, concatenated, with one `(start, end)` span per token.
+/// Keys of one layer, concatenated, with one `(start, end)` span per token. A token whose key at this
+/// layer is the key of a stricter layer (most tokens: [`KeyHashes::same`]) has an empty span and no copy.
 #[derive(Default, Clone, Debug)]
 struct Arena {
     keys: String,
@@ -152,17 +153,34 @@ impl Arena {
         &self.keys[s as usize..e as usize]
     }
 
-    /// The last key pushed.
-    fn last(&self) -> &str {
-        self.get(self.spans.len() - 1)
-    }
-
-    /// Appends a key with `write` and records its span.
-    fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+    /// Appends a key.
+    fn push(&mut self, key: &str) {
         let start = self.keys.len();
-        write(&mut self.keys);
+        self.keys.push_str(key);
         self.spans
             .push((offset32(start), offset32(self.keys.len())));
+    }
+
+    /// Records that a token's key at this layer is a stricter layer's.
+    fn push_same(&mut self) {
+        let at = offset32(self.keys.len());
+        self.spans.push((at, at));
+    }
+
+    /// Appends the key `write` writes and returns it, unless it equals one of `stricter` (the keys of
+    /// the stricter layers, strictest first): then nothing is kept and the index of that key is
+    /// returned instead.
+    fn push_new(&mut self, write: impl FnOnce(&mut String), stricter: &[&str]) -> Result<(), u8> {
+        let start = self.keys.len();
+        write(&mut self.keys);
+        if let Some(j) = stricter.iter().position(|k| *k == &self.keys[start..]) {
+            self.keys.truncate(start);
+            self.push_same();
+            return Err(j as u8);
+        }
+        self.spans
+            .push((offset32(start), offset32(self.keys.len())));
+        Ok(())
     }
 }
 
@@ -192,13 +210,13 @@ impl Analysis {
     ///
     /// If `token_index >= self.len()`.
     pub fn key(&self, layer: KeyLayer, token_index: usize) -> &str {
-        match layer {
-            KeyLayer::Exact => {
+        match self.key_hashes[token_index].same[layer as usize] {
+            0 => {
                 let t = &self.tokens[token_index];
                 &self.text[t.start..t.end]
             }
-            KeyLayer::Folded => self.folded.get(token_index),
-            KeyLayer::Translit => self.translit.get(token_index),
+            1 => self.folded.get(token_index),
+            _ => self.translit.get(token_index),
         }
     }
 
@@ -415,11 +433,16 @@ impl Analyzer {
             let h = self.hashes[i];
             let slot = &mut self.memo[MemoSlot::index(h)];
             if slot.holds(token, h) {
-                let (folded, translit) = (slot.key(1), slot.key(2));
-                out.folded.push_with(|keys| keys.push_str(memo_str(folded)));
-                out.translit
-                    .push_with(|keys| keys.push_str(memo_str(translit)));
-                out.key_hashes.push(slot.keys());
+                let keys = slot.keys();
+                match keys.same[1] {
+                    1 => out.folded.push(memo_str(slot.key(1))),
+                    _ => out.folded.push_same(),
+                }
+                match keys.same[2] {
+                    2 => out.translit.push(memo_str(slot.key(2))),
+                    _ => out.translit.push_same(),
+                }
+                out.key_hashes.push(keys);
                 continue;
             }
             let found = push_keys(
@@ -429,7 +452,12 @@ impl Analyzer {
                 (&mut out.folded, &mut out.translit),
                 &mut out.key_hashes,
             );
-            slot.store([token, out.folded.last(), out.translit.last()], found);
+            let key = |k: usize| match found.same[k] {
+                0 => token,
+                1 => out.folded.get(i),
+                _ => out.translit.get(i),
+            };
+            slot.store([token, key(1), key(2)], found);
         }
     }
 }
@@ -487,20 +515,36 @@ fn push_keys(
     (folded_keys, translit_keys): (&mut Arena, &mut Arena),
     key_hashes: &mut Vec<KeyHashes>,
 ) -> KeyHashes {
-    folded_keys.push_with(|keys| fold::fold_into(token, keys));
-    let folded = folded_keys.last();
-    translit_keys.push_with(|keys| translit::translit_folded_into(folded, scratch, keys));
-    let keys = [token, folded, translit_keys.last()];
+    let i = folded_keys.spans.len();
     let mut same = [0u8, 1, 2];
+    if let Err(j) = folded_keys.push_new(|keys| fold::fold_into(token, keys), &[token]) {
+        same[1] = j;
+    }
+    let folded = if same[1] == 0 {
+        token
+    } else {
+        folded_keys.get(i)
+    };
+    let stricter: &[&str] = if same[1] == 0 {
+        &[token]
+    } else {
+        &[token, folded]
+    };
+    if let Err(j) = translit_keys.push_new(
+        |keys| translit::translit_folded_into(folded, scratch, keys),
+        stricter,
+    ) {
+        same[2] = j;
+    }
     let mut hashes = [h; 3];
     for k in 1..3 {
-        match (0..k).find(|&j| keys[j] == keys[k]) {
-            Some(j) => {
-                same[k] = j as u8;
-                hashes[k] = hashes[j];
+        hashes[k] = match same[k] {
+            s if usize::from(s) == k => {
+                let key = if k == 1 { folded } else { translit_keys.get(i) };
+                key_hash(key.as_bytes())
             }
-            None => hashes[k] = key_hash(keys[k].as_bytes()),
-        }
+            s => hashes[usize::from(s)],
+        };
     }
     let found = KeyHashes { hashes, same };
     key_hashes.push(found);
