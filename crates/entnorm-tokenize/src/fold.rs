@@ -1,5 +1,7 @@
 //! The Folded normalization: case, compatibility forms, accents and script-specific spelling variants.
 
+use std::sync::OnceLock;
+
 use unicode_normalization::UnicodeNormalization;
 
 use crate::chars::{
@@ -98,20 +100,26 @@ const REMOVED: u32 = u32::MAX;
 /// inside any string of simple characters. From a table of the Basic Multilingual Plane built once from the
 /// full pipeline itself (about 10 ms), so every script gets the fast path, not a hand-picked few; characters
 /// outside the BMP always take the full pipeline. Checked against the full pipeline in the tests.
+///
+/// The table is built a page of 256 code points at a time, when a character of the page is first
+/// folded: a text uses a few pages, and building all 256 took about 50 ms at every start.
 #[inline]
 fn simple_fold(c: char) -> Option<Simple> {
-    static TABLE: std::sync::OnceLock<Box<[u32]>> = std::sync::OnceLock::new();
-    if c as u32 >= 0x10000 {
+    static PAGES: [OnceLock<Box<[u32]>>; 0x100] = [const { OnceLock::new() }; 0x100];
+    let u = c as u32;
+    if u >= 0x10000 {
         return None;
     }
-    match TABLE.get_or_init(build_simple_table)[c as usize] {
+    let page = PAGES[(u >> 8) as usize].get_or_init(|| build_simple_page(u >> 8));
+    match page[(u & 0xFF) as usize] {
         NOT_SIMPLE => None,
         REMOVED => Some(Simple::Removed),
         f => char::from_u32(f).map(Simple::To),
     }
 }
 
-/// The simple-character table ([`NOT_SIMPLE`], [`REMOVED`] or the fold). A character is simple if it
+/// One page of the simple-character table ([`NOT_SIMPLE`], [`REMOVED`] or the fold), code points
+/// `page * 256 ..`. A character is simple if it
 /// cannot interact with a neighbour that is also simple, and folds to one simple character or to nothing:
 ///
 /// - a *base*: not a combining mark or conjoining Hangul jamo, its compatibility decomposition starts
@@ -124,24 +132,9 @@ fn simple_fold(c: char) -> Option<Simple> {
 ///   is the second half of a composition (`ا` + hamza above = `أ`), the full pipeline decomposes again
 ///   and drops it, so dropping it at once gives the same; its neighbours stay as they are, since no two
 ///   simple characters compose.
-fn build_simple_table() -> Box<[u32]> {
-    use unicode_normalization::char::{
-        canonical_combining_class, decompose_canonical, decompose_compatible,
-    };
-    // Second halves of canonical compositions: the last character of every canonical decomposition (each
-    // intermediate form is itself a character with its own decomposition, so every pair is seen).
-    let mut second = vec![false; 0x10000];
-    for y in (0..0x20000u32).filter_map(char::from_u32) {
-        let mut parts = 0;
-        let mut last = y;
-        decompose_canonical(y, |d| {
-            parts += 1;
-            last = d;
-        });
-        if parts >= 2 && (last as u32) < 0x10000 {
-            second[last as usize] = true;
-        }
-    }
+fn build_simple_page(page: u32) -> Box<[u32]> {
+    use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+    let second = composition_second_halves();
     let full = |s: &str| {
         let mut out = String::new();
         fold_unicode_into(s, &mut out);
@@ -165,8 +158,10 @@ fn build_simple_table() -> Box<[u32]> {
             && first.is_some_and(|d| !is_combining_mark(d))
     };
     const BASES: [char; 8] = ['a', 'и', 'α', 'ب', 'א', 'क', 'ก', 'ა'];
-    let mut table = vec![NOT_SIMPLE; 0x10000];
-    for c in (1..0x10000u32).filter_map(char::from_u32) {
+    let mut table = vec![NOT_SIMPLE; 0x100];
+    let first = page << 8;
+    for c in (first.max(1)..first + 0x100).filter_map(char::from_u32) {
+        let at = (c as u32 - first) as usize;
         let text = c.to_string();
         let folded = full(&text);
         if always_dropped(c) {
@@ -177,7 +172,7 @@ fn build_simple_table() -> Box<[u32]> {
                     full(&format!("{b}{c}")) == b_alone && full(&format!("{c}{b}")) == b_alone
                 });
             if dropped {
-                table[c as usize] = REMOVED;
+                table[at] = REMOVED;
             }
             continue;
         }
@@ -196,10 +191,32 @@ fn build_simple_table() -> Box<[u32]> {
             is_base(c) && (f as u32) < 0x10000 && is_base(f) && full(&f.to_string()) == folded
         };
         if simple {
-            table[c as usize] = f as u32;
+            table[at] = f as u32;
         }
     }
     table.into_boxed_slice()
+}
+
+/// Which characters of the Basic Multilingual Plane are the second half of a canonical composition: the
+/// last character of every canonical decomposition (each intermediate form is itself a character with its
+/// own decomposition, so every pair is seen).
+fn composition_second_halves() -> &'static [bool] {
+    static SECOND: OnceLock<Box<[bool]>> = OnceLock::new();
+    SECOND.get_or_init(|| {
+        let mut second = vec![false; 0x10000];
+        for y in (0..0x20000u32).filter_map(char::from_u32) {
+            let mut parts = 0;
+            let mut last = y;
+            unicode_normalization::char::decompose_canonical(y, |d| {
+                parts += 1;
+                last = d;
+            });
+            if parts >= 2 && (last as u32) < 0x10000 {
+                second[last as usize] = true;
+            }
+        }
+        second.into_boxed_slice()
+    })
 }
 
 /// Characters the full pipeline drops wherever they stand: step 1's removals, and step 4's Arabic
