@@ -24,8 +24,6 @@
 //! 92% right. Countries are left alone: their one-word names were right 99.6% of the time, and their toggled
 //! forms are mostly their own adjectives (`سعودية`, `البوروندي`), so `مالي` "financial" still links Mali.
 
-use std::collections::HashSet;
-
 use entnorm_gazetteer::{Matcher, Origin};
 use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
 
@@ -97,8 +95,9 @@ fn toggled_forms(key: &str, script: Script) -> Vec<String> {
     }
 }
 
-/// Whether a token key is `form` with proclitics of its script (Arabic `ل` + `ال` is written `لل`).
-fn written_as(keys: &HashSet<&str>, form: &str, script: Script) -> bool {
+/// Whether a token key is `form` with proclitics of its script (Arabic `ل` + `ال` is written `لل`):
+/// asks `is_key` of every spelling in turn, until one is.
+fn written_as(is_key: &mut impl FnMut(&str) -> bool, form: &str, script: Script) -> bool {
     let proclitics: &[&str] = match script {
         Script::Arabic => &AR_PROCLITICS,
         Script::Hebrew => &HE_PROCLITICS,
@@ -109,7 +108,7 @@ fn written_as(keys: &HashSet<&str>, form: &str, script: Script) -> bool {
         probe.clear();
         probe.push_str(p);
         probe.push_str(form);
-        if keys.contains(probe.as_str()) {
+        if is_key(probe.as_str()) {
             return true;
         }
     }
@@ -120,7 +119,7 @@ fn written_as(keys: &HashSet<&str>, form: &str, script: Script) -> bool {
                 probe.push_str(p);
                 probe.push_str("لل");
                 probe.push_str(rest);
-                if keys.contains(probe.as_str()) {
+                if is_key(probe.as_str()) {
                     return true;
                 }
             }
@@ -178,10 +177,6 @@ pub(crate) fn demote_common_words(
         return;
     }
     let tokens = analysis.tokens();
-    let keys: HashSet<&str> = (0..tokens.len())
-        .filter(|&i| tokens[i].class == TokenClass::Word)
-        .map(|i| analysis.key(KeyLayer::Folded, i))
-        .collect();
     // Entities named in the text by something other than one caseless word, and every linked entity.
     let mut named_otherwise: Vec<u32> = Vec::new();
     let mut linked: Vec<u32> = Vec::new();
@@ -195,22 +190,64 @@ pub(crate) fn demote_common_words(
     named_otherwise.dedup();
     linked.sort_unstable();
     linked.dedup();
+    let checked =
+        |l: &Link| candidate(l) && named_otherwise.binary_search(&l.mention.entity).is_err();
+    // Whether the text writes a word as the forms below look for: every spelling they may ask about is
+    // collected first, then looked for among the text's words in one pass (ordered by length, then bytes,
+    // and binary-searched), instead of a hash set of every word of the text.
+    let forms = |l: &Link| {
+        let m = &l.mention;
+        let script = script_of(&text[m.start..m.end]);
+        let key = analysis.key(KeyLayer::Folded, m.token_start);
+        (toggled_forms(key, script), script)
+    };
+    let mut spellings: Vec<String> = Vec::new();
+    for l in links.iter().filter(|l| checked(l)) {
+        let m = &l.mention;
+        if m.token_end - m.token_start == 1 && !has_tanween(&text[m.start..m.end]) {
+            let (forms, script) = forms(l);
+            for f in &forms {
+                written_as(
+                    &mut |s| {
+                        spellings.push(s.to_owned());
+                        false
+                    },
+                    f,
+                    script,
+                );
+            }
+        }
+    }
+    let cmp = |a: &str, b: &str| (a.len(), a.as_bytes()).cmp(&(b.len(), b.as_bytes()));
+    spellings.sort_unstable_by(|a, b| cmp(a, b));
+    spellings.dedup();
+    let mut written = vec![false; spellings.len()];
+    if !spellings.is_empty() {
+        for i in (0..tokens.len()).filter(|&i| tokens[i].class == TokenClass::Word) {
+            let key = analysis.key(KeyLayer::Folded, i);
+            if let Ok(j) = spellings.binary_search_by(|s| cmp(s, key)) {
+                written[j] = true;
+            }
+        }
+    }
+    let mut is_key = |s: &str| {
+        spellings
+            .binary_search_by(|p| cmp(p, s))
+            .is_ok_and(|j| written[j])
+    };
     // Decided on the links as found, then applied, so the outcome does not depend on link order.
     let demote: Vec<bool> = links
         .iter()
         .map(|l| {
-            if !candidate(l) || named_otherwise.binary_search(&l.mention.entity).is_ok() {
+            if !checked(l) {
                 return false;
             }
             let m = &l.mention;
             let word = &text[m.start..m.end];
-            let script = script_of(word);
             let inflected_as_word = has_tanween(word)
                 || (m.token_end - m.token_start == 1 && {
-                    let key = analysis.key(KeyLayer::Folded, m.token_start);
-                    toggled_forms(key, script)
-                        .iter()
-                        .any(|f| written_as(&keys, f, script))
+                    let (forms, script) = forms(l);
+                    forms.iter().any(|f| written_as(&mut is_key, f, script))
                 });
             if inflected_as_word {
                 return true;
