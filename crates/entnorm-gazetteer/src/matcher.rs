@@ -89,7 +89,7 @@ fn alias_flags(
         if alias.text[t.start..t.end]
             .chars()
             .next()
-            .is_some_and(char::is_uppercase)
+            .is_some_and(|c| letter_case(c) == LetterCase::Upper)
         {
             capitalized |= 1 << k;
         }
@@ -1502,7 +1502,7 @@ impl Matcher {
                 && text[t.start..t.end]
                     .chars()
                     .next()
-                    .is_some_and(char::is_uppercase)
+                    .is_some_and(|c| letter_case(c) == LetterCase::Upper)
                 && text_case(i) == TokenCase::Other;
             // A lower-case word may be the inflection of a lower-case name of the user's own
             // (`коронавируса` of `коронавирус`; see `stem_guard_allows`).
@@ -1730,7 +1730,7 @@ impl Matcher {
                         || text[t.start..t.end]
                             .chars()
                             .next()
-                            .is_some_and(char::is_uppercase)
+                            .is_some_and(|c| letter_case(c) == LetterCase::Upper)
                 })
             {
                 continue;
