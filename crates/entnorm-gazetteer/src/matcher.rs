@@ -1194,35 +1194,40 @@ impl Matcher {
     }
 
     pub fn entity(&self, index: u32) -> EntityRef<'_> {
-        let at = index as usize * ENTITY_RECORD;
-        let rec = &self.section(ENTITIES)[at..at + ENTITY_RECORD];
+        let rec = self.entity_record(index);
         EntityRef {
             id: self.string(rec, 0),
             name: self.string(rec, 1),
             entity_type: self.string(rec, 2),
             attributes: self.string(rec, 3),
-            origin: origin_from_u8(rec[32]),
-            prior: f64::from_le_bytes(rec[40..48].try_into().expect("8 bytes")),
+            origin: self.entity_origin(index),
+            prior: self.entity_prior(index),
         }
+    }
+
+    fn entity_record(&self, index: u32) -> &[u8] {
+        let at = index as usize * ENTITY_RECORD;
+        &self.section(ENTITIES)[at..at + ENTITY_RECORD]
     }
 
     /// The origin of entity `index`: [`Self::entity`]'s `origin` without reading the entity's strings
     /// (each a cache miss in a large gazetteer, on paths that run for every mention).
     pub fn entity_origin(&self, index: u32) -> Origin {
-        origin_from_u8(self.section(ENTITIES)[index as usize * ENTITY_RECORD + 32])
+        origin_from_u8(self.entity_record(index)[32])
     }
 
     /// The type of entity `index` (`PER`, `LOC`, ...): [`Self::entity`]'s `entity_type` alone.
     pub fn entity_type(&self, index: u32) -> &str {
-        let at = index as usize * ENTITY_RECORD;
-        self.string(&self.section(ENTITIES)[at..at + ENTITY_RECORD], 2)
+        self.string(self.entity_record(index), 2)
     }
 
     /// The prior of entity `index`: [`Self::entity`]'s `prior` alone.
     pub fn entity_prior(&self, index: u32) -> f64 {
-        let at = index as usize * ENTITY_RECORD;
-        let rec = &self.section(ENTITIES)[at..at + ENTITY_RECORD];
-        f64::from_le_bytes(rec[40..48].try_into().expect("8 bytes"))
+        f64::from_le_bytes(
+            self.entity_record(index)[40..48]
+                .try_into()
+                .expect("8 bytes"),
+        )
     }
 
     pub fn alias(&self, index: u32) -> AliasRef<'_> {

@@ -557,7 +557,6 @@ type StartedBatch = (Arc<Vec<InputItem>>, Vec<Receiver<Vec<Option<Outcome>>>>);
 /// enough that spawning costs nothing next to the work.
 const CHUNK_RECORDS: usize = 16;
 
-/// Runs one document, turning a panic into a rejection so one bad article never stops the batch.
 /// The worker of the current pool thread, taken from its slot for one chunk of records and put back
 /// when the chunk is done. Where the slot is empty (never yet used, or a chunk of the same thread is
 /// still running) a new worker is made.
@@ -593,6 +592,8 @@ impl Drop for WorkerLease<'_, '_> {
     }
 }
 
+/// Runs one document, turning a panic into a rejection so one bad article never stops the batch; a
+/// worker that has just analysed a very long text drops its scratch ([`Worker::trim`]).
 fn process_isolated(
     worker: &mut Worker<'_>,
     doc: &crate::input::Document,

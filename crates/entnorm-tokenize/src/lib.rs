@@ -167,20 +167,22 @@ impl Arena {
         self.spans.push((at, at));
     }
 
-    /// Appends the key `write` writes and returns it, unless it equals one of `stricter` (the keys of
-    /// the stricter layers, strictest first): then nothing is kept and the index of that key is
-    /// returned instead.
-    fn push_new(&mut self, write: impl FnOnce(&mut String), stricter: &[&str]) -> Result<(), u8> {
+    /// Appends the key `write` writes, unless it equals one of `stricter` (the keys of the stricter
+    /// layers, strictest first): then nothing is kept, and the index of the first equal one is returned.
+    fn push_new(&mut self, write: impl FnOnce(&mut String), stricter: &[&str]) -> Option<u8> {
         let start = self.keys.len();
         write(&mut self.keys);
-        if let Some(j) = stricter.iter().position(|k| *k == &self.keys[start..]) {
-            self.keys.truncate(start);
-            self.push_same();
-            return Err(j as u8);
+        let same = stricter.iter().position(|k| *k == &self.keys[start..]);
+        match same {
+            Some(_) => {
+                self.keys.truncate(start);
+                self.push_same();
+            }
+            None => self
+                .spans
+                .push((offset32(start), offset32(self.keys.len()))),
         }
-        self.spans
-            .push((offset32(start), offset32(self.keys.len())));
-        Ok(())
+        same.map(|j| j as u8)
     }
 }
 
@@ -460,6 +462,20 @@ impl Analyzer {
             slot.store([token, key(1), key(2)], found);
         }
     }
+
+    /// The keys of every token of `out`, computed afresh.
+    fn analyze_tokens(&mut self, text: &str, out: &mut Analysis) {
+        for t in &out.tokens {
+            let token = &text[t.start..t.end];
+            push_keys(
+                token,
+                key_hash(token.as_bytes()),
+                &mut self.scratch,
+                (&mut out.folded, &mut out.translit),
+                &mut out.key_hashes,
+            );
+        }
+    }
 }
 
 /// Asks the processor to start loading the cache line of `r`, so that a later read finds it there: for
@@ -490,22 +506,6 @@ fn memo_str(bytes: &[u8]) -> &str {
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
-impl Analyzer {
-    /// The keys of every token of `out`, computed afresh.
-    fn analyze_tokens(&mut self, text: &str, out: &mut Analysis) {
-        for t in &out.tokens {
-            let token = &text[t.start..t.end];
-            push_keys(
-                token,
-                key_hash(token.as_bytes()),
-                &mut self.scratch,
-                (&mut out.folded, &mut out.translit),
-                &mut out.key_hashes,
-            );
-        }
-    }
-}
-
 /// Computes the folded and transliterated keys of `token` (whose exact key hashes to `h`) and appends
 /// them to the arenas and the keys' hashes to `key_hashes`.
 fn push_keys(
@@ -517,7 +517,7 @@ fn push_keys(
 ) -> KeyHashes {
     let i = folded_keys.spans.len();
     let mut same = [0u8, 1, 2];
-    if let Err(j) = folded_keys.push_new(|keys| fold::fold_into(token, keys), &[token]) {
+    if let Some(j) = folded_keys.push_new(|keys| fold::fold_into(token, keys), &[token]) {
         same[1] = j;
     }
     let folded = if same[1] == 0 {
@@ -530,7 +530,7 @@ fn push_keys(
     } else {
         &[token, folded]
     };
-    if let Err(j) = translit_keys.push_new(
+    if let Some(j) = translit_keys.push_new(
         |keys| translit::translit_folded_into(folded, scratch, keys),
         stricter,
     ) {
