@@ -12,6 +12,8 @@ gazetteer (compiled once into the work folder's index cache, as in real use):
   (start, load, JSON in, every match layer, CSV out), with 1 thread and with all threads (`--threads`),
   peak RSS (from run.json, the process's own VmHWM), CPU % (user+sys over wall) and MB per CPU-second (the
   figure least disturbed by other load on the machine);
+- threads: the whole corpus with 1 and with all threads in `--rounds` interleaved rounds (default 3), each
+  round's ratio and their median (single runs of a machine whose speed drifts say little);
 - scale: the whole corpus 1x and 4x (four copies with distinct IDs): the time ratio should be about 4;
 - `--peers`: `bash ../shared/bench/run.sh compare scripts/bench_entry.py` (the peers' own 50 MB slice and
   `large` gazetteer, entnorm on one thread with that gazetteer only), whose table gives the ratios to
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -64,6 +67,8 @@ def main() -> int:
     ap.add_argument("--peers", action="store_true", help="also run ../shared/bench's compare")
     ap.add_argument("--min-mb", type=float, default=0.2, help="languages with less text are pooled as 'other'")
     ap.add_argument("--articles", type=int, default=0, help="use only the first N articles (a quick check)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="interleaved rounds of the whole corpus with 1 and all threads (default 3)")
     args = ap.parse_args()
     if not CORPUS.exists():
         print(f"bench_throughput: {CORPUS} not found (the shared research data must be beside the repository)",
@@ -137,9 +142,18 @@ def main() -> int:
             print(row("**whole corpus**" if lang == "all" else lang, threads, wall, cpu, counts))
             if lang == "all":
                 overall[threads] = (wall, cpu, counts)
+    ratios = []
     if args.threads > 1:
         speedup = overall[1][0] / overall[args.threads][0]
-        print(f"\n{args.threads} threads vs 1 thread on the whole corpus: {speedup:.2f}x")
+        print(f"\n{args.threads} threads vs 1 thread on the whole corpus: {speedup:.2f}x (the runs above)")
+        for r in range(args.rounds):
+            w_one = run_entnorm(binary, [full], out, 1, cache)[0]
+            w_all = run_entnorm(binary, [full], out, args.threads, cache)[0]
+            ratios.append(w_one / w_all)
+            print(f"- round {r + 1}: 1 thread {w_one:.2f} s, {args.threads} threads {w_all:.2f} s: "
+                  f"{w_one / w_all:.2f}x")
+        if ratios:
+            print(f"\nmedian of {len(ratios)} interleaved rounds: {statistics.median(ratios):.2f}x")
 
     print("\n## Scale: the corpus 1x and 4x (all threads)\n")
     print("| input | threads | articles | MB text | wall s | MB/s | articles/s | CPU % | MB per CPU-s | peak RSS MB | mentions |")
@@ -169,6 +183,7 @@ def main() -> int:
         "text_bytes": counts["bytes_of_text"], "text_mb": text_mb, "n_matches": counts["mentions"],
         "mb_per_s": text_mb / wall, "docs_per_s": counts["processed"] / wall,
         "threads_all": args.threads, "mb_per_s_all_threads": text_mb / overall[args.threads][0],
+        "threads_ratio_median": statistics.median(ratios) if ratios else None,
         "scale_4x_time_ratio": w4 / w1, "peak_rss_mb": (counts.get("peak_rss_bytes") or 0) / 2**20}))
     return 0
 
