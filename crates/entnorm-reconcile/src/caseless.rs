@@ -190,32 +190,39 @@ pub(crate) fn demote_common_words(
     named_otherwise.dedup();
     linked.sort_unstable();
     linked.dedup();
-    let checked =
-        |l: &Link| candidate(l) && named_otherwise.binary_search(&l.mention.entity).is_err();
-    // Whether the text writes a word as the forms below look for: every spelling they may ask about is
-    // collected first, then looked for among the text's words in one pass (ordered by length, then bytes,
-    // and binary-searched), instead of a hash set of every word of the text.
-    let forms = |l: &Link| {
-        let m = &l.mention;
-        let script = script_of(&text[m.start..m.end]);
-        let key = analysis.key(KeyLayer::Folded, m.token_start);
-        (toggled_forms(key, script), script)
-    };
+    // Per link, once: whether the rule applies to it, and for a one-word link without tanween the forms
+    // whose spelling elsewhere in the text marks it a common word.
+    let checked: Vec<bool> = links
+        .iter()
+        .map(|l| candidate(l) && named_otherwise.binary_search(&l.mention.entity).is_err())
+        .collect();
+    let forms: Vec<Option<(Vec<String>, Script)>> = links
+        .iter()
+        .zip(&checked)
+        .map(|(l, &checked)| {
+            let m = &l.mention;
+            let word = &text[m.start..m.end];
+            (checked && m.token_end - m.token_start == 1 && !has_tanween(word)).then(|| {
+                let script = script_of(word);
+                let key = analysis.key(KeyLayer::Folded, m.token_start);
+                (toggled_forms(key, script), script)
+            })
+        })
+        .collect();
+    // Whether the text writes a word as those forms: every spelling they may ask about is collected
+    // first, then looked for among the text's words in one pass (ordered by length, then bytes, and
+    // binary-searched), instead of a hash set of every word of the text.
     let mut spellings: Vec<String> = Vec::new();
-    for l in links.iter().filter(|l| checked(l)) {
-        let m = &l.mention;
-        if m.token_end - m.token_start == 1 && !has_tanween(&text[m.start..m.end]) {
-            let (forms, script) = forms(l);
-            for f in &forms {
-                written_as(
-                    &mut |s| {
-                        spellings.push(s.to_owned());
-                        false
-                    },
-                    f,
-                    script,
-                );
-            }
+    for (forms, script) in forms.iter().flatten() {
+        for f in forms {
+            written_as(
+                &mut |s| {
+                    spellings.push(s.to_owned());
+                    false
+                },
+                f,
+                *script,
+            );
         }
     }
     let cmp = |a: &str, b: &str| (a.len(), a.as_bytes()).cmp(&(b.len(), b.as_bytes()));
@@ -238,16 +245,17 @@ pub(crate) fn demote_common_words(
     // Decided on the links as found, then applied, so the outcome does not depend on link order.
     let demote: Vec<bool> = links
         .iter()
-        .map(|l| {
-            if !checked(l) {
+        .zip(checked)
+        .zip(&forms)
+        .map(|((l, checked), forms)| {
+            if !checked {
                 return false;
             }
             let m = &l.mention;
             let word = &text[m.start..m.end];
             let inflected_as_word = has_tanween(word)
-                || (m.token_end - m.token_start == 1 && {
-                    let (forms, script) = forms(l);
-                    forms.iter().any(|f| written_as(&mut is_key, f, script))
+                || forms.as_ref().is_some_and(|(forms, script)| {
+                    forms.iter().any(|f| written_as(&mut is_key, f, *script))
                 });
             if inflected_as_word {
                 return true;

@@ -574,6 +574,18 @@ mod tests {
         Analyzer::new().analyze_tokens(text, &mut fresh);
         assert!(got.len() > 40, "{}", got.len());
         assert_eq!(got.tokens(), fresh.tokens());
+        // The last analysis was served by the memo: nearly every token's slot holds it (a few may share
+        // a slot, or have keys too long for one).
+        let held = got
+            .tokens()
+            .iter()
+            .filter(|t| {
+                let token = &text[t.start..t.end];
+                let h = key_hash(token.as_bytes());
+                warm.memo[MemoSlot::index(h)].holds(token, h)
+            })
+            .count();
+        assert!(held * 10 >= got.len() * 9, "{held} of {}", got.len());
         for i in 0..got.len() {
             for layer in KeyLayer::ALL {
                 assert_eq!(
