@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use entnorm_tokenize::{
-    letter_case, prefetch, Analysis, Analyzer, KeyHashes, KeyLayer, LetterCase, TokenClass,
+    is_upper, letter_case, prefetch, Analysis, Analyzer, KeyHashes, KeyLayer, LetterCase,
+    TokenClass,
 };
 use rustc_hash::FxHashMap;
 
@@ -89,7 +90,7 @@ fn alias_flags(
         if alias.text[t.start..t.end]
             .chars()
             .next()
-            .is_some_and(|c| letter_case(c) == LetterCase::Upper)
+            .is_some_and(is_upper)
         {
             capitalized |= 1 << k;
         }
@@ -1504,10 +1505,7 @@ impl Matcher {
         while i < tokens.len() {
             let t = &tokens[i];
             let starts_capitalised = t.class == TokenClass::Word
-                && text[t.start..t.end]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| letter_case(c) == LetterCase::Upper)
+                && text[t.start..t.end].chars().next().is_some_and(is_upper)
                 && text_case(i) == TokenCase::Other;
             // A lower-case word may be the inflection of a lower-case name of the user's own
             // (`коронавируса` of `коронавирус`; see `stem_guard_allows`).
@@ -1732,10 +1730,7 @@ impl Matcher {
                 && !(start..end).all(|i| {
                     let t = &tokens[i];
                     t.class != TokenClass::Word
-                        || text[t.start..t.end]
-                            .chars()
-                            .next()
-                            .is_some_and(|c| letter_case(c) == LetterCase::Upper)
+                        || text[t.start..t.end].chars().next().is_some_and(is_upper)
                 })
             {
                 continue;
@@ -2016,7 +2011,7 @@ fn token_case(token: &str) -> TokenCase {
             let (mut rest, mut upper) = (0, true);
             for c in chars.take(3) {
                 rest += 1;
-                upper &= letter_case(c) == LetterCase::Upper;
+                upper &= is_upper(c);
             }
             if rest <= 2 && upper {
                 TokenCase::Acronym

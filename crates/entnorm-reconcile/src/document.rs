@@ -18,8 +18,8 @@ use std::collections::HashMap;
 
 use entnorm_gazetteer::{Matcher, Mention};
 use entnorm_tokenize::{
-    inflection_candidates, is_inflecting_language, letter_case, stem_key, Analysis, KeyLayer,
-    LetterCase, TokenClass,
+    inflection_candidates, is_inflecting_language, is_upper, stem_key, Analysis, KeyLayer,
+    TokenClass,
 };
 
 use crate::{Link, Method};
@@ -118,12 +118,6 @@ fn full_key(analysis: &Analysis, i: usize, inflecting: bool) -> String {
     } else {
         key.to_owned()
     }
-}
-
-/// Whether `c` is an upper-case letter (`char::is_uppercase`, from the tokenizer's class table: these
-/// tests run for every word of every text with a candidate short form).
-fn is_upper(c: char) -> bool {
-    letter_case(c) == LetterCase::Upper
 }
 
 /// An acronym as written: 2 to 6 letters, all capitals.

@@ -53,6 +53,13 @@ pub fn letter_case(c: char) -> LetterCase {
     }
 }
 
+/// Whether `c` is an upper-case letter (`char::is_uppercase`), from the class table: for the case tests
+/// that run for every word of a text.
+#[inline]
+pub fn is_upper(c: char) -> bool {
+    letter_case(c) == LetterCase::Upper
+}
+
 /// Whether `c` is Alphabetic (`char::is_alphabetic`), from the class table: for the other crates.
 #[inline]
 pub fn is_letter(c: char) -> bool {
@@ -413,6 +420,7 @@ mod case_tests {
             };
             assert_eq!(letter_case(c), expected, "{c:?} U+{:04X}", c as u32);
             assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?} U+{:04X}", c as u32);
+            assert_eq!(is_upper(c), c.is_uppercase(), "{c:?} U+{:04X}", c as u32);
         }
         assert_eq!(letter_case('Л'), LetterCase::Upper);
         assert_eq!(letter_case('ω'), LetterCase::Lower);

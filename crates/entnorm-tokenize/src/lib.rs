@@ -56,7 +56,7 @@ mod offsets;
 mod segment;
 mod translit;
 
-pub use chars::{is_letter, letter_case, LetterCase};
+pub use chars::{is_letter, is_upper, letter_case, LetterCase};
 pub use fold::fold;
 pub use inflect::{
     inflection_candidates, inflection_candidates_lower, is_inflecting_language, stem_alternations,
