@@ -1484,6 +1484,7 @@ impl Matcher {
         if tokens.is_empty() {
             return;
         }
+        scratch.memo.bind(self);
         let vocab = self.vocab_at(STEM_VOCAB);
         let view = self.trie_at(STEM_BASE);
         let text_case = |i: usize| {
@@ -1596,6 +1597,16 @@ impl Matcher {
         }
         let key = analysis.key(KeyLayer::Translit, i);
         let start = scratch.ids.len();
+        let is_word = analysis.tokens()[i].class == TokenClass::Word;
+        let lang = lang.filter(|_| inflecting);
+        let hash = analysis.key_hashes(i).hashes[KeyLayer::Translit as usize];
+        let context = stem_context(is_word, lang, is_lower);
+        if let Some(ids) = context.and_then(|c| scratch.memo.get(key, hash, c)) {
+            scratch.ids.extend_from_slice(ids);
+            let n = scratch.ids.len() - start;
+            scratch.spans[i] = (start as u32, n as u32);
+            return (start, start + n);
+        }
         let groups = self.section(FORM_GROUPS);
         // A stem, then the name-part groups of the spellings with that stem.
         let push = |stem: &str, ids: &mut Vec<(u32, u32)>| {
@@ -1614,9 +1625,9 @@ impl Matcher {
                 }
             }
         };
-        if analysis.tokens()[i].class == TokenClass::Word && key.is_ascii() {
+        if is_word && key.is_ascii() {
             let mut stems: Vec<&str> = Vec::new();
-            match lang.filter(|_| inflecting) {
+            match lang {
                 // Whether a word is lower-case is its own, so the per-token cache stays valid.
                 Some(lang) if is_lower => {
                     entnorm_tokenize::inflection_candidates_lower(key, lang, 1, &mut stems)
@@ -1625,7 +1636,7 @@ impl Matcher {
                 None => stems.push(entnorm_tokenize::stem_key(key)),
             }
             let mut alternated: Vec<String> = Vec::new();
-            if let Some(lang) = lang.filter(|_| inflecting) {
+            if let Some(lang) = lang {
                 for stem in &stems {
                     entnorm_tokenize::stem_alternations(key, stem, lang, &mut alternated);
                 }
@@ -1640,6 +1651,9 @@ impl Matcher {
             push(key, &mut scratch.ids);
         }
         let n = scratch.ids.len() - start;
+        if let Some(c) = context {
+            scratch.memo.put(key, hash, c, &scratch.ids[start..]);
+        }
         scratch.spans[i] = (start as u32, n as u32);
         (start, start + n)
     }
@@ -1873,6 +1887,95 @@ pub struct InflectScratch {
     entities: Vec<u32>,
     analyzer: Analyzer,
     alias_analysis: Analysis,
+    memo: StemMemo,
+}
+
+/// The most candidates a [`StemMemo`] slot holds; a token with more is computed every time.
+const STEM_SLOT_IDS: usize = 6;
+/// The longest key a [`StemMemo`] slot holds.
+const STEM_SLOT_KEY_BYTES: usize = 22;
+const STEM_MEMO_SLOTS: usize = 1 << 12;
+
+/// A token's stem candidates as a [`StemMemo`] slot remembers them.
+#[derive(Clone, Copy, Default)]
+struct StemSlot {
+    hash: u64,
+    context: u32,
+    len: u8,
+    n: u8,
+    key: [u8; STEM_SLOT_KEY_BYTES],
+    ids: [(u32, u32); STEM_SLOT_IDS],
+}
+
+/// A per-thread, direct-mapped memo of [`Matcher::stem_candidates`]: computing them takes the
+/// language's ending rules and a lookup in the stem vocabulary (a cache miss in a large gazetteer) per
+/// stem, and words recur (Zipf), so a frequent word's candidates are computed once. A slot holds the
+/// whole key and its context, so a hit is exact; slots are forgotten when the matcher changes.
+#[derive(Default)]
+struct StemMemo {
+    /// [`Matcher::instance`] of the matcher whose candidates the slots hold (0: none yet).
+    matcher: u64,
+    slots: Vec<StemSlot>,
+}
+
+impl StemMemo {
+    /// Forgets every slot unless they are `matcher`'s.
+    fn bind(&mut self, matcher: &Matcher) {
+        if self.matcher != matcher.instance() || self.slots.is_empty() {
+            self.matcher = matcher.instance();
+            self.slots.clear();
+            self.slots.resize(STEM_MEMO_SLOTS, StemSlot::default());
+        }
+    }
+
+    fn slot_index(hash: u64, context: u32) -> usize {
+        ((hash ^ u64::from(context).wrapping_mul(0x9E37_79B9_7F4A_7C15)) >> 40) as usize
+            & (STEM_MEMO_SLOTS - 1)
+    }
+
+    /// The remembered candidates of `key` (hash `hash`) in `context`, if its slot holds them.
+    fn get(&self, key: &str, hash: u64, context: u32) -> Option<&[(u32, u32)]> {
+        let slot = self.slots.get(Self::slot_index(hash, context))?;
+        let bytes = key.as_bytes();
+        (slot.hash == hash
+            && slot.context == context
+            && usize::from(slot.len) == bytes.len()
+            && &slot.key[..bytes.len()] == bytes)
+            .then(|| &slot.ids[..usize::from(slot.n)])
+    }
+
+    /// Remembers the candidates of `key` in `context`, if a slot can hold them.
+    fn put(&mut self, key: &str, hash: u64, context: u32, ids: &[(u32, u32)]) {
+        let bytes = key.as_bytes();
+        if bytes.len() > STEM_SLOT_KEY_BYTES || ids.len() > STEM_SLOT_IDS {
+            return;
+        }
+        if let Some(slot) = self.slots.get_mut(Self::slot_index(hash, context)) {
+            slot.hash = hash;
+            slot.context = context;
+            slot.len = bytes.len() as u8;
+            slot.n = ids.len() as u8;
+            slot.key[..bytes.len()].copy_from_slice(bytes);
+            slot.ids[..ids.len()].copy_from_slice(ids);
+        }
+    }
+}
+
+/// What [`Matcher::stem_candidates`] of a key depends on besides the key: whether the token is a word,
+/// and, in an inflecting language, the language (up to 3 bytes; None for a longer tag, which is not
+/// memoised) and whether the word is lower-case.
+fn stem_context(is_word: bool, lang: Option<&str>, is_lower: bool) -> Option<u32> {
+    let mut context = u32::from(is_word);
+    if let Some(lang) = lang {
+        if lang.len() > 3 {
+            return None;
+        }
+        context |= 2 | u32::from(is_lower) << 2;
+        for (k, b) in lang.bytes().enumerate() {
+            context |= u32::from(b) << (8 + 8 * k);
+        }
+    }
+    Some(context)
 }
 
 /// The stem trie is walked with every candidate of every token at once; this bounds the nodes followed.

@@ -125,6 +125,71 @@ fn lower_case_names_of_the_users_take_case_endings_in_lower_case_words() {
     assert_eq!(links("Иван Демократов.", Some("ru")), owned(&[]));
 }
 
+/// Links of `text` through `m` with `scratch` (which may carry memos of earlier texts).
+fn links_with(
+    m: &Matcher,
+    scratch: &mut ResolveScratch,
+    text: &str,
+    lang: Option<&str>,
+) -> Vec<(String, String, &'static str)> {
+    let mut analysis = Analysis::default();
+    Analyzer::new().analyze(text, &mut analysis);
+    let mut mentions = Vec::new();
+    m.find(
+        text,
+        &analysis,
+        lang,
+        &mut MatchScratch::default(),
+        &mut mentions,
+    );
+    let mut out: Vec<Link> = Vec::new();
+    reconcile(text, &analysis, lang, &mentions, m, scratch, &mut out);
+    out.iter()
+        .map(|l| {
+            (
+                text[l.mention.start..l.mention.end].to_owned(),
+                m.entity(l.mention.entity).id.to_owned(),
+                l.method.name(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn scratch_reused_across_texts_and_languages_gives_the_links_of_a_fresh_one() {
+    // The same words recur in other languages, other case and without a language: what the scratch
+    // remembers of a word (its stems) depends on all three.
+    let texts: &[(&str, Option<&str>)] = &[
+        ("Визит Лаврову в Москве понравился.", Some("ru")),
+        ("Визит Лаврову в Москве понравился.", None),
+        ("Визит Лаврову в Москве понравился.", Some("pl")),
+        ("Вспышка демократов. Иван Демократов.", Some("ru")),
+        ("Иван Демократов. Вспышка демократов.", Some("ru")),
+        ("Spotkanie z Ławrowem w Moskwie.", Some("pl")),
+        ("Spotkanie z Ławrowem w Moskwie.", Some("cs")),
+        ("Wybory w Polsce i w Niemczech.", Some("pl")),
+        ("Cesta do Německa a Pákistánu.", Some("cs")),
+    ];
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("g.tsv"), GAZETTEER.as_bytes(), Origin::User)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let mut warm = ResolveScratch::default();
+    let mut inflected = 0;
+    for round in 0..3 {
+        for &(text, lang) in texts {
+            let fresh = links_with(&m, &mut ResolveScratch::default(), text, lang);
+            inflected += fresh.iter().filter(|l| l.2 == "inflected").count();
+            assert_eq!(
+                links_with(&m, &mut warm, text, lang),
+                fresh,
+                "round {round}: {text} ({lang:?})"
+            );
+        }
+    }
+    assert!(inflected >= 3 * 8, "{inflected} inflected links");
+}
+
 #[test]
 fn lower_case_names_of_the_default_gazetteer_take_no_case_endings() {
     assert_eq!(
