@@ -742,10 +742,20 @@ const TOKEN_CACHE_SLOTS: usize = 1 << 14;
 /// megabytes, where nearly every probe is a cache miss. Slots hold the whole key, so a hit is exact.
 #[derive(Default)]
 struct TokenCache {
+    /// [`Matcher::instance`] of the matcher whose lookups the slots hold (0: none yet).
+    matcher: u64,
     slots: Vec<CachedToken>,
 }
 
 impl TokenCache {
+    /// Forgets every slot unless they are `matcher`'s (a scratch may serve several matchers in turn).
+    fn bind(&mut self, matcher: &Matcher) {
+        if self.matcher != matcher.instance() {
+            self.matcher = matcher.instance();
+            self.slots.clear();
+        }
+    }
+
     fn slot_index(h: u64) -> usize {
         // Bits above the bucket index, so that keys sharing a bucket neighbourhood spread over slots.
         (h >> 40) as usize & (TOKEN_CACHE_SLOTS - 1)
@@ -1297,6 +1307,7 @@ impl Matcher {
         let views = KeyLayer::ALL.map(|l| self.layer(l));
         let vocab = self.vocab();
         let tokens = analysis.tokens();
+        scratch.cache.bind(self);
         scratch.lookup_keys(analysis, &vocab);
         let text_case = |i: usize| {
             let t = &tokens[i];

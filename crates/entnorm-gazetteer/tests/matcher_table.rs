@@ -330,3 +330,35 @@ fn punctuation_does_not_make_a_one_word_name_long_or_several_words() {
         vec![("ኂ፥".to_owned(), "t:chad".to_owned(), "exact", 1)]
     );
 }
+
+#[test]
+fn one_scratch_serves_two_matchers_in_turn() {
+    // Two gazetteers whose token ids collide: the scratch must not answer for one with the other's.
+    let build = |tsv: &str| {
+        let mut b = GazetteerBuilder::new();
+        b.add_bytes(Path::new("g.tsv"), tsv.as_bytes(), Origin::User)
+            .unwrap();
+        Matcher::new(b.build())
+    };
+    let header = "entity_id\tname\ttype\tlang\tkind\tprior\n";
+    let a = build(&format!(
+        "{header}t:kerry\tJohn Kerry\tPER\ten\tcanonical\t10\n"
+    ));
+    let b = build(&format!(
+        "{header}t:lavrov\tСергей Лавров\tPER\tru\tcanonical\t10\n"
+    ));
+    let text = "John Kerry und Сергей Лавров trafen sich. John Kerry sagte, Сергей Лавров schwieg.";
+    let mut analysis = entnorm_tokenize::Analysis::default();
+    entnorm_tokenize::Analyzer::new().analyze(text, &mut analysis);
+    let mut scratch = entnorm_gazetteer::MatchScratch::default();
+    for (m, expected) in [
+        (&a, "John Kerry"),
+        (&b, "Сергей Лавров"),
+        (&a, "John Kerry"),
+    ] {
+        let mut out = Vec::new();
+        m.find(text, &analysis, Some("de"), &mut scratch, &mut out);
+        let surfaces: Vec<&str> = out.iter().map(|x| &text[x.start..x.end]).collect();
+        assert_eq!(surfaces, [expected, expected]);
+    }
+}
