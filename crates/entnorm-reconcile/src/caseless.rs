@@ -25,7 +25,7 @@
 //! forms are mostly their own adjectives (`سعودية`, `البوروندي`), so `مالي` "financial" still links Mali.
 
 use entnorm_gazetteer::{Matcher, Origin};
-use entnorm_tokenize::{Analysis, KeyLayer, TokenClass};
+use entnorm_tokenize::{key_hash, Analysis, KeyLayer, TokenClass};
 
 use crate::disambiguate::country_named;
 use crate::{Link, Method};
@@ -209,15 +209,16 @@ pub(crate) fn demote_common_words(
             })
         })
         .collect();
-    // Whether the text writes a word as those forms: every spelling they may ask about is collected
-    // first, then looked for among the text's words in one pass (ordered by length, then bytes, and
-    // binary-searched), instead of a hash set of every word of the text.
-    let mut spellings: Vec<String> = Vec::new();
+    // Whether the text writes a word as those forms. Every spelling they may ask about is hashed first
+    // (`key_hash`, as the analysis hashes each token's folded key); the text's words are then looked up by
+    // hash once each, and a spelling is written if a word with its hash has exactly its key. No string is
+    // copied, sorted or searched for each word of the text (an Arabic text has thousands).
+    let mut wanted: Vec<u64> = Vec::new();
     for (forms, script) in forms.iter().flatten() {
         for f in forms {
             written_as(
                 &mut |s| {
-                    spellings.push(s.to_owned());
+                    wanted.push(key_hash(s.as_bytes()));
                     false
                 },
                 f,
@@ -225,22 +226,26 @@ pub(crate) fn demote_common_words(
             );
         }
     }
-    let cmp = |a: &str, b: &str| (a.len(), a.as_bytes()).cmp(&(b.len(), b.as_bytes()));
-    spellings.sort_unstable_by(|a, b| cmp(a, b));
-    spellings.dedup();
-    let mut written = vec![false; spellings.len()];
-    if !spellings.is_empty() {
+    wanted.sort_unstable();
+    wanted.dedup();
+    // (folded key hash, token) of the text's words whose hash some spelling has, sorted.
+    let mut present: Vec<(u64, usize)> = Vec::new();
+    if !wanted.is_empty() {
         for i in (0..tokens.len()).filter(|&i| tokens[i].class == TokenClass::Word) {
-            let key = analysis.key(KeyLayer::Folded, i);
-            if let Ok(j) = spellings.binary_search_by(|s| cmp(s, key)) {
-                written[j] = true;
+            let h = analysis.key_hashes(i).hashes[KeyLayer::Folded as usize];
+            if wanted.binary_search(&h).is_ok() {
+                present.push((h, i));
             }
         }
+        present.sort_unstable();
     }
     let mut is_key = |s: &str| {
-        spellings
-            .binary_search_by(|p| cmp(p, s))
-            .is_ok_and(|j| written[j])
+        let h = key_hash(s.as_bytes());
+        let from = present.partition_point(|&(p, _)| p < h);
+        present[from..]
+            .iter()
+            .take_while(|&&(p, _)| p == h)
+            .any(|&(_, i)| analysis.key(KeyLayer::Folded, i) == s)
     };
     // Decided on the links as found, then applied, so the outcome does not depend on link order.
     let demote: Vec<bool> = links
