@@ -11,9 +11,11 @@ scripts/bench_entry.py`): follows its contract (see ../shared/bench/README.md, "
 - The whole entnorm pipeline runs with only that gazetteer (`--no-default-gazetteer`), one thread unless
   `--threads N`: JSON in, every match layer on, CSV out. Its mentions are converted to the common output
   format `doc_id, char_start, char_end, entity_id` (text field only).
-- `scan_s` in the RESULT line is entnorm's own elapsed time for the run (reading and parsing JSON,
-  matching, resolution, writing the tables) — more than the peers' scan-only figure, so the MB/s ratio is
-  conservative; `gaz_load_total_s` is the time to open (or first compile) the index.
+- `scan_s` in the RESULT line is the wall-clock time of the entnorm process from start to exit, as the
+  issue's target defines the whole pipeline: opening the cached index, reading and parsing JSON, matching,
+  resolution, writing the tables. That is more than the peers' scan-only figure, so the MB/s ratio is
+  conservative. `gaz_load_total_s` is the time entnorm reports for opening (or first compiling) the
+  index, `entnorm_elapsed_s` its own time for the run after that.
 """
 import csv
 import hashlib
@@ -83,7 +85,7 @@ def main() -> int:
     for p in outdir.iterdir():
         p.unlink()
     outdir.rmdir()
-    scan_s = counts["elapsed_seconds"]
+    scan_s = run_wall
     mb = counts["bytes_of_text"] / 1e6
     print("RESULT " + json.dumps({
         "peer": f"entnorm (whole pipeline, {threads} thread{'s' if threads != '1' else ''})",
@@ -92,7 +94,8 @@ def main() -> int:
         "json_parse_s": None, "scan_s": scan_s, "write_s": write_s, "n_docs": counts["records"],
         "text_bytes": counts["bytes_of_text"], "text_mb": mb, "n_matches": n_matches,
         "mb_per_s": mb / scan_s if scan_s else None, "docs_per_s": counts["records"] / scan_s if scan_s else None,
-        "entnorm_run_wall_s": run_wall, "total_s": time.perf_counter() - t_start}))
+        "entnorm_run_wall_s": run_wall, "entnorm_elapsed_s": counts["elapsed_seconds"],
+        "total_s": time.perf_counter() - t_start}))
     return 0
 
 

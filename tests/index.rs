@@ -105,3 +105,80 @@ fn built_index_gives_the_same_tables_as_the_sources() {
         gaz.to_str().unwrap()
     );
 }
+
+/// Sets `path`'s modification time to `secs_ago` seconds ago (files written just now are never trusted
+/// by their stamp, so the tests age them).
+fn age(path: &std::path::Path, secs_ago: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+#[test]
+fn a_source_rewritten_with_the_same_length_is_noticed_by_its_stamp() {
+    let dir = TempDir::new("stamp-source");
+    let cache = dir.path("cache");
+    let gaz = dir.path("g.tsv");
+    let text = std::fs::read_to_string(fixture("gazetteer.tsv")).unwrap();
+    std::fs::write(&gaz, &text).unwrap();
+    age(&gaz, 3600);
+    let (first, mentions1) = run_with_cache(&cache, &gaz, &dir.path("o1"));
+    assert!(first.contains("compiled, cached as"), "{first}");
+    let remembered = std::fs::read_to_string(cache.join("source-fingerprints.tsv")).unwrap();
+    let canonical = std::fs::canonicalize(&gaz).unwrap();
+    assert!(
+        remembered.contains(canonical.to_str().unwrap()),
+        "{remembered}"
+    );
+    let (second, _) = run_with_cache(&cache, &gaz, &dir.path("o2"));
+    assert!(second.contains("(index "), "{second}");
+    // Same length, another entity ID, and an old modification time again (but another one).
+    let changed = text.replacen("t:kerry\tJohn Kerry", "t:kerri\tJohn Kerry", 1);
+    assert_eq!(changed.len(), text.len());
+    std::fs::write(&gaz, &changed).unwrap();
+    age(&gaz, 1800);
+    let (third, mentions3) = run_with_cache(&cache, &gaz, &dir.path("o3"));
+    assert!(third.contains("compiled, cached as"), "{third}");
+    assert!(mentions1.contains("t:kerry,") && !mentions1.contains("t:kerri"));
+    assert!(mentions3.contains("t:kerri,"), "{mentions3}");
+}
+
+#[test]
+fn a_cached_index_damaged_after_it_was_verified_is_rebuilt() {
+    let dir = TempDir::new("stamp-index");
+    let cache = dir.path("cache");
+    let gaz = dir.path("g.tsv");
+    std::fs::copy(fixture("gazetteer.tsv"), &gaz).unwrap();
+    age(&gaz, 3600);
+    let (first, mentions1) = run_with_cache(&cache, &gaz, &dir.path("o1"));
+    assert!(first.contains("compiled, cached as"), "{first}");
+    let index = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    age(&index, 3600);
+    // Verified in full, then trusted by its stamp.
+    for out in ["o2", "o3"] {
+        let (stderr, mentions) = run_with_cache(&cache, &gaz, &dir.path(out));
+        assert!(stderr.contains("(index "), "{stderr}");
+        assert_eq!(mentions, mentions1);
+    }
+    assert!(index.with_extension("idx.verified").is_file());
+    // Damage in the middle of the file, which then looks old again (but not as old as when verified):
+    // its stamp changed, so the checksum is read again.
+    let mut bytes = std::fs::read(&index).unwrap();
+    let middle = bytes.len() / 2;
+    for b in &mut bytes[middle..middle + 64] {
+        *b ^= 0x5A;
+    }
+    std::fs::write(&index, &bytes).unwrap();
+    age(&index, 1800);
+    let (fourth, mentions4) = run_with_cache(&cache, &gaz, &dir.path("o4"));
+    assert!(fourth.contains("compiled, cached as"), "{fourth}");
+    assert_eq!(mentions4, mentions1);
+}

@@ -22,4 +22,7 @@ pub use matcher::{
 };
 pub use model::{Alias, AliasKind, Entity, Gazetteer, NamePart, Origin, SourceInfo};
 pub use names::NameParts;
-pub use source::{expand_source, fingerprint_sources, GazetteerBuilder, LoadReport, SourceSpec};
+pub use source::{
+    expand_source, file_fingerprint, fingerprint_sources, fingerprint_sources_with,
+    GazetteerBuilder, LoadReport, SourceSpec,
+};

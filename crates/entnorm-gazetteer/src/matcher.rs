@@ -1060,11 +1060,25 @@ impl Matcher {
 
     /// Uses index bytes held in memory.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Matcher, IndexError> {
-        Matcher::from_storage(Storage::Owned(bytes))
+        Matcher::from_storage(Storage::Owned(bytes), true)
     }
 
-    /// Memory-maps an index file written by [`compile`].
+    /// Memory-maps an index file written by [`compile`], checking its header, the shapes of its sections
+    /// and the checksum over all of its bytes.
     pub fn open(path: &Path) -> Result<Matcher, GazetteerError> {
+        Matcher::open_checked(path, true)
+    }
+
+    /// [`Matcher::open`] without the checksum, which reads every byte of the file (a few hundred
+    /// megabytes for the default gazetteer, a tenth of a second): for a file that an earlier `open`
+    /// verified and that has not changed since, as its caller judges (`entnorm` by its length,
+    /// modification time and inode). The header and the shapes of the sections are still checked, and
+    /// pages are read as matching needs them instead of all at once.
+    pub fn open_verified_before(path: &Path) -> Result<Matcher, GazetteerError> {
+        Matcher::open_checked(path, false)
+    }
+
+    fn open_checked(path: &Path, verify: bool) -> Result<Matcher, GazetteerError> {
         let file = std::fs::File::open(path).map_err(|source| GazetteerError::Io {
             path: path.into(),
             source,
@@ -1072,24 +1086,30 @@ impl Matcher {
         // SAFETY: the map is read-only and entnorm never writes an index in place (new indexes are written
         // to a temporary file and renamed over the old name, which leaves existing maps intact). Another
         // process truncating the file while it is mapped would be outside entnorm's contract, as for any
-        // memory-mapped database. `populate` reads the whole file in one go: the checksum touches every
-        // page anyway.
+        // memory-mapped database. When verifying, `populate` reads the whole file in one go: the checksum
+        // touches every page anyway.
         #[allow(unsafe_code)]
-        let map =
-            unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|source| {
-                GazetteerError::Io {
-                    path: path.into(),
-                    source,
-                }
-            })?;
-        Matcher::from_storage(Storage::Mapped(map)).map_err(|source| GazetteerError::Index {
+        let map = unsafe {
+            let mut options = memmap2::MmapOptions::new();
+            if verify {
+                options.populate();
+            }
+            options.map(&file)
+        }
+        .map_err(|source| GazetteerError::Io {
             path: path.into(),
             source,
+        })?;
+        Matcher::from_storage(Storage::Mapped(map), verify).map_err(|source| {
+            GazetteerError::Index {
+                path: path.into(),
+                source,
+            }
         })
     }
 
-    fn from_storage(storage: Storage) -> Result<Matcher, IndexError> {
-        let sections = Sections::parse(storage.bytes())?;
+    fn from_storage(storage: Storage, verify: bool) -> Result<Matcher, IndexError> {
+        let sections = Sections::parse(storage.bytes(), verify)?;
         let meta = std::str::from_utf8(sections.get(storage.bytes(), META))
             .map_err(|_| IndexError::Corrupt("metadata is not UTF-8"))?;
         let mut fingerprint = String::new();

@@ -551,17 +551,31 @@ impl Gazetteer {
 /// The fingerprint an index compiled from these sources would carry, computed from the files' bytes
 /// without parsing them: how `entnorm run` decides whether a cached index is still valid.
 pub fn fingerprint_sources(specs: &[SourceSpec]) -> Result<String, GazetteerError> {
+    fingerprint_sources_with(specs, file_fingerprint)
+}
+
+/// [`fingerprint_sources`], with each file's content fingerprint given by `file_fingerprint` (which must
+/// agree with [`file_fingerprint`]; a caller may remember fingerprints of files it knows unchanged).
+pub fn fingerprint_sources_with(
+    specs: &[SourceSpec],
+    mut file_fingerprint: impl FnMut(&Path) -> Result<String, GazetteerError>,
+) -> Result<String, GazetteerError> {
     let mut parts = Vec::new();
     for spec in specs {
         for file in expand_source(spec)? {
-            let raw = std::fs::read(&file).map_err(|source| GazetteerError::Io {
-                path: file.clone(),
-                source,
-            })?;
-            parts.push((spec.origin, content_fingerprint(&raw)));
+            parts.push((spec.origin, file_fingerprint(&file)?));
         }
     }
     Ok(crate::model::combined_fingerprint(
         parts.iter().map(|(o, f)| (*o, f.as_str())),
     ))
+}
+
+/// The content fingerprint of one source file, as [`fingerprint_sources`] takes it: a hash of its bytes.
+pub fn file_fingerprint(file: &Path) -> Result<String, GazetteerError> {
+    let raw = std::fs::read(file).map_err(|source| GazetteerError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    Ok(content_fingerprint(&raw))
 }

@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use entnorm_gazetteer::{
-    compile, fingerprint_sources, Gazetteer, GazetteerBuilder, Matcher, Origin, SourceSpec,
+    compile, file_fingerprint, fingerprint_sources, fingerprint_sources_with, Gazetteer,
+    GazetteerBuilder, Matcher, Origin, SourceSpec,
 };
 use entnorm_reconcile::fuzzy::{FuzzyIndex, FUZZY_FORMAT_VERSION};
 
@@ -62,14 +63,32 @@ fn load(
     cache_dir: Option<&Path>,
     lenient: bool,
 ) -> Result<(Matcher, IndexOrigin, Vec<String>), PipelineError> {
-    let fingerprint = fingerprint_sources(specs)?;
+    let fingerprint = match cache_dir {
+        Some(dir) => fingerprint_remembered(specs, dir)?,
+        None => fingerprint_sources(specs)?,
+    };
     let cached = cache_dir.map(|d| d.join(format!("gazetteer-{fingerprint}.idx")));
     if let Some(path) = &cached {
         if path.is_file() {
+            // The checksum over the whole file is verified once; later runs trust a file whose stamp
+            // is the one it had then.
+            let marker = path.with_extension("idx.verified");
+            let stamp = file_stamp(path);
+            let verified_before = stamp.is_some()
+                && std::fs::read_to_string(&marker).ok().as_deref() == stamp.as_deref();
+            let opened = if verified_before {
+                Matcher::open_verified_before(path)
+            } else {
+                Matcher::open(path)
+            };
             // An unreadable or outdated cache file is rebuilt, not reported: the cache is ours. Only
             // sources without bad rows are ever cached, so a cached index needs no lenient report.
-            if let Ok(m) = Matcher::open(path) {
+            if let Ok(m) = opened {
                 if m.fingerprint() == fingerprint {
+                    if let Some(stamp) = stamp.filter(|_| !verified_before) {
+                        // Failing to store it only costs the next run the checksum.
+                        let _ = write_atomically(&marker, stamp.as_bytes());
+                    }
                     return Ok((m, IndexOrigin::Cached(path.clone()), Vec::new()));
                 }
             }
@@ -100,6 +119,89 @@ fn load(
             ))
         }
     }
+}
+
+/// How long after its last modification a file's stamp is trusted: a write within the same clock tick
+/// as the stamp would leave it unchanged (git's "racily clean" files), so a file modified more recently
+/// than this is always read in full.
+const STAMP_SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A file's identity as far as its metadata tells: length, modification time in nanoseconds and, on
+/// Unix, device and inode (a file replaced by a rename has another inode). None for a file modified less
+/// than [`STAMP_SETTLE`] ago or whose metadata cannot be read: such a file is never trusted unread.
+fn file_stamp(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?;
+    if modified.elapsed().map_or(true, |age| age < STAMP_SETTLE) {
+        return None;
+    }
+    let nanos = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    #[cfg(unix)]
+    let node = {
+        use std::os::unix::fs::MetadataExt;
+        format!("{}:{}", meta.dev(), meta.ino())
+    };
+    #[cfg(not(unix))]
+    let node = "-";
+    Some(format!("{} {nanos} {node}", meta.len()))
+}
+
+/// The file in a cache directory that remembers source files' content fingerprints with their stamps.
+const SOURCE_FINGERPRINTS: &str = "source-fingerprints.tsv";
+/// The most source files remembered (older entries beyond it are forgotten).
+const MAX_REMEMBERED_SOURCES: usize = 1024;
+
+/// [`fingerprint_sources`], reading only the source files whose stamp ([`file_stamp`]) differs from the
+/// one remembered in `cache_dir` with their fingerprint: hashing the default gazetteer's files, or a
+/// large gazetteer of the user's, at every run took longer than the rest of opening its index.
+fn fingerprint_remembered(specs: &[SourceSpec], cache_dir: &Path) -> Result<String, PipelineError> {
+    let memo_path = cache_dir.join(SOURCE_FINGERPRINTS);
+    // path -> (stamp, fingerprint); an unreadable or malformed file is as good as none.
+    let mut remembered: Vec<(String, String, String)> = std::fs::read_to_string(&memo_path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.splitn(3, '\t');
+            let (fp, stamp, path) = (f.next()?, f.next()?, f.next()?);
+            Some((path.to_owned(), stamp.to_owned(), fp.to_owned()))
+        })
+        .collect();
+    let mut seen: Vec<(String, String, String)> = Vec::new();
+    let fingerprint = fingerprint_sources_with(specs, |file| {
+        let key = std::fs::canonicalize(file)
+            .ok()
+            .and_then(|p| p.to_str().map(str::to_owned))
+            .filter(|p| !p.contains(['\t', '\n', '\r']));
+        let stamp = file_stamp(file);
+        if let (Some(key), Some(stamp)) = (&key, &stamp) {
+            if let Some((_, _, fp)) = remembered.iter().find(|(p, s, _)| p == key && s == stamp) {
+                seen.push((key.clone(), stamp.clone(), fp.clone()));
+                return Ok(fp.clone());
+            }
+        }
+        let fp = file_fingerprint(file)?;
+        if let (Some(key), Some(stamp)) = (key, stamp) {
+            seen.push((key, stamp, fp.clone()));
+        }
+        Ok(fp)
+    })?;
+    let unchanged = seen.iter().all(|e| remembered.contains(e));
+    if !unchanged {
+        // This run's files first, then the others remembered, up to the bound.
+        remembered.retain(|(p, ..)| !seen.iter().any(|(q, ..)| q == p));
+        seen.append(&mut remembered);
+        seen.truncate(MAX_REMEMBERED_SOURCES);
+        let text: String = seen
+            .iter()
+            .map(|(path, stamp, fp)| format!("{fp}\t{stamp}\t{path}\n"))
+            .collect();
+        // Failing to store them only costs the next run the hashing.
+        let _ = write_atomically(&memo_path, text.as_bytes());
+    }
+    Ok(fingerprint)
 }
 
 /// The fuzzy index of `matcher` (`entnorm_reconcile::fuzzy`): read from `cache_dir` when a valid one
