@@ -1752,6 +1752,8 @@ impl Matcher {
                         let entry = (child, via_group || is_group(id));
                         if !scratch.next.contains(&entry) && scratch.next.len() < MAX_STEM_FRONTIER
                         {
+                            // Read at the next token (terminal test, children): loaded meanwhile.
+                            view.prefetch_node(child);
                             scratch.next.push(entry);
                         }
                     }
@@ -1921,21 +1923,23 @@ pub struct InflectScratch {
     memo: StemMemo,
 }
 
-/// The most candidates a [`StemMemo`] slot holds; a token with more is computed every time.
-const STEM_SLOT_IDS: usize = 6;
 /// The longest key a [`StemMemo`] slot holds.
 const STEM_SLOT_KEY_BYTES: usize = 22;
-const STEM_MEMO_SLOTS: usize = 1 << 12;
+const STEM_MEMO_SLOTS: usize = 1 << 14;
+/// The most candidates all slots of a [`StemMemo`] hold together (2 MiB): past it, every slot is
+/// forgotten, so that memory stays bounded whatever the gazetteer (with name-part groups, a common
+/// first name has dozens of candidates).
+const STEM_MEMO_MAX_IDS: usize = 1 << 18;
 
-/// A token's stem candidates as a [`StemMemo`] slot remembers them.
+/// A token's stem candidates as a [`StemMemo`] slot remembers them: `ids[start..start + n]` of the memo.
 #[derive(Clone, Copy, Default)]
 struct StemSlot {
     hash: u64,
     context: u32,
+    start: u32,
+    n: u16,
     len: u8,
-    n: u8,
     key: [u8; STEM_SLOT_KEY_BYTES],
-    ids: [(u32, u32); STEM_SLOT_IDS],
 }
 
 /// A per-thread, direct-mapped memo of [`Matcher::stem_candidates`]: computing them takes the
@@ -1947,6 +1951,8 @@ struct StemMemo {
     /// [`Matcher::instance`] of the matcher whose candidates the slots hold (0: none yet).
     matcher: u64,
     slots: Vec<StemSlot>,
+    /// The candidates of all slots (a slot's are overwritten in place only by as many or fewer).
+    ids: Vec<(u32, u32)>,
 }
 
 impl StemMemo {
@@ -1954,9 +1960,14 @@ impl StemMemo {
     fn bind(&mut self, matcher: &Matcher) {
         if self.matcher != matcher.instance() || self.slots.is_empty() {
             self.matcher = matcher.instance();
-            self.slots.clear();
-            self.slots.resize(STEM_MEMO_SLOTS, StemSlot::default());
+            self.forget();
         }
+    }
+
+    fn forget(&mut self) {
+        self.slots.clear();
+        self.slots.resize(STEM_MEMO_SLOTS, StemSlot::default());
+        self.ids.clear();
     }
 
     fn slot_index(hash: u64, context: u32) -> usize {
@@ -1968,27 +1979,49 @@ impl StemMemo {
     fn get(&self, key: &str, hash: u64, context: u32) -> Option<&[(u32, u32)]> {
         let slot = self.slots.get(Self::slot_index(hash, context))?;
         let bytes = key.as_bytes();
-        (slot.hash == hash
+        if slot.hash == hash
             && slot.context == context
             && usize::from(slot.len) == bytes.len()
-            && &slot.key[..bytes.len()] == bytes)
-            .then(|| &slot.ids[..usize::from(slot.n)])
+            && &slot.key[..bytes.len()] == bytes
+        {
+            let start = slot.start as usize;
+            self.ids.get(start..start + usize::from(slot.n))
+        } else {
+            None
+        }
     }
 
     /// Remembers the candidates of `key` in `context`, if a slot can hold them.
     fn put(&mut self, key: &str, hash: u64, context: u32, ids: &[(u32, u32)]) {
         let bytes = key.as_bytes();
-        if bytes.len() > STEM_SLOT_KEY_BYTES || ids.len() > STEM_SLOT_IDS {
+        if bytes.len() > STEM_SLOT_KEY_BYTES || ids.len() > usize::from(u16::MAX) {
             return;
         }
-        if let Some(slot) = self.slots.get_mut(Self::slot_index(hash, context)) {
-            slot.hash = hash;
-            slot.context = context;
-            slot.len = bytes.len() as u8;
-            slot.n = ids.len() as u8;
-            slot.key[..bytes.len()].copy_from_slice(bytes);
-            slot.ids[..ids.len()].copy_from_slice(ids);
+        let at = Self::slot_index(hash, context);
+        let Some(&old) = self.slots.get(at) else {
+            return;
+        };
+        // A slot's old range is reused when the new candidates fit in it; otherwise they are appended.
+        let start = if old.len > 0 && ids.len() <= usize::from(old.n) {
+            old.start as usize
+        } else {
+            if self.ids.len() + ids.len() > STEM_MEMO_MAX_IDS {
+                self.forget();
+            }
+            self.ids.len()
+        };
+        if start == self.ids.len() {
+            self.ids.extend_from_slice(ids);
+        } else {
+            self.ids[start..start + ids.len()].copy_from_slice(ids);
         }
+        let slot = &mut self.slots[at];
+        slot.hash = hash;
+        slot.context = context;
+        slot.start = start as u32;
+        slot.n = ids.len() as u16;
+        slot.len = bytes.len() as u8;
+        slot.key[..bytes.len()].copy_from_slice(bytes);
     }
 }
 

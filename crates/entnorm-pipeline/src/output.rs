@@ -106,6 +106,17 @@ impl Table {
         self
     }
 
+    /// Writes rows already encoded by [`encode_row`] for this table's settings.
+    pub(crate) fn encoded_rows(&mut self, bytes: &[u8]) -> Result<(), PipelineError> {
+        self.writer
+            .0
+            .write_all(bytes)
+            .map_err(|source| PipelineError::Io {
+                path: self.partial.clone(),
+                source,
+            })
+    }
+
     pub(crate) fn row<I, T>(&mut self, fields: I) -> Result<(), PipelineError>
     where
         I: IntoIterator<Item = T>,
@@ -164,6 +175,22 @@ impl Table {
         })?;
         std::fs::rename(&partial, &path).map_err(|source| PipelineError::Io { path, source })
     }
+}
+
+/// Appends one CSV row to `out`, byte for byte as [`Table::row`] of a table with `spreadsheet_safe`
+/// writes it: for rows encoded where the data is at hand (a worker thread), then written as they are.
+pub(crate) fn encode_row<const N: usize>(
+    out: &mut Vec<u8>,
+    fields: [&str; N],
+    spreadsheet_safe: bool,
+) {
+    let mut w = CsvWriter(out);
+    // Writing into a Vec cannot fail.
+    let _ = if spreadsheet_safe {
+        w.write_record(fields.iter().map(|c| spreadsheet_safe_cell(c.as_bytes())))
+    } else {
+        w.write_record(fields)
+    };
 }
 
 /// Writes CSV records exactly as the `csv` crate's default writer does (fields joined by `,`, records

@@ -17,7 +17,7 @@ use crate::aggregate::AggregateCounts;
 use crate::checkpoint::{Checkpoint, Setup};
 use crate::error::PipelineError;
 use crate::input::{discover, precheck, FieldNames, InputItem, ReadOptions, Record, RecordStream};
-use crate::output::{mention_fields, EntityTable};
+use crate::output::{encode_row, mention_fields, EntityTable};
 use crate::process::{
     Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
 };
@@ -166,7 +166,10 @@ impl RunSummary {
 }
 
 enum Outcome {
-    Processed(Vec<MentionRow>, Vec<UnmatchedRow>),
+    /// The document's mention rows, unmatched spans and, when writing tables, its rows of
+    /// `mentions.csv` encoded (by the worker, which has the gazetteer records it reads at hand: the one
+    /// writer thread only copies them).
+    Processed(Vec<MentionRow>, Vec<UnmatchedRow>, Option<Vec<u8>>),
     Failed(String),
 }
 
@@ -344,15 +347,29 @@ pub fn run_with(
         .collect();
     let process_chunk = |items: &[InputItem]| -> Vec<Option<Outcome>> {
         let mut lease = WorkerLease::take(&workers, || Worker::with_linking(matcher, linking));
+        let mut numbers = String::new();
         items
             .iter()
             .map(|item| match item {
-                InputItem::Record(Record::Document { doc, .. }) => Some(process_isolated(
-                    lease.worker(),
-                    doc,
-                    config.default_lang.as_deref(),
-                    config.panic_on_doc.as_deref(),
-                )),
+                InputItem::Record(Record::Document { doc, .. }) => {
+                    let mut outcome = process_isolated(
+                        lease.worker(),
+                        doc,
+                        config.default_lang.as_deref(),
+                        config.panic_on_doc.as_deref(),
+                    );
+                    if let Outcome::Processed(rows, _, encoded @ None) = &mut outcome {
+                        if tables {
+                            let mut bytes = Vec::with_capacity(rows.len() * 160);
+                            for m in rows.iter() {
+                                let fields = mention_fields(&doc.id, m, gazetteer, &mut numbers);
+                                encode_row(&mut bytes, fields, config.spreadsheet_safe);
+                            }
+                            *encoded = Some(bytes);
+                        }
+                    }
+                    Some(outcome)
+                }
                 _ => None,
             })
             .collect()
@@ -400,14 +417,21 @@ pub fn run_with(
             let input = &mut summary.inputs[at.file as usize];
             input.records += 1;
             match (record, outcome) {
-                (Record::Document { doc, .. }, Some(Outcome::Processed(rows, spans))) => {
+                (Record::Document { doc, .. }, Some(Outcome::Processed(rows, spans, encoded))) => {
                     document_seq += 1;
                     input.processed += 1;
                     let text_bytes =
                         (doc.text.len() + doc.title.as_ref().map_or(0, String::len)) as u64;
                     input.bytes_of_text += text_bytes;
+                    match &encoded {
+                        Some(bytes) => sink.encoded_mentions(bytes)?,
+                        None => {
+                            for m in &rows {
+                                sink.mention(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
+                            }
+                        }
+                    }
                     for m in &rows {
-                        sink.mention(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
                         entities.add(document_seq, m);
                     }
                     for u in &spans {
@@ -613,7 +637,7 @@ fn process_isolated(
     match catch_unwind(AssertUnwindSafe(work)) {
         Ok(rows) => {
             worker.trim();
-            Outcome::Processed(rows, std::mem::take(&mut spans))
+            Outcome::Processed(rows, std::mem::take(&mut spans), None)
         }
         Err(payload) => {
             worker.reset();

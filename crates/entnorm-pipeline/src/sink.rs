@@ -258,6 +258,14 @@ impl Sink {
         }
     }
 
+    /// Mention rows encoded by a worker (`output::encode_row` with the tables' settings).
+    pub(crate) fn encoded_mentions(&mut self, bytes: &[u8]) -> Result<(), PipelineError> {
+        match self {
+            Sink::Tables { mentions, .. } => mentions.encoded_rows(bytes),
+            Sink::Stream(_) => unreachable!("rows are encoded for tables only"),
+        }
+    }
+
     pub(crate) fn mention(&mut self, fields: [&str; 17]) -> Result<(), PipelineError> {
         match self {
             Sink::Tables { mentions, .. } => mentions.row(fields),
