@@ -345,6 +345,11 @@ pub fn run_with(
     let workers: Vec<Mutex<Option<Worker>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
+    // Who encodes the rows of `mentions.csv`: the writer thread while it has a core of its own (it then
+    // works beside the workers for free), the workers when every core runs one (the one writer would
+    // otherwise take a share of a core from them). The bytes are the same either way.
+    let encode_in_workers = tables
+        && std::thread::available_parallelism().map_or(1, |n| n.get()) <= config.threads.max(1);
     let process_chunk = |items: &[InputItem]| -> Vec<Option<Outcome>> {
         let mut lease = WorkerLease::take(&workers, || Worker::with_linking(matcher, linking));
         let mut numbers = String::new();
@@ -359,7 +364,7 @@ pub fn run_with(
                         config.panic_on_doc.as_deref(),
                     );
                     if let Outcome::Processed(rows, _, encoded @ None) = &mut outcome {
-                        if tables {
+                        if encode_in_workers {
                             let mut bytes = Vec::with_capacity(rows.len() * 160);
                             for m in rows.iter() {
                                 let fields = mention_fields(&doc.id, m, gazetteer, &mut numbers);
