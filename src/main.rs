@@ -761,10 +761,10 @@ fn cmd_lookup(args: LookupArgs) -> Result<()> {
             for row in worker.process(&doc, None) {
                 let e = g.entity(row.entity);
                 let a = g.alias(row.alias);
-                let surface = if row.surface == *name {
+                let surface = if row.surface(&doc) == *name {
                     String::new()
                 } else {
-                    format!(" (for `{}`)", row.surface)
+                    format!(" (for `{}`)", row.surface(&doc))
                 };
                 writeln!(
                     out,

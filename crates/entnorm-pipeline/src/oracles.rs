@@ -234,12 +234,12 @@ fn check_rows(doc: &Document, rows: &[MentionRow]) {
             r.start_byte < r.end_byte && r.end_byte <= field.len(),
             "{r:?}"
         );
-        assert_eq!(&field[r.start_byte..r.end_byte], r.surface, "{r:?}");
+        assert_eq!(&field[r.start_byte..r.end_byte], r.surface(doc), "{r:?}");
         let chars: Vec<char> = field.chars().collect();
         assert!(r.start < r.end && r.end <= chars.len(), "{r:?}");
         assert_eq!(
             chars[r.start..r.end].iter().collect::<String>(),
-            r.surface,
+            r.surface(doc),
             "{r:?}"
         );
         if let Some((f, end)) = last {

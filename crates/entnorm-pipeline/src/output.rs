@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::aggregate::{Aggregate, AggregateCounts, EntityAggregate};
 use crate::error::PipelineError;
+use crate::input::Document;
 use crate::process::MentionRow;
 
 pub(crate) struct Table {
@@ -269,7 +270,7 @@ fn default_id(attributes: &str) -> &str {
 /// The cells of one `mentions.csv` row (see [`MENTIONS_HEADER`]), borrowed: numbers are written into
 /// `numbers`, a buffer the caller reuses, so a row costs no allocation.
 pub(crate) fn mention_fields<'a>(
-    doc_id: &'a str,
+    doc: &'a Document,
     m: &'a MentionRow,
     gazetteer: &'a Matcher,
     numbers: &'a mut String,
@@ -295,11 +296,11 @@ pub(crate) fn mention_fields<'a>(
     let numbers: &'a str = numbers;
     let n = |k: usize| &numbers[spans[k].0..spans[k].1];
     [
-        doc_id,
+        &doc.id,
         m.field,
         n(0),
         n(1),
-        &m.surface,
+        m.surface(doc),
         entity.id,
         entity.name,
         entity.entity_type,
@@ -372,17 +373,17 @@ fn sorted<K: Ord + Serialize, V: Serialize, S: Serializer>(
 impl EntityTable {
     /// `document` is the run-wide sequence number of the document (1-based), so counting distinct
     /// documents needs no set.
-    pub(crate) fn add(&mut self, document: u64, m: &MentionRow) {
+    pub(crate) fn add(&mut self, document: u64, m: &MentionRow, surface: &str) {
         let t = self.tallies.entry(m.entity).or_default();
         t.mentions += 1;
         if t.last_document != document {
             t.last_document = document;
             t.documents += 1;
         }
-        match t.surfaces.get_mut(m.surface.as_str()) {
+        match t.surfaces.get_mut(surface) {
             Some(n) => *n += 1,
             None => {
-                t.surfaces.insert(m.surface.clone(), 1);
+                t.surfaces.insert(surface.to_owned(), 1);
             }
         }
     }

@@ -16,7 +16,6 @@ pub struct MentionRow {
     pub end: usize,
     pub start_byte: usize,
     pub end_byte: usize,
-    pub surface: String,
     pub entity: u32,
     pub alias: u32,
     pub method: &'static str,
@@ -24,6 +23,18 @@ pub struct MentionRow {
     pub candidates: u32,
     /// [`STATUS_ACCEPTED`] or [`STATUS_REVIEW`].
     pub status: &'static str,
+}
+
+impl MentionRow {
+    /// The mention as written: `start_byte..end_byte` of the document's field `field`. Not kept in the
+    /// row, so that a mention costs no allocation; `doc` must be the document the row was found in.
+    pub fn surface<'d>(&self, doc: &'d Document) -> &'d str {
+        let text = match self.field {
+            "title" => doc.title.as_deref().unwrap_or_default(),
+            _ => &doc.text,
+        };
+        &text[self.start_byte..self.end_byte]
+    }
 }
 
 /// `status` of a link scored at least the accept threshold.
@@ -197,6 +208,7 @@ impl<'m> Worker<'m> {
             );
         }
         let mut offsets = CharOffsets::new(text);
+        rows.reserve(self.links.len());
         for link in &self.links {
             if link.score < self.linking.review {
                 continue;
@@ -210,7 +222,6 @@ impl<'m> Worker<'m> {
                 end,
                 start_byte: m.start,
                 end_byte: m.end,
-                surface: text[m.start..m.end].to_owned(),
                 entity: m.entity,
                 alias: m.alias,
                 method: link.method.name(),

@@ -367,7 +367,7 @@ pub fn run_with(
                         if encode_in_workers {
                             let mut bytes = Vec::with_capacity(rows.len() * 160);
                             for m in rows.iter() {
-                                let fields = mention_fields(&doc.id, m, gazetteer, &mut numbers);
+                                let fields = mention_fields(doc, m, gazetteer, &mut numbers);
                                 encode_row(&mut bytes, fields, config.spreadsheet_safe);
                             }
                             *encoded = Some(bytes);
@@ -432,12 +432,12 @@ pub fn run_with(
                         Some(bytes) => sink.encoded_mentions(bytes)?,
                         None => {
                             for m in &rows {
-                                sink.mention(mention_fields(&doc.id, m, gazetteer, &mut numbers))?;
+                                sink.mention(mention_fields(doc, m, gazetteer, &mut numbers))?;
                             }
                         }
                     }
                     for m in &rows {
-                        entities.add(document_seq, m);
+                        entities.add(document_seq, m, m.surface(doc));
                     }
                     for u in &spans {
                         unmatched.add(document_seq, &doc.id, u, gazetteer);
