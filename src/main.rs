@@ -626,6 +626,7 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
         max_record_bytes: args.max_record_bytes,
         max_decompressed_ratio: args.max_decompressed_ratio,
         replace_invalid_utf8: args.replace_invalid_utf8,
+        defer_json: false, // the run decides (see `entnorm_pipeline::run`)
     };
     config.spreadsheet_safe = args.spreadsheet_safe;
     config.resume = args.resume;

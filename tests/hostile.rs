@@ -134,7 +134,19 @@ fn invalid_utf8_is_rejected_unless_replacement_is_asked_for() {
         [("good".into(), "Syria".into(), "t:syria".into())]
     );
 
-    let out = run_ok(&dir, &inputs, &["--replace-invalid-utf8"]);
+    // One thread: the reader parses the JSON lines; as many as cores: the workers do (see `run`).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for threads in ["1".to_string(), cores.to_string()] {
+        replaced_invalid_utf8_is_read(&dir, &inputs, &threads);
+    }
+}
+
+fn replaced_invalid_utf8_is_read(dir: &TempDir, inputs: &[&Path], threads: &str) {
+    let out = run_ok(
+        dir,
+        inputs,
+        &["--replace-invalid-utf8", "--threads", threads],
+    );
     assert!(reasons(&out).is_empty());
     let m = table(&out, "mentions.csv");
     let found: Vec<(&str, &str, &str)> = m

@@ -37,6 +37,9 @@ pub struct ReadOptions {
     pub max_decompressed_ratio: u64,
     /// Replace invalid UTF-8 with U+FFFD instead of rejecting the record.
     pub replace_invalid_utf8: bool,
+    /// Give JSON lines as [`Record::Unparsed`], for the worker threads to parse ([`parse_json_line`]):
+    /// the reader is one thread for all of them.
+    pub defer_json: bool,
 }
 
 impl Default for ReadOptions {
@@ -45,6 +48,7 @@ impl Default for ReadOptions {
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             max_decompressed_ratio: DEFAULT_MAX_DECOMPRESSED_RATIO,
             replace_invalid_utf8: false,
+            defer_json: false,
         }
     }
 }
@@ -368,12 +372,20 @@ pub enum Record {
         doc_id: Option<String>,
         reason: String,
     },
+    /// A JSON line read but not parsed (with [`ReadOptions::defer_json`]): [`parse_json_line`] makes it
+    /// the document or rejection the reader would have given.
+    Unparsed {
+        at: RecordSource,
+        line: Vec<u8>,
+    },
 }
 
 impl Record {
     pub fn source(&self) -> RecordSource {
         match self {
-            Record::Document { at, .. } | Record::Rejected { at, .. } => *at,
+            Record::Document { at, .. }
+            | Record::Rejected { at, .. }
+            | Record::Unparsed { at, .. } => *at,
         }
     }
 }
@@ -650,15 +662,14 @@ impl FileReader {
                         } else {
                             buf
                         };
-                        let record = parse_json_record(bytes, at, &self.fields);
-                        // Only a line the parser rejects for its UTF-8 is read again, repaired.
-                        let bad_utf8 = matches!(&record, Record::Rejected { reason, .. }
-                            if reason.starts_with("invalid UTF-8"));
-                        if replace && bad_utf8 {
-                            self.outcome.utf8_replaced += 1;
-                            let repaired = String::from_utf8_lossy(bytes);
-                            return Some(parse_json_record(repaired.as_bytes(), at, &self.fields));
+                        if self.options.defer_json {
+                            return Some(Record::Unparsed {
+                                at,
+                                line: bytes.to_vec(),
+                            });
                         }
+                        let (record, repaired) = parse_json_line(bytes, at, &self.fields, replace);
+                        self.outcome.utf8_replaced += u64::from(repaired);
                         return Some(record);
                     }
                     Err(e) => {
@@ -802,6 +813,25 @@ impl Iterator for FileReader {
     fn next(&mut self) -> Option<Record> {
         self.next_record()
     }
+}
+
+/// The record of one JSON line (`bytes`, without its line break and, on line 1, a byte-order mark) and
+/// whether its invalid UTF-8 was replaced (with `replace`; otherwise such a line is rejected).
+pub fn parse_json_line(
+    bytes: &[u8],
+    at: RecordSource,
+    fields: &FieldNames,
+    replace: bool,
+) -> (Record, bool) {
+    let record = parse_json_record(bytes, at, fields);
+    // Only a line the parser rejects for its UTF-8 is read again, repaired.
+    let bad_utf8 = matches!(&record, Record::Rejected { reason, .. }
+        if reason.starts_with("invalid UTF-8"));
+    if replace && bad_utf8 {
+        let repaired = String::from_utf8_lossy(bytes);
+        return (parse_json_record(repaired.as_bytes(), at, fields), true);
+    }
+    (record, false)
 }
 
 fn parse_json_record(bytes: &[u8], at: RecordSource, fields: &FieldNames) -> Record {

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::AggregateCounts;
 use crate::checkpoint::{Checkpoint, Setup};
 use crate::error::PipelineError;
-use crate::input::{discover, precheck, FieldNames, InputItem, ReadOptions, Record, RecordStream};
+use crate::input::{
+    discover, parse_json_line, precheck, FieldNames, InputItem, ReadOptions, Record, RecordStream,
+};
 use crate::output::{encode_row, mention_fields, EntityTable};
 use crate::process::{
     Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
@@ -165,6 +167,15 @@ impl RunSummary {
     }
 }
 
+/// What a worker made of one input item.
+struct Handled {
+    /// For a line read as [`Record::Unparsed`]: the record parsed from it, and whether its invalid UTF-8
+    /// was replaced.
+    parsed: Option<(Record, bool)>,
+    /// For a document: its outcome.
+    outcome: Option<Outcome>,
+}
+
 enum Outcome {
     /// The document's mention rows, unmatched spans and, when writing tables, its rows of
     /// `mentions.csv` encoded (by the worker, which has the gazetteer records it reads at hand: the one
@@ -211,6 +222,12 @@ pub fn run_with(
     precheck(&files, &config.fields, &config.read)?;
     let dir = &config.out_dir;
     let tables = config.stream.is_none();
+    // Whether every core runs a worker. Then the workers also parse the JSON lines and encode the rows of
+    // `mentions.csv`: the one reader and the one writer would otherwise take a share of a core from
+    // them. With a core to spare, those two threads do it beside the workers, for free. Tables are the
+    // same either way.
+    let every_core_works =
+        std::thread::available_parallelism().map_or(1, |n| n.get()) <= config.threads.max(1);
     if config.resume && !tables {
         return Err(PipelineError::Resume {
             dir: dir.clone(),
@@ -311,7 +328,11 @@ pub fn run_with(
     // of threads. A reader that panicked is reported, never taken for the end of the input.
     let batch_records = config.batch_records.max(1);
     let batch_bytes_limit = config.batch_bytes;
-    let mut items = RecordStream::new(files, skip, config.fields.clone(), config.read.clone());
+    let read = ReadOptions {
+        defer_json: every_core_works,
+        ..config.read.clone()
+    };
+    let mut items = RecordStream::new(files, skip, config.fields.clone(), read);
     let (batches, received) = std::sync::mpsc::sync_channel::<Vec<InputItem>>(1);
     let reader = std::thread::Builder::new()
         .name("entnorm-reader".into())
@@ -320,8 +341,12 @@ pub fn run_with(
             let mut batch_bytes = 0usize;
             while batch.len() < batch_records && batch_bytes < batch_bytes_limit {
                 let Some(item) = items.next() else { break };
-                if let InputItem::Record(Record::Document { doc, .. }) = &item {
-                    batch_bytes += doc.text.len() + doc.title.as_ref().map_or(0, String::len);
+                match &item {
+                    InputItem::Record(Record::Document { doc, .. }) => {
+                        batch_bytes += doc.text.len() + doc.title.as_ref().map_or(0, String::len);
+                    }
+                    InputItem::Record(Record::Unparsed { line, .. }) => batch_bytes += line.len(),
+                    _ => {}
                 }
                 batch.push(item);
             }
@@ -345,49 +370,70 @@ pub fn run_with(
     let workers: Vec<Mutex<Option<Worker>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
-    // Who encodes the rows of `mentions.csv`: the writer thread while it has a core of its own (it then
-    // works beside the workers for free), the workers when every core runs one (the one writer would
-    // otherwise take a share of a core from them). The bytes are the same either way.
-    let encode_in_workers = tables
-        && std::thread::available_parallelism().map_or(1, |n| n.get()) <= config.threads.max(1);
-    let process_chunk = |items: &[InputItem]| -> Vec<Option<Outcome>> {
+    let encode_in_workers = tables && every_core_works;
+    let process_chunk = |items: &[InputItem]| -> Vec<Handled> {
         let mut lease = WorkerLease::take(&workers, || Worker::with_linking(matcher, linking));
         let mut numbers = String::new();
+        let mut process = |doc: &crate::input::Document| {
+            let mut outcome = process_isolated(
+                lease.worker(),
+                doc,
+                config.default_lang.as_deref(),
+                config.panic_on_doc.as_deref(),
+            );
+            if let Outcome::Processed(rows, _, encoded @ None) = &mut outcome {
+                if encode_in_workers {
+                    let mut bytes = Vec::with_capacity(rows.len() * 160);
+                    for m in rows.iter() {
+                        let fields = mention_fields(doc, m, gazetteer, &mut numbers);
+                        encode_row(&mut bytes, fields, config.spreadsheet_safe);
+                    }
+                    *encoded = Some(bytes);
+                }
+            }
+            outcome
+        };
         items
             .iter()
             .map(|item| match item {
-                InputItem::Record(Record::Document { doc, .. }) => {
-                    let mut outcome = process_isolated(
-                        lease.worker(),
-                        doc,
-                        config.default_lang.as_deref(),
-                        config.panic_on_doc.as_deref(),
-                    );
-                    if let Outcome::Processed(rows, _, encoded @ None) = &mut outcome {
-                        if encode_in_workers {
-                            let mut bytes = Vec::with_capacity(rows.len() * 160);
-                            for m in rows.iter() {
-                                let fields = mention_fields(doc, m, gazetteer, &mut numbers);
-                                encode_row(&mut bytes, fields, config.spreadsheet_safe);
-                            }
-                            *encoded = Some(bytes);
-                        }
+                InputItem::Record(Record::Document { doc, .. }) => Handled {
+                    parsed: None,
+                    outcome: Some(process(doc)),
+                },
+                InputItem::Record(Record::Unparsed { at, line }) => {
+                    let replace = config.read.replace_invalid_utf8;
+                    let (record, repaired) = parse_json_line(line, *at, &config.fields, replace);
+                    let outcome = match &record {
+                        Record::Document { doc, .. } => Some(process(doc)),
+                        _ => None,
+                    };
+                    Handled {
+                        parsed: Some((record, repaired)),
+                        outcome,
                     }
-                    Some(outcome)
                 }
-                _ => None,
+                _ => Handled {
+                    parsed: None,
+                    outcome: None,
+                },
             })
             .collect()
     };
     let mut write_batch = |batch: &[InputItem],
-                           outcomes: Vec<Option<Outcome>>|
+                           handled: Vec<Handled>|
      -> Result<(), PipelineError> {
-        for (item, outcome) in batch.iter().zip(outcomes) {
-            let record = match item {
-                InputItem::Record(record) => record,
-                InputItem::FileEnd { file, outcome } => {
+        for (item, Handled { parsed, outcome }) in batch.iter().zip(handled) {
+            let record = match (item, &parsed) {
+                (InputItem::Record(_), Some((record, repaired))) => {
+                    let at = record.source();
+                    summary.inputs[at.file as usize].utf8_replaced += u64::from(*repaired);
+                    record
+                }
+                (InputItem::Record(record), None) => record,
+                (InputItem::FileEnd { file, outcome }, _) => {
                     let input = &mut summary.inputs[*file as usize];
-                    input.utf8_replaced = outcome.utf8_replaced;
+                    // Added to the lines the workers repaired, for a file whose lines they parsed.
+                    input.utf8_replaced += outcome.utf8_replaced;
                     input.read_error = outcome.error.clone();
                     input.complete = outcome.error.is_none();
                     let files_done = *file as usize + 1;
@@ -456,6 +502,7 @@ pub fn run_with(
                     sink.reject(file_name, at, doc_id.as_deref(), reason)?;
                 }
                 (Record::Document { .. }, None) => unreachable!("every document gets an outcome"),
+                (Record::Unparsed { .. }, _) => unreachable!("workers parse every deferred line"),
             }
         }
         Ok(())
@@ -580,7 +627,7 @@ pub fn peak_rss_bytes() -> Option<u64> {
 }
 
 /// A batch whose chunks are on the pool, with one receiver per chunk for its outcomes, in order.
-type StartedBatch = (Arc<Vec<InputItem>>, Vec<Receiver<Vec<Option<Outcome>>>>);
+type StartedBatch = (Arc<Vec<InputItem>>, Vec<Receiver<Vec<Handled>>>);
 
 /// Records per job on the pool: small enough that the threads' shares of a batch even out, large
 /// enough that spawning costs nothing next to the work.
