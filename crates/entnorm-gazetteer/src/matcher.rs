@@ -1792,19 +1792,21 @@ impl Matcher {
                     continue;
                 }
                 let alias_text = self.alias(alias).text;
-                scratch
-                    .analyzer
-                    .analyze(alias_text, &mut scratch.alias_analysis);
+                let keys = scratch.alias_keys.get(
+                    self,
+                    alias,
+                    alias_text,
+                    &mut scratch.analyzer,
+                    &mut scratch.alias_analysis,
+                );
                 if end - start == 1
                     && script_of(alias_text) != text_script
-                    && entnorm_tokenize::stem_key(scratch.alias_analysis.key(KeyLayer::Translit, 0))
-                        .len()
-                        < TRANSLIT_MIN_CHARS_ONE_TOKEN
+                    && entnorm_tokenize::stem_key(keys.key(0)).len() < TRANSLIT_MIN_CHARS_ONE_TOKEN
                 {
                     continue;
                 }
                 let shared: usize = (start..end)
-                    .zip(scratch.alias_analysis.keys(KeyLayer::Translit))
+                    .zip(keys.iter())
                     .map(|(i, k)| common_prefix(analysis.key(KeyLayer::Translit, i), k))
                     .sum();
                 // A one-token alias with a short stem (see SHORT_STEM_MIN_CHARS) needs more than its stem.
@@ -1921,6 +1923,72 @@ pub struct InflectScratch {
     analyzer: Analyzer,
     alias_analysis: Analysis,
     memo: StemMemo,
+    alias_keys: AliasKeysMemo,
+}
+
+const ALIAS_KEYS_SLOTS: usize = 1 << 12;
+
+/// The transliterated keys of an alias's tokens, in order.
+#[derive(Default)]
+struct AliasKeys {
+    /// Alias id + 1 (0: an empty slot).
+    alias: u32,
+    joined: String,
+    /// End of each key in `joined`.
+    ends: Vec<u32>,
+}
+
+impl AliasKeys {
+    fn key(&self, k: usize) -> &str {
+        let from = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.joined[from..self.ends[k] as usize]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(|k| self.key(k))
+    }
+}
+
+/// A per-thread, direct-mapped memo of aliases' transliterated keys, which a stem match compares with
+/// the text's: the candidates of a frequent stem are analysed once, not at every match. Forgotten when
+/// the matcher changes.
+#[derive(Default)]
+struct AliasKeysMemo {
+    /// [`Matcher::instance`] of the matcher whose aliases the slots hold (0: none yet).
+    matcher: u64,
+    slots: Vec<AliasKeys>,
+}
+
+impl AliasKeysMemo {
+    /// The keys of alias `alias` of `matcher`, whose text is `text`, analysed with `analyzer` into
+    /// `analysis` if its slot does not hold them.
+    fn get(
+        &mut self,
+        matcher: &Matcher,
+        alias: u32,
+        text: &str,
+        analyzer: &mut Analyzer,
+        analysis: &mut Analysis,
+    ) -> &AliasKeys {
+        if self.matcher != matcher.instance() || self.slots.is_empty() {
+            self.matcher = matcher.instance();
+            self.slots.clear();
+            self.slots.resize_with(ALIAS_KEYS_SLOTS, AliasKeys::default);
+        }
+        let at = (alias.wrapping_mul(0x9E37_79B9) >> 20) as usize % ALIAS_KEYS_SLOTS;
+        let slot = &mut self.slots[at];
+        if slot.alias != alias.wrapping_add(1) {
+            analyzer.analyze(text, analysis);
+            slot.alias = alias.wrapping_add(1);
+            slot.joined.clear();
+            slot.ends.clear();
+            for key in analysis.keys(KeyLayer::Translit) {
+                slot.joined.push_str(key);
+                slot.ends.push(slot.joined.len() as u32);
+            }
+        }
+        slot
+    }
 }
 
 /// The longest key a [`StemMemo`] slot holds.
