@@ -97,17 +97,27 @@ pub(crate) const KEPT_LETTER: u16 = 1 << 12;
 /// from the definitions below elsewhere.
 #[inline]
 pub(crate) fn class(c: char) -> u16 {
+    class_in(bmp_classes(), c)
+}
+
+/// The class bits of every code point of the Basic Multilingual Plane, built on first use: for loops
+/// over many characters, which then look up [`class_in`] without asking whether it is built each time.
+#[inline]
+pub(crate) fn bmp_classes() -> &'static [u16] {
     static BMP: OnceLock<Box<[u16]>> = OnceLock::new();
-    let u = c as u32;
-    if u < 0x10000 {
-        let table = BMP.get_or_init(|| {
-            (0..0x10000u32)
-                .map(|u| char::from_u32(u).map_or(0, compute_class))
-                .collect()
-        });
-        table[u as usize]
-    } else {
-        compute_class(c)
+    BMP.get_or_init(|| {
+        (0..0x10000u32)
+            .map(|u| char::from_u32(u).map_or(0, compute_class))
+            .collect()
+    })
+}
+
+/// [`class`] of `c`, given [`bmp_classes`].
+#[inline]
+pub(crate) fn class_in(bmp: &[u16], c: char) -> u16 {
+    match bmp.get(c as usize) {
+        Some(&k) => k,
+        None => compute_class(c),
     }
 }
 

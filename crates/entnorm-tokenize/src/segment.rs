@@ -1,9 +1,9 @@
 //! Segmentation of text into [`Token`]s. See the [crate docs](crate) for the rules.
 
 use crate::chars::{
-    class, is_alpha, is_attaching, is_hangul, is_hangul_l, is_hangul_syllable, is_hangul_t,
-    is_hangul_v, is_ignorable, ALPHA, APOSTROPHE, ATTACHING, DASH, IGNORABLE, SPACE,
-    SPACELESS_LETTER, WORD_CHAR,
+    bmp_classes, class, class_in, is_alpha, is_attaching, is_hangul, is_hangul_l,
+    is_hangul_syllable, is_hangul_t, is_hangul_v, is_ignorable, ALPHA, APOSTROPHE, ATTACHING, DASH,
+    IGNORABLE, SPACE, SPACELESS_LETTER, WORD_CHAR,
 };
 use crate::{Token, TokenClass};
 
@@ -133,6 +133,27 @@ impl Segmenter<'_> {
     }
 }
 
+/// The character at byte `i` of `text` (a character boundary) and its length in bytes. One- and two-byte
+/// sequences (ASCII, Latin, Greek, Cyrillic, Hebrew, Arabic) are decoded here, which `str::chars` does
+/// more slowly through its general path; longer ones by `str::chars`.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let bytes = text.as_bytes();
+    let b0 = *bytes.get(i)?;
+    if b0 < 0x80 {
+        return Some((char::from(b0), 1));
+    }
+    if b0 & 0xE0 == 0xC0 {
+        if let Some(&b1) = bytes.get(i + 1) {
+            let u = (u32::from(b0 & 0x1F) << 6) | u32::from(b1 & 0x3F);
+            if let Some(c) = char::from_u32(u) {
+                return Some((c, 2));
+            }
+        }
+    }
+    text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+}
+
 /// Appends the tokens of `text` to `tokens`.
 pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
     let mut seg = Segmenter {
@@ -233,8 +254,9 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             // The current token is that word: its end, last base and letters are updated once, after
             // the run.
             let (mut last_base, mut alpha) = (None, false);
-            for n in text[end..].chars() {
-                let kn = class(n);
+            let bmp = bmp_classes();
+            while let Some((n, len)) = char_at(text, pos) {
+                let kn = class_in(bmp, n);
                 if kn & (SPACE | DASH | IGNORABLE) != 0 {
                     break;
                 } else if kn & ATTACHING != 0 {
@@ -245,7 +267,7 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 } else {
                     break;
                 }
-                pos += n.len_utf8();
+                pos += len;
             }
             if let Some(cur) = &mut seg.cur {
                 cur.end = pos;
