@@ -977,6 +977,9 @@ pub struct MatchScratch {
     misses: Vec<(u32, u8)>,
     ends: Vec<(usize, u32)>,
     entities: Vec<u32>,
+    /// Per token of the text, its [`TokenCase`] once asked for: the walks and the case guards ask for
+    /// the same tokens' case again and again.
+    cases: Vec<std::cell::Cell<Option<TokenCase>>>,
 }
 
 impl MatchScratch {
@@ -1329,10 +1332,12 @@ impl Matcher {
         let tokens = analysis.tokens();
         scratch.cache.bind(self);
         scratch.lookup_keys(analysis, &vocab);
-        let text_case = |i: usize| {
-            let t = &tokens[i];
-            token_case(&text[t.start..t.end])
-        };
+        scratch.cases.clear();
+        scratch
+            .cases
+            .resize(tokens.len(), std::cell::Cell::new(None));
+        let cases = &scratch.cases;
+        let text_case = |i: usize| cached_case(cases, tokens, text, i);
         // Walks from the root children of the tokens this far ahead are prefetched, so that their first
         // reads (each a cache miss in tables of tens of megabytes) overlap with the current walk.
         const AHEAD: usize = 4;
@@ -2232,6 +2237,24 @@ enum TokenCase {
     /// All capitals, at most 3 letters: an acronym (`US`, `UN`), never a folded form of a word (`Us`).
     Acronym,
     Other,
+}
+
+/// [`token_case`] of token `i` of `text`, remembered in `cases` (one entry per token).
+fn cached_case(
+    cases: &[std::cell::Cell<Option<TokenCase>>],
+    tokens: &[entnorm_tokenize::Token],
+    text: &str,
+    i: usize,
+) -> TokenCase {
+    match cases[i].get() {
+        Some(case) => case,
+        None => {
+            let t = &tokens[i];
+            let case = token_case(&text[t.start..t.end]);
+            cases[i].set(Some(case));
+            case
+        }
+    }
 }
 
 fn token_case(token: &str) -> TokenCase {
