@@ -46,35 +46,7 @@ fn links_from(
     b.add_bytes(Path::new("g.tsv"), GAZETTEER.as_bytes(), origin)
         .unwrap();
     let m = Matcher::new(b.build());
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        lang,
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
-    let mut out: Vec<Link> = Vec::new();
-    reconcile(
-        text,
-        &analysis,
-        lang,
-        &mentions,
-        &m,
-        &mut ResolveScratch::default(),
-        &mut out,
-    );
-    out.iter()
-        .map(|l| {
-            (
-                text[l.mention.start..l.mention.end].to_owned(),
-                m.entity(l.mention.entity).id.to_owned(),
-                l.method.name(),
-            )
-        })
-        .collect()
+    links_with(&m, &mut ResolveScratch::default(), text, lang)
 }
 
 fn owned(v: &[(&str, &str, &'static str)]) -> Vec<(String, String, &'static str)> {
@@ -298,35 +270,7 @@ fn variant_links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'stati
     )
     .unwrap();
     let m = Matcher::new(b.build());
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        lang,
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
-    let mut out: Vec<Link> = Vec::new();
-    reconcile(
-        text,
-        &analysis,
-        lang,
-        &mentions,
-        &m,
-        &mut ResolveScratch::default(),
-        &mut out,
-    );
-    out.iter()
-        .map(|l| {
-            (
-                text[l.mention.start..l.mention.end].to_owned(),
-                m.entity(l.mention.entity).id.to_owned(),
-                l.method.name(),
-            )
-        })
-        .collect()
+    links_with(&m, &mut ResolveScratch::default(), text, lang)
 }
 
 #[test]
