@@ -159,7 +159,8 @@ const MAX_REMEMBERED_SOURCES: usize = 1024;
 /// large gazetteer of the user's, at every run took longer than the rest of opening its index.
 fn fingerprint_remembered(specs: &[SourceSpec], cache_dir: &Path) -> Result<String, PipelineError> {
     let memo_path = cache_dir.join(SOURCE_FINGERPRINTS);
-    // path -> (stamp, fingerprint); an unreadable or malformed file is as good as none.
+    // (path, stamp, fingerprint) of each file remembered; an unreadable or malformed file is as good as
+    // none.
     let mut remembered: Vec<(String, String, String)> = std::fs::read_to_string(&memo_path)
         .unwrap_or_default()
         .lines()
