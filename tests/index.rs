@@ -182,3 +182,63 @@ fn a_cached_index_damaged_after_it_was_verified_is_rebuilt() {
     assert!(fourth.contains("compiled, cached as"), "{fourth}");
     assert_eq!(mentions4, mentions1);
 }
+
+#[test]
+fn building_an_index_keeps_the_cache_within_its_budget_dropping_the_least_recently_used() {
+    let dir = TempDir::new("prune");
+    let cache = dir.path("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // Six older indexes (stand-ins: pruning goes by names, sizes and times) of 300,000 bytes with their
+    // fuzzy indexes; the one built longest ago was used (its stamp written) an hour ago.
+    let names: Vec<String> = (1..=6).map(|k| format!("gazetteer-{k:016x}")).collect();
+    for (k, name) in names.iter().enumerate() {
+        for (suffix, len) in [(".idx", 250_000), (".fuzzy1.idx", 50_000)] {
+            let p = cache.join(format!("{name}{suffix}"));
+            std::fs::write(&p, vec![0u8; len]).unwrap();
+            age(&p, 86_400 * (10 + k as u64));
+        }
+    }
+    let oldest_stamp = cache.join(format!("{}.idx.verified", names[5]));
+    std::fs::write(&oldest_stamp, b"stamp").unwrap();
+    age(&oldest_stamp, 3600);
+    std::fs::write(cache.join("notes.txt"), b"mine").unwrap();
+    let gaz = dir.path("g.tsv");
+    std::fs::copy(fixture("gazetteer.tsv"), &gaz).unwrap();
+    let input = fixture("articles.jsonl");
+    // A budget of 1 MiB: the new index and three of the old ones fit.
+    let output = entnorm()
+        .env("ENTNORM_CACHE_DIR", &cache)
+        .env("ENTNORM_CACHE_MAX_MB", "1")
+        .args(["run", input.to_str().unwrap(), "-o"])
+        .arg(dir.path("o"))
+        .args(["--no-default-gazetteer", "-g", gaz.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_success(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("compiled, cached as"), "{stderr}");
+    let left: Vec<String> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let indexes = left
+        .iter()
+        .filter(|n| n.ends_with(".idx") && !n.contains(".fuzzy"))
+        .count();
+    // The new one, the one used an hour ago, and the two built most recently.
+    assert_eq!(indexes, 4, "{left:?}");
+    for kept in [&names[5], &names[0], &names[1]] {
+        assert!(left.contains(&format!("{kept}.idx")), "{kept}: {left:?}");
+        assert!(
+            left.contains(&format!("{kept}.fuzzy1.idx")),
+            "{kept}: {left:?}"
+        );
+    }
+    for pruned in [&names[2], &names[3], &names[4]] {
+        assert!(
+            !left.iter().any(|n| n.starts_with(pruned.as_str())),
+            "{pruned}: {left:?}"
+        );
+    }
+    assert!(left.contains(&"notes.txt".to_string()), "{left:?}");
+}

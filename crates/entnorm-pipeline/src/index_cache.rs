@@ -85,7 +85,16 @@ fn load(
             // sources without bad rows are ever cached, so a cached index needs no lenient report.
             if let Ok(m) = opened {
                 if m.fingerprint() == fingerprint {
-                    if let Some(stamp) = stamp.filter(|_| !verified_before) {
+                    // The stamp is written when the file is first verified and again once a day of
+                    // use, so that its age tells how long ago the index was last used (`prune`).
+                    let stale = |marker: &Path| {
+                        std::fs::metadata(marker)
+                            .and_then(|m| m.modified())
+                            .ok()
+                            .and_then(|t| t.elapsed().ok())
+                            .is_none_or(|age| age > MARKER_REFRESH)
+                    };
+                    if let Some(stamp) = stamp.filter(|_| !verified_before || stale(&marker)) {
                         // Failing to store it only costs the next run the checksum.
                         let _ = write_atomically(&marker, stamp.as_bytes());
                     }
@@ -109,7 +118,12 @@ fn load(
         ));
     };
     match write_atomically(&path, &bytes) {
-        Ok(()) => Ok((Matcher::open(&path)?, IndexOrigin::Built(path), skipped)),
+        Ok(()) => {
+            if let Some(dir) = cache_dir {
+                prune(dir, &path);
+            }
+            Ok((Matcher::open(&path)?, IndexOrigin::Built(path), skipped))
+        }
         Err(e) => {
             let reason = format!("cannot write the index cache {}: {e}", path.display());
             Ok((
@@ -117,6 +131,75 @@ fn load(
                 IndexOrigin::InMemory(Some(reason)),
                 skipped,
             ))
+        }
+    }
+}
+
+/// How old an index's stamp may get before a run that uses the index writes it again.
+const MARKER_REFRESH: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// What a cache directory may hold, in megabytes, unless `ENTNORM_CACHE_MAX_MB` says otherwise: each set
+/// of sources (every edit of a gazetteer, every new normalizer) gets an index of its own, of a few hundred
+/// megabytes with the default gazetteer, and a cache that only grew filled disks.
+const DEFAULT_CACHE_MAX_MB: u64 = 2048;
+
+/// After `keep` was built in `dir`: deletes the least recently used compiled indexes, each with the files
+/// named after it (its stamp, its fuzzy index), until the indexes and their files take at most the
+/// cache's budget (`ENTNORM_CACHE_MAX_MB`, default [`DEFAULT_CACHE_MAX_MB`]); `keep` itself always
+/// stays. An index's last use is the later modification time of the index and of its stamp. A process
+/// that has a deleted index mapped keeps its map; one about to open it compiles the sources again.
+/// Failures are ignored: the cache is only a cache.
+fn prune(dir: &Path, keep: &Path) {
+    let budget = std::env::var("ENTNORM_CACHE_MAX_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(DEFAULT_CACHE_MAX_MB)
+        .saturating_mul(1 << 20);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let files: Vec<(PathBuf, std::fs::Metadata)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| Some((e.path(), e.metadata().ok()?)))
+        .collect();
+    // The files of the index whose file name is `gazetteer-FINGERPRINT.idx`: every `gazetteer-FINGERPRINT.*`.
+    let family = |index: &Path| {
+        let prefix = index
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(|s| format!("{s}."));
+        files.iter().filter(move |(p, _)| {
+            let name = p.file_name().and_then(|n| n.to_str());
+            matches!((name, &prefix), (Some(n), Some(pre)) if n.starts_with(pre.as_str()))
+        })
+    };
+    let mut indexes: Vec<(std::time::SystemTime, u64, &Path)> = files
+        .iter()
+        .filter(|(p, _)| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("gazetteer-") && n.ends_with(".idx") && n.matches('.').count() == 1
+            })
+        })
+        .filter_map(|(p, meta)| {
+            let mut used = meta.modified().ok()?;
+            let mut bytes = 0;
+            for (q, m) in family(p) {
+                bytes += m.len();
+                if q.extension().is_some_and(|e| e == "verified") {
+                    used = used.max(m.modified().unwrap_or(used));
+                }
+            }
+            Some((used, bytes, p.as_path()))
+        })
+        .collect();
+    // The one just built first, then the most recently used.
+    indexes.sort_by(|a, b| (b.2 == keep).cmp(&(a.2 == keep)).then(b.0.cmp(&a.0)));
+    let mut total = 0u64;
+    for (k, (_, bytes, index)) in indexes.iter().enumerate() {
+        total = total.saturating_add(*bytes);
+        if k > 0 && total > budget {
+            for (file, _) in family(index) {
+                let _ = std::fs::remove_file(file);
+            }
         }
     }
 }
