@@ -1,7 +1,10 @@
 //! Document-level resolution of surname-only mentions, on real names in several scripts.
 
+mod common;
+
 use std::path::Path;
 
+use common::reconciled_with;
 use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
 use entnorm_reconcile::{resolve_document, Link, ResolveScratch};
 use entnorm_tokenize::{Analysis, Analyzer};
@@ -131,35 +134,7 @@ fn reconciled(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static s
     b.add_bytes(Path::new("g.tsv"), MORE.as_bytes(), Origin::User)
         .unwrap();
     let m = Matcher::new(b.build());
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        lang,
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
-    let mut out: Vec<Link> = Vec::new();
-    entnorm_reconcile::reconcile(
-        text,
-        &analysis,
-        lang,
-        &mentions,
-        &m,
-        &mut ResolveScratch::default(),
-        &mut out,
-    );
-    out.iter()
-        .map(|l| {
-            (
-                text[l.mention.start..l.mention.end].to_owned(),
-                m.entity(l.mention.entity).id.to_owned(),
-                l.method.name(),
-            )
-        })
-        .collect()
+    reconciled_with(&m, &mut ResolveScratch::default(), text, lang)
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Inflected forms matched through the stem trie, with their guards, on real names in several languages.
 
+mod common;
+
 use std::path::Path;
 
-use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
-use entnorm_reconcile::{reconcile, Link, ResolveScratch};
-use entnorm_tokenize::{Analysis, Analyzer};
+use common::reconciled_with;
+use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
+use entnorm_reconcile::ResolveScratch;
 
 const GAZETTEER: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 t:lavrov\tSergey Lavrov\tPER\ten\tcanonical\t100
@@ -46,7 +48,7 @@ fn links_from(
     b.add_bytes(Path::new("g.tsv"), GAZETTEER.as_bytes(), origin)
         .unwrap();
     let m = Matcher::new(b.build());
-    links_with(&m, &mut ResolveScratch::default(), text, lang)
+    reconciled_with(&m, &mut ResolveScratch::default(), text, lang)
 }
 
 fn owned(v: &[(&str, &str, &'static str)]) -> Vec<(String, String, &'static str)> {
@@ -97,36 +99,6 @@ fn lower_case_names_of_the_users_take_case_endings_in_lower_case_words() {
     assert_eq!(links("Иван Демократов.", Some("ru")), owned(&[]));
 }
 
-/// Links of `text` through `m` with `scratch` (which may carry memos of earlier texts).
-fn links_with(
-    m: &Matcher,
-    scratch: &mut ResolveScratch,
-    text: &str,
-    lang: Option<&str>,
-) -> Vec<(String, String, &'static str)> {
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        lang,
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
-    let mut out: Vec<Link> = Vec::new();
-    reconcile(text, &analysis, lang, &mentions, m, scratch, &mut out);
-    out.iter()
-        .map(|l| {
-            (
-                text[l.mention.start..l.mention.end].to_owned(),
-                m.entity(l.mention.entity).id.to_owned(),
-                l.method.name(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn scratch_reused_across_texts_and_languages_gives_the_links_of_a_fresh_one() {
     // The same words recur in other languages, other case and without a language: what the scratch
@@ -150,10 +122,10 @@ fn scratch_reused_across_texts_and_languages_gives_the_links_of_a_fresh_one() {
     let mut inflected = 0;
     for round in 0..3 {
         for &(text, lang) in texts {
-            let fresh = links_with(&m, &mut ResolveScratch::default(), text, lang);
+            let fresh = reconciled_with(&m, &mut ResolveScratch::default(), text, lang);
             inflected += fresh.iter().filter(|l| l.2 == "inflected").count();
             assert_eq!(
-                links_with(&m, &mut warm, text, lang),
+                reconciled_with(&m, &mut warm, text, lang),
                 fresh,
                 "round {round}: {text} ({lang:?})"
             );
@@ -270,7 +242,7 @@ fn variant_links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'stati
     )
     .unwrap();
     let m = Matcher::new(b.build());
-    links_with(&m, &mut ResolveScratch::default(), text, lang)
+    reconciled_with(&m, &mut ResolveScratch::default(), text, lang)
 }
 
 #[test]
