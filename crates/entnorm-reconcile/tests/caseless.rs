@@ -2,11 +2,13 @@
 //! for review; the same names where the text supports the place stay accepted. The gazetteer rows are those
 //! of the default gazetteer (same IDs, names, languages and attributes), loaded as the default.
 
+mod common;
+
 use std::path::Path;
 
-use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
-use entnorm_reconcile::{reconcile, Link, ResolveScratch, CASELESS_WORD_SCORE};
-use entnorm_tokenize::{Analysis, Analyzer};
+use common::reconciled_links;
+use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
+use entnorm_reconcile::{ResolveScratch, CASELESS_WORD_SCORE};
 
 const GAZETTEER: &str = "entity_id\tname\ttype\tlang\tkind\tprior\tattributes
 Q262\tAlgeria\tGPE\tund\tcanonical\t1000000\tiso2=DZ; iso3=DZA
@@ -43,27 +45,8 @@ fn links_in(
     b.add_bytes(Path::new("default.tsv"), gazetteer.as_bytes(), origin)
         .unwrap();
     let m = Matcher::new(b.build());
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        Some(lang),
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
-    let mut out: Vec<Link> = Vec::new();
-    reconcile(
-        text,
-        &analysis,
-        Some(lang),
-        &mentions,
-        &m,
-        &mut ResolveScratch::default(),
-        &mut out,
-    );
-    out.iter()
+    reconciled_links(&m, &mut ResolveScratch::default(), text, Some(lang))
+        .iter()
         .map(|l| {
             (
                 text[l.mention.start..l.mention.end].to_owned(),

@@ -1,11 +1,13 @@
 //! Places named by their demonyms (`Iraqi officials`): rows of kind `demonym`, matched only in English
 //! text, reported with method `demonym` and their own score, and never used to link a user's entity.
 
+mod common;
+
 use std::path::Path;
 
-use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
-use entnorm_reconcile::{reconcile, Link, ResolveScratch};
-use entnorm_tokenize::{Analysis, Analyzer};
+use common::reconciled_links;
+use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
+use entnorm_reconcile::ResolveScratch;
 
 const DEFAULT: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 Q796\tIraq\tGPE\tund\tcanonical\t1000000
@@ -34,27 +36,8 @@ fn matcher(user: Option<&str>) -> Matcher {
 }
 
 fn links(m: &Matcher, text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str, f64)> {
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        lang,
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
-    let mut out: Vec<Link> = Vec::new();
-    reconcile(
-        text,
-        &analysis,
-        lang,
-        &mentions,
-        m,
-        &mut ResolveScratch::default(),
-        &mut out,
-    );
-    out.iter()
+    reconciled_links(m, &mut ResolveScratch::default(), text, lang)
+        .iter()
         .map(|l| {
             (
                 text[l.mention.start..l.mention.end].to_owned(),

@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::reconciled_with;
+use common::{matched, reconciled_with};
 use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
 use entnorm_reconcile::{resolve_document, Link, ResolveScratch};
 use entnorm_tokenize::{Analysis, Analyzer};
@@ -26,16 +26,7 @@ fn links(text: &str) -> Vec<(String, String, &'static str)> {
     b.add_bytes(Path::new("g.tsv"), GAZETTEER.as_bytes(), Origin::User)
         .unwrap();
     let m = Matcher::new(b.build());
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        None,
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
+    let (analysis, mentions) = matched(&m, text, None);
     let mut out: Vec<Link> = Vec::new();
     resolve_document(
         text,

@@ -1,11 +1,13 @@
 //! Places inside company names (`First Boston Corp`) are written for review; places beside companies
 //! and a country's own bank are not. Real sentences of 1987 Reuters business news.
 
+mod common;
+
 use std::path::Path;
 
-use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
-use entnorm_reconcile::{reconcile, Link, ResolveScratch};
-use entnorm_tokenize::{Analysis, Analyzer};
+use common::reconciled_links;
+use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
+use entnorm_reconcile::ResolveScratch;
 
 const DEFAULT: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 geonames:4930956\tBoston\tLOC\tund\tcanonical\t617
@@ -23,27 +25,8 @@ fn links(text: &str) -> Vec<(String, f64)> {
     b.add_bytes(Path::new("g.tsv"), DEFAULT.as_bytes(), Origin::Default)
         .unwrap();
     let m = Matcher::new(b.build());
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        Some("en"),
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
-    let mut out: Vec<Link> = Vec::new();
-    reconcile(
-        text,
-        &analysis,
-        Some("en"),
-        &mentions,
-        &m,
-        &mut ResolveScratch::default(),
-        &mut out,
-    );
-    out.iter()
+    reconciled_links(&m, &mut ResolveScratch::default(), text, Some("en"))
+        .iter()
         .map(|l| (text[l.mention.start..l.mention.end].to_owned(), l.score))
         .collect()
 }

@@ -1,17 +1,25 @@
 //! Helpers shared by this crate's integration tests.
 
-use entnorm_gazetteer::{MatchScratch, Matcher};
+use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
 use entnorm_reconcile::{reconcile, Link, ResolveScratch};
 use entnorm_tokenize::{Analysis, Analyzer};
 
-/// The (surface, entity ID, method) of each link that matching `text` with `m` and reconciling the
-/// mentions gives; `scratch` may carry memos of earlier texts.
-pub fn reconciled_with(
+/// The links that matching `text` with `m` and reconciling the mentions give; `scratch` may carry memos
+/// of earlier texts.
+pub fn reconciled_links(
     m: &Matcher,
     scratch: &mut ResolveScratch,
     text: &str,
     lang: Option<&str>,
-) -> Vec<(String, String, &'static str)> {
+) -> Vec<Link> {
+    let (analysis, mentions) = matched(m, text, lang);
+    let mut out: Vec<Link> = Vec::new();
+    reconcile(text, &analysis, lang, &mentions, m, scratch, &mut out);
+    out
+}
+
+/// The analysis of `text` and the mentions `m` finds in it.
+pub fn matched(m: &Matcher, text: &str, lang: Option<&str>) -> (Analysis, Vec<Mention>) {
     let mut analysis = Analysis::default();
     Analyzer::new().analyze(text, &mut analysis);
     let mut mentions = Vec::new();
@@ -22,9 +30,19 @@ pub fn reconciled_with(
         &mut MatchScratch::default(),
         &mut mentions,
     );
-    let mut out: Vec<Link> = Vec::new();
-    reconcile(text, &analysis, lang, &mentions, m, scratch, &mut out);
-    out.iter()
+    (analysis, mentions)
+}
+
+/// (surface, entity ID, method) of each link of [`reconciled_links`].
+#[allow(dead_code)] // not every test crate that includes this module uses every helper
+pub fn reconciled_with(
+    m: &Matcher,
+    scratch: &mut ResolveScratch,
+    text: &str,
+    lang: Option<&str>,
+) -> Vec<(String, String, &'static str)> {
+    reconciled_links(m, scratch, text, lang)
+        .iter()
         .map(|l| {
             (
                 text[l.mention.start..l.mention.end].to_owned(),
