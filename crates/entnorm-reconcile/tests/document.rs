@@ -4,10 +4,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{matched, reconciled_with};
-use entnorm_gazetteer::{GazetteerBuilder, MatchScratch, Matcher, Origin};
+use common::{matched, reconciled_links, reconciled_with};
+use entnorm_gazetteer::{GazetteerBuilder, Matcher, Origin};
 use entnorm_reconcile::{resolve_document, Link, ResolveScratch};
-use entnorm_tokenize::{Analysis, Analyzer};
 
 const GAZETTEER: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 t:kerry\tJohn Kerry\tPER\ten\tcanonical\t100
@@ -191,27 +190,8 @@ t:state\tWashington State\tLOC\ten\talias\t
         .unwrap();
     let m = Matcher::new(b.build());
     let links = |text: &str| {
-        let mut analysis = Analysis::default();
-        Analyzer::new().analyze(text, &mut analysis);
-        let mut mentions = Vec::new();
-        m.find(
-            text,
-            &analysis,
-            None,
-            &mut MatchScratch::default(),
-            &mut mentions,
-        );
-        let mut out: Vec<Link> = Vec::new();
-        entnorm_reconcile::reconcile(
-            text,
-            &analysis,
-            None,
-            &mentions,
-            &m,
-            &mut ResolveScratch::default(),
-            &mut out,
-        );
-        out.iter()
+        reconciled_links(&m, &mut ResolveScratch::default(), text, None)
+            .iter()
             .map(|l| m.entity(l.mention.entity).id.to_owned())
             .collect::<Vec<_>>()
     };
@@ -239,27 +219,8 @@ geonames:276781\tBeirut\tLOC\tund\tcanonical\t1916\tcountry=LB; country_qid=Q822
         .unwrap();
     let m = Matcher::new(b.build());
     let links = |text: &str| {
-        let mut analysis = Analysis::default();
-        Analyzer::new().analyze(text, &mut analysis);
-        let mut mentions = Vec::new();
-        m.find(
-            text,
-            &analysis,
-            None,
-            &mut MatchScratch::default(),
-            &mut mentions,
-        );
-        let mut out: Vec<Link> = Vec::new();
-        entnorm_reconcile::reconcile(
-            text,
-            &analysis,
-            None,
-            &mentions,
-            &m,
-            &mut ResolveScratch::default(),
-            &mut out,
-        );
-        out.iter()
+        reconciled_links(&m, &mut ResolveScratch::default(), text, None)
+            .iter()
             .map(|l| (m.entity(l.mention.entity).id.to_owned(), l.score))
             .collect::<Vec<_>>()
     };
@@ -296,16 +257,7 @@ Q207\tGeorge Bush\tPER\ten\talias\t3000\toffice=President; jurisdiction=the Unit
     let m = Matcher::new(b.build());
     let text = "President George Bush spoke to reporters.";
     let links = |year: Option<i32>| {
-        let mut analysis = Analysis::default();
-        Analyzer::new().analyze(text, &mut analysis);
-        let mut mentions = Vec::new();
-        m.find(
-            text,
-            &analysis,
-            None,
-            &mut MatchScratch::default(),
-            &mut mentions,
-        );
+        let (analysis, mentions) = matched(&m, text, None);
         let mut out: Vec<Link> = Vec::new();
         entnorm_reconcile::reconcile_dated(
             text,
