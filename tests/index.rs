@@ -8,9 +8,20 @@ fn run_with_cache(
     gaz: &std::path::Path,
     out: &std::path::Path,
 ) -> (String, String) {
+    run_with_cache_env(cache, gaz, out, &[])
+}
+
+/// [`run_with_cache`] with more environment variables set.
+fn run_with_cache_env(
+    cache: &std::path::Path,
+    gaz: &std::path::Path,
+    out: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (String, String) {
     let input = fixture("articles.jsonl");
     let output = entnorm()
         .env("ENTNORM_CACHE_DIR", cache)
+        .envs(env.iter().copied())
         .args([
             "run",
             input.to_str().unwrap(),
@@ -204,18 +215,9 @@ fn building_an_index_keeps_the_cache_within_its_budget_dropping_the_least_recent
     std::fs::write(cache.join("notes.txt"), b"mine").unwrap();
     let gaz = dir.path("g.tsv");
     std::fs::copy(fixture("gazetteer.tsv"), &gaz).unwrap();
-    let input = fixture("articles.jsonl");
     // A budget of 1 MiB: the new index and three of the old ones fit.
-    let output = entnorm()
-        .env("ENTNORM_CACHE_DIR", &cache)
-        .env("ENTNORM_CACHE_MAX_MB", "1")
-        .args(["run", input.to_str().unwrap(), "-o"])
-        .arg(dir.path("o"))
-        .args(["--no-default-gazetteer", "-g", gaz.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_success(&output);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let env = [("ENTNORM_CACHE_MAX_MB", "1")];
+    let (stderr, _) = run_with_cache_env(&cache, &gaz, &dir.path("o"), &env);
     assert!(stderr.contains("compiled, cached as"), "{stderr}");
     let left: Vec<String> = std::fs::read_dir(&cache)
         .unwrap()
