@@ -285,6 +285,63 @@ struct RunArgs {
     /// Least seconds between two checkpoints (written at the end of an input file) for --resume.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     checkpoint_interval: f64,
+    /// Where the compiled gazetteer is read from while matching: `mapped` (the index file, paged in as
+    /// needed: starts at once), `resident` (copied into the process's memory on 2 MiB pages where Linux
+    /// offers them: about 0.12 s per 280 MB of index, then matching runs several percent faster), or
+    /// `auto`: resident when the input files hold at least 32 MiB (stdin counts as small). Tables are
+    /// identical either way.
+    #[arg(long, value_enum, value_name = "HOW", default_value = "auto")]
+    index_memory: IndexMemory,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum IndexMemory {
+    Auto,
+    Mapped,
+    Resident,
+}
+
+/// Input size from which `--index-memory auto` copies the index: the copy (about 0.12 s for the 280 MB
+/// index of 1.3M aliases) is repaid by faster matching (measured 3-9% less time on the 50 MB slice of
+/// the shared corpus) over some 30 MB of news text.
+const RESIDENT_FROM_INPUT_BYTES: u64 = 32 << 20;
+
+impl IndexMemory {
+    fn resident_for(self, inputs: &[PathBuf]) -> bool {
+        match self {
+            IndexMemory::Mapped => false,
+            IndexMemory::Resident => true,
+            IndexMemory::Auto => {
+                // Sizes on disk (compressed files count as their compressed size); inputs that cannot
+                // be listed count as nothing here, as the run reports them.
+                let files = entnorm_pipeline::discover(inputs).unwrap_or_default();
+                let bytes: u64 = files
+                    .iter()
+                    .filter(|f| !f.is_stdin() && f.problem.is_none())
+                    .filter_map(|f| std::fs::metadata(&f.path).ok())
+                    .map(|m| m.len())
+                    .sum();
+                bytes >= RESIDENT_FROM_INPUT_BYTES
+            }
+        }
+    }
+}
+
+/// Copies the index into the process's memory when `how` asks for it (see `--index-memory`); if that
+/// fails the run goes on with the mapped index, only slower.
+fn place_index(matcher: &mut Matcher, how: IndexMemory, inputs: &[PathBuf], verbose: bool) {
+    if !how.resident_for(inputs) {
+        return;
+    }
+    let started = std::time::Instant::now();
+    match matcher.make_resident() {
+        Ok(()) if verbose => eprintln!(
+            "entnorm: index copied into memory (--index-memory) in {:.2} s",
+            started.elapsed().as_secs_f64()
+        ),
+        Ok(()) => {}
+        Err(e) => eprintln!("entnorm: warning: {e}; the index stays mapped from its file"),
+    }
 }
 
 #[derive(Args)]
@@ -579,7 +636,7 @@ fn cmd_run(args: RunArgs) -> Result<ExitCode> {
 fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     args.link.check()?;
     let stop = stop_on_signals().context("cannot install signal handlers")?;
-    let (matcher, skipped_rows) = if args.lenient && args.gazetteer.index.is_none() {
+    let (mut matcher, skipped_rows) = if args.lenient && args.gazetteer.index.is_none() {
         let specs = source_specs(&args.gazetteer)?;
         let cache = cache_dir(args.gazetteer.no_cache);
         let (m, _, skipped) =
@@ -591,6 +648,7 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     } else {
         (load_matcher(&args.gazetteer, !args.quiet)?, Vec::new())
     };
+    place_index(&mut matcher, args.index_memory, &args.inputs, !args.quiet);
     let mut config = RunConfig::new(args.inputs, args.out);
     config.stream = stream;
     config.partial = args.partial;

@@ -136,6 +136,51 @@ fn one_and_two_threads_give_byte_identical_tables() {
 }
 
 #[test]
+fn mapped_and_resident_index_give_byte_identical_tables() {
+    let mapped = TempDir::new("index-mapped");
+    let resident = TempDir::new("index-resident");
+    let a = run_fixture(&mapped, &["--index-memory", "mapped"]);
+    let b = run_fixture(&resident, &["--index-memory", "resident"]);
+    for table in [
+        "mentions.csv",
+        "entities.csv",
+        "documents.csv",
+        "rejects.csv",
+    ] {
+        let (a, b) = (
+            std::fs::read(a.join(table)).unwrap(),
+            std::fs::read(b.join(table)).unwrap(),
+        );
+        assert!(
+            table != "mentions.csv" || a.len() > 1000,
+            "too few mentions"
+        );
+        assert_eq!(a, b, "{table}");
+    }
+    // The run says that it copied the index (the flag is not ignored).
+    let out = resident.path("verbose");
+    let input = fixture("articles.jsonl");
+    let gaz = fixture("gazetteer.tsv");
+    let result = run_entnorm(
+        &[
+            "run",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--no-default-gazetteer",
+            "-g",
+            gaz.to_str().unwrap(),
+            "--index-memory",
+            "resident",
+        ],
+        None,
+    );
+    assert_success(&result);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("index copied into memory"), "{stderr}");
+}
+
+#[test]
 fn malformed_lines_are_rejected_and_every_good_line_processed() {
     let dir = TempDir::new("malformed");
     let input = dir.path("mixed.jsonl");

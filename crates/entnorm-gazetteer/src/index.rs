@@ -175,6 +175,8 @@ pub enum IndexError {
     NormalizerVersion { found: u32, expected: u32 },
     #[error("index is truncated or corrupt ({0})")]
     Corrupt(&'static str),
+    #[error("cannot copy the index into memory: {0}")]
+    Copy(#[source] std::io::Error),
 }
 
 /// Appends sections and writes the header; used by the compiler.

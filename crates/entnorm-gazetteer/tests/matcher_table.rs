@@ -319,6 +319,45 @@ fn an_index_round_trips_through_a_file_and_rejects_corruption() {
 }
 
 #[test]
+fn an_index_made_resident_answers_as_before_without_its_file() {
+    let m = matcher(None);
+    let dir = std::env::temp_dir().join(format!("entnorm-resident-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("g.idx");
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(
+        Path::new("default.tsv"),
+        GAZETTEER.as_bytes(),
+        Origin::Default,
+    )
+    .unwrap();
+    let bytes = entnorm_gazetteer::compile(&b.build());
+    std::fs::write(&path, &bytes).unwrap();
+    let mut resident = Matcher::open_verified_before(&path).unwrap();
+    assert!(!resident.is_resident());
+    resident.make_resident().unwrap();
+    assert!(resident.is_resident());
+    // Overwritten in place (which no entnorm process does): a mapping would now read zeros, the
+    // process's own copy is untouched.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &vec![0; bytes.len()]))
+        .unwrap();
+    assert_eq!(resident.fingerprint(), m.fingerprint());
+    for (text, _) in TABLE {
+        assert_eq!(find(&resident, text), find(&m, text), "{text}");
+    }
+    // A matcher compiled in memory can be made resident too.
+    let mut owned = matcher(None);
+    owned.make_resident().unwrap();
+    for (text, _) in TABLE {
+        assert_eq!(find(&owned, text), find(&m, text), "{text}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn punctuation_does_not_make_a_one_word_name_long_or_several_words() {
     // CLDR's Amharic label for Chad is one letter and an Ethiopic colon; transliterated it is `hi,`.
     let m = matcher(None);
