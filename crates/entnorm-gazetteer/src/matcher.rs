@@ -646,6 +646,28 @@ impl Storage {
         // Only a hint: without transparent huge pages the copy works as well, merely without the gain.
         let _ = copy.advise(memmap2::Advice::HugePage);
         match self {
+            #[cfg(unix)]
+            Storage::Mapped(_, file) => {
+                // In parts, one thread each: the copy and the zeroing of the new pages are as much work
+                // as matching a few megabytes of text, and the other cores are idle at start.
+                use std::os::unix::fs::FileExt;
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+                let part = len.div_ceil(threads).max(1);
+                std::thread::scope(|scope| {
+                    let reads: Vec<_> = copy[..len]
+                        .chunks_mut(part)
+                        .enumerate()
+                        .map(|(k, chunk)| {
+                            scope.spawn(move || file.read_exact_at(chunk, (k * part) as u64))
+                        })
+                        .collect();
+                    reads.into_iter().try_for_each(|r| {
+                        r.join()
+                            .unwrap_or_else(|_| Err(std::io::Error::other("copy thread failed")))
+                    })
+                })?;
+            }
+            #[cfg(not(unix))]
             Storage::Mapped(_, file) => {
                 use std::io::{Read, Seek};
                 let mut file = file;
@@ -694,8 +716,9 @@ pub struct Matcher {
     /// [`stem_prefix`]es of the first words of the user's lower-case names in the stem trie, sorted: a
     /// lower-case text word is tried as an inflected form only if one of them starts its key.
     lower_stem_prefixes: Vec<u32>,
-    /// Whether the whole STRINGS section is UTF-8 (checked once at open; see `Matcher::string`).
-    strings_utf8: bool,
+    /// Whether the whole STRINGS section is UTF-8 (checked on the first string read, not at open: a
+    /// matcher made resident right after opening would check it twice; see `Matcher::string`).
+    strings_utf8: std::sync::OnceLock<bool>,
     /// This matcher's number among those the process opened (see [`Matcher::instance`]).
     instance: u64,
 }
@@ -1171,8 +1194,6 @@ impl Matcher {
                 _ => return Err(IndexError::Corrupt("metadata line")),
             }
         }
-        let strings_utf8 =
-            simdutf8::basic::from_utf8(sections.get(storage.bytes(), STRINGS)).is_ok();
         Ok(Matcher {
             storage,
             sections,
@@ -1181,7 +1202,7 @@ impl Matcher {
             skipped_aliases,
             stem_groups,
             lower_stem_prefixes,
-            strings_utf8,
+            strings_utf8: std::sync::OnceLock::new(),
             instance: NEXT_INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
@@ -1251,14 +1272,17 @@ impl Matcher {
         let Some(b) = off.checked_add(len).and_then(|end| strings.get(off..end)) else {
             return "";
         };
-        if self.strings_utf8 {
+        let strings_utf8 = *self
+            .strings_utf8
+            .get_or_init(|| simdutf8::basic::from_utf8(strings).is_ok());
+        if strings_utf8 {
             // Within valid UTF-8, a range between two character boundaries is valid UTF-8, and a range
             // that starts or ends inside a character is not.
             let boundary = |i: usize| strings.get(i).is_none_or(|&c| (c as i8) >= -0x40);
             if boundary(off) && boundary(off + len) {
                 #[allow(unsafe_code)]
-                // SAFETY: `strings_utf8` says the whole STRINGS section was checked to be UTF-8 when the
-                // index was opened (its bytes never change afterwards: see `Matcher::open`), and `b` is
+                // SAFETY: `strings_utf8` says the whole STRINGS section was checked to be UTF-8 (its bytes
+                // never change while the matcher holds them: see `Matcher::open`), and `b` is
                 // the part of it between two character boundaries, so `b` is UTF-8 too; this is the
                 // check `from_utf8` would do, done once for all strings instead of on every call.
                 return unsafe { std::str::from_utf8_unchecked(b) };
