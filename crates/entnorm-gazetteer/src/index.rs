@@ -8,7 +8,8 @@
 //! key to token id whose buckets carry 32 bits of the key's hash, so that a key absent from the vocabulary
 //! is rejected without touching the strings; each token's record also holds the root's child for that
 //! token in each layer, so one record read gives everything a match needs to begin. Per key layer: the
-//! children of the other nodes sorted by token (CSR), plus the candidate aliases of every node. A file is accepted only if its magic, versions, section bounds and
+//! children of the other nodes sorted by token (CSR), the set of tokens labelling those edges, plus the
+//! candidate aliases of every node. A file is accepted only if its magic, versions, section bounds and
 //! checksum are right, so a truncated or stale index is an error, never a wrong answer or a panic.
 
 use std::ops::Range;
@@ -29,8 +30,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// alias kind; 16, 17: disambiguation by date and country; 18: the capitalised-start bit in the folded and
 /// translit root children and TERMS entries; 19: the first stems of the user's lower-case names in the
 /// metadata, so that their inflected forms are tried; 20: acronyms of initials, alias kind 6, gated by
-/// language), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 23;
+/// language; 24: per trie, the set of tokens that label an edge below the root), so that cached indexes
+/// are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 24;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -57,9 +59,15 @@ pub(crate) const BUCKETS: usize = 5;
 /// per-thread cache) are rejected without a probe into the hash table.
 pub(crate) const BLOOM: usize = 6;
 const LAYER_BASE: usize = 7;
-const PER_LAYER: usize = 4;
+const PER_LAYER: usize = 5;
 pub(crate) const NODE_EDGES: usize = 0;
 pub(crate) const EDGES: usize = 1;
+/// A bit per vocabulary token (u64 words, bit `id % 64` of word `id / 64`): set if the token labels an
+/// edge below the root. Most child lookups of a walk fail, many for a token that continues no name at
+/// all (`hat`, `sagte`); the set, a few hundred kilobytes that stay in the core's cache, answers those
+/// without a binary search over the node's edges (several cache misses for a node with hundreds of
+/// children).
+pub(crate) const CONTINUES: usize = 4;
 /// Per node (and one past the last), the offset of its first candidate in CANDS; on the folded and
 /// translit layers with [`CAPITALIZED_START`] set when the node has candidates and each one's first
 /// token starts upper-case.
@@ -315,6 +323,7 @@ impl Sections {
                 || l(TERMS) != l(NODE_EDGES)
                 || l(EDGES) % 8 != 0
                 || l(CANDS) % 4 != 0
+                || l(CONTINUES) % 8 != 0
             {
                 return Err(IndexError::Corrupt("trie tables"));
             }

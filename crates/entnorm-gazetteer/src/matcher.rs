@@ -387,9 +387,15 @@ impl TrieBuilder {
             }
             push_u32(w.section(sec(NODE_EDGES)), at as u32);
         }
+        let mut continues = vec![0u64; vocab_len.div_ceil(64)];
         for (_, token, child) in inner {
             push_u32(w.section(sec(EDGES)), token);
             push_u32(w.section(sec(EDGES)), child);
+            continues[token as usize / 64] |= 1 << (token % 64);
+        }
+        for x in continues {
+            w.section(sec(CONTINUES))
+                .extend_from_slice(&x.to_le_bytes());
         }
         let mut start = 0u32;
         for node in 0..=nodes as u32 {
@@ -953,6 +959,7 @@ impl VocabView<'_> {
 struct LayerView<'a> {
     node_edges: &'a [u8],
     edges: &'a [u8],
+    continues: &'a [u8],
     terms: &'a [u8],
     cands: &'a [u8],
 }
@@ -973,6 +980,16 @@ impl LayerView<'_> {
             }
         }
         None
+    }
+
+    /// Whether `token` labels any edge below the root (false: no walk goes on with it).
+    #[inline]
+    fn continues(&self, token: u32) -> bool {
+        let at = token as usize / 64 * 8;
+        // Beyond the set (only in a damaged index): the walk decides, as without the set.
+        self.continues.get(at..at + 8).is_none_or(|w| {
+            u64::from_le_bytes(w.try_into().expect("8 bytes")) >> (token % 64) & 1 != 0
+        })
     }
 
     fn candidates(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
@@ -1245,6 +1262,7 @@ impl Matcher {
         LayerView {
             node_edges: s(NODE_EDGES),
             edges: s(EDGES),
+            continues: s(CONTINUES),
             terms: s(TERMS),
             cands: s(CANDS),
         }
@@ -1522,7 +1540,7 @@ impl Matcher {
         }
         for (j, ids) in token_ids.iter().enumerate().skip(start + 1) {
             let id = ids[layer as usize];
-            if id == NO_ID {
+            if id == NO_ID || !view.continues(id) {
                 break;
             }
             match view.child(node, id) {
@@ -1826,6 +1844,9 @@ impl Matcher {
             for &(node, via_group) in &scratch.frontier {
                 for k in lo..hi {
                     let id = scratch.ids[k].0;
+                    if !view.continues(id) {
+                        continue;
+                    }
                     if let Some(child) = view.child(node, id) {
                         let entry = (child, via_group || is_group(id));
                         if !scratch.next.contains(&entry) && scratch.next.len() < MAX_STEM_FRONTIER
