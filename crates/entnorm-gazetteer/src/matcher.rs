@@ -970,9 +970,7 @@ impl LayerView<'_> {
         let lo = u32_at(self.node_edges, node as usize) as usize;
         let hi = u32_at(self.node_edges, node as usize + 1) as usize;
         // The node's edges as (token, child) pairs sorted by token; a damaged range finds nothing.
-        let Some(edges) = self.edges.get(lo * 8..hi * 8) else {
-            return None;
-        };
+        let edges = self.edges.get(lo * 8..hi * 8)?;
         let label = |k: usize| read_u32(edges, k * 8);
         if edges.is_empty() {
             return None;
