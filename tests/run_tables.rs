@@ -4,6 +4,16 @@
 use crate::util::*;
 
 fn run_fixture(dir: &TempDir, extra: &[&str]) -> std::path::PathBuf {
+    let (out, result) = run_fixture_verbose(dir, &[extra, &["--quiet"]].concat());
+    assert_success(&result);
+    out
+}
+
+/// `entnorm run` on the fixture articles with the fixture gazetteer only, into `out` below `dir`.
+fn run_fixture_verbose(
+    dir: &TempDir,
+    extra: &[&str],
+) -> (std::path::PathBuf, std::process::Output) {
     let out = dir.path("out");
     let input = fixture("articles.jsonl");
     let gaz = fixture("gazetteer.tsv");
@@ -14,10 +24,26 @@ fn run_fixture(dir: &TempDir, extra: &[&str]) -> std::path::PathBuf {
         out.to_str().unwrap(),
         "--no-default-gazetteer",
     ];
-    args.extend(["-g", gaz.to_str().unwrap(), "--quiet"]);
+    args.extend(["-g", gaz.to_str().unwrap()]);
     args.extend(extra);
-    assert_success(&run_entnorm(&args, None));
-    out
+    let result = run_entnorm(&args, None);
+    (out, result)
+}
+
+/// Asserts that the tables of two runs' output directories are byte-identical.
+fn assert_identical_tables(a: &std::path::Path, b: &std::path::Path) {
+    for table in [
+        "mentions.csv",
+        "entities.csv",
+        "documents.csv",
+        "rejects.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(table)).unwrap(),
+            std::fs::read(b.join(table)).unwrap(),
+            "{table}"
+        );
+    }
 }
 
 #[test]
@@ -121,18 +147,7 @@ fn one_and_two_threads_give_byte_identical_tables() {
     let two = TempDir::new("threads2");
     let a = run_fixture(&one, &["--threads", "1"]);
     let b = run_fixture(&two, &["--threads", "2"]);
-    for table in [
-        "mentions.csv",
-        "entities.csv",
-        "documents.csv",
-        "rejects.csv",
-    ] {
-        assert_eq!(
-            std::fs::read(a.join(table)).unwrap(),
-            std::fs::read(b.join(table)).unwrap(),
-            "{table}"
-        );
-    }
+    assert_identical_tables(&a, &b);
 }
 
 #[test]
@@ -140,44 +155,16 @@ fn mapped_and_resident_index_give_byte_identical_tables() {
     let mapped = TempDir::new("index-mapped");
     let resident = TempDir::new("index-resident");
     let a = run_fixture(&mapped, &["--index-memory", "mapped"]);
-    let b = run_fixture(&resident, &["--index-memory", "resident"]);
-    for table in [
-        "mentions.csv",
-        "entities.csv",
-        "documents.csv",
-        "rejects.csv",
-    ] {
-        let (a, b) = (
-            std::fs::read(a.join(table)).unwrap(),
-            std::fs::read(b.join(table)).unwrap(),
-        );
-        assert!(
-            table != "mentions.csv" || a.len() > 1000,
-            "too few mentions"
-        );
-        assert_eq!(a, b, "{table}");
-    }
-    // The run says that it copied the index (the flag is not ignored).
-    let out = resident.path("verbose");
-    let input = fixture("articles.jsonl");
-    let gaz = fixture("gazetteer.tsv");
-    let result = run_entnorm(
-        &[
-            "run",
-            input.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--no-default-gazetteer",
-            "-g",
-            gaz.to_str().unwrap(),
-            "--index-memory",
-            "resident",
-        ],
-        None,
-    );
+    let (b, result) = run_fixture_verbose(&resident, &["--index-memory", "resident"]);
     assert_success(&result);
+    // The run says that it copied the index (the flag is not ignored).
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("index copied into memory"), "{stderr}");
+    assert!(
+        std::fs::read(a.join("mentions.csv")).unwrap().len() > 1000,
+        "too few mentions"
+    );
+    assert_identical_tables(&a, &b);
 }
 
 #[test]

@@ -280,10 +280,10 @@ fn one_word_default_names_match_only_in_their_languages_when_the_language_is_kno
     assert_eq!(find_in(&user, "Man", Some("en"))[0].1, "my:man");
 }
 
-#[test]
-fn an_index_round_trips_through_a_file_and_rejects_corruption() {
-    let m = matcher(None);
-    let dir = std::env::temp_dir().join(format!("entnorm-idx-{}", std::process::id()));
+/// The table's gazetteer compiled into `g.idx` in a new temporary directory named after `name`:
+/// (directory, file, the index's bytes).
+fn index_file(name: &str) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("g.idx");
     let mut b = GazetteerBuilder::new();
@@ -295,6 +295,13 @@ fn an_index_round_trips_through_a_file_and_rejects_corruption() {
     .unwrap();
     let bytes = entnorm_gazetteer::compile(&b.build());
     std::fs::write(&path, &bytes).unwrap();
+    (dir, path, bytes)
+}
+
+#[test]
+fn an_index_round_trips_through_a_file_and_rejects_corruption() {
+    let m = matcher(None);
+    let (dir, path, bytes) = index_file("entnorm-idx");
     let mapped = Matcher::open(&path).unwrap();
     assert_eq!(mapped.fingerprint(), m.fingerprint());
     for (text, _) in TABLE {
@@ -321,18 +328,7 @@ fn an_index_round_trips_through_a_file_and_rejects_corruption() {
 #[test]
 fn an_index_made_resident_answers_as_before_without_its_file() {
     let m = matcher(None);
-    let dir = std::env::temp_dir().join(format!("entnorm-resident-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("g.idx");
-    let mut b = GazetteerBuilder::new();
-    b.add_bytes(
-        Path::new("default.tsv"),
-        GAZETTEER.as_bytes(),
-        Origin::Default,
-    )
-    .unwrap();
-    let bytes = entnorm_gazetteer::compile(&b.build());
-    std::fs::write(&path, &bytes).unwrap();
+    let (dir, path, bytes) = index_file("entnorm-resident");
     let mut resident = Matcher::open_verified_before(&path).unwrap();
     assert!(!resident.is_resident());
     resident.make_resident().unwrap();
