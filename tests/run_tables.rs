@@ -129,6 +129,17 @@ fn entities_documents_and_manifest_agree_with_mentions() {
     }
     assert_eq!(documents.len(), 12);
     assert!(documents.iter().all(|d| d["status"] == "processed"));
+    // `chars` is the text's length in code points (counted by the workers when every core runs one,
+    // by the writer otherwise; the thread-count test compares both).
+    for line in std::fs::read_to_string(fixture("articles.jsonl"))
+        .unwrap()
+        .lines()
+    {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (id, text) = (v["id"].as_str().unwrap(), v["text"].as_str().unwrap());
+        let row = documents.iter().find(|d| d["doc_id"] == id).unwrap();
+        assert_eq!(row["chars"], text.chars().count().to_string(), "{id}");
+    }
     let per_doc: usize = documents
         .iter()
         .map(|d| d["mentions"].parse::<usize>().unwrap())

@@ -177,11 +177,19 @@ struct Handled {
 }
 
 enum Outcome {
-    /// The document's mention rows, unmatched spans and, when writing tables, its rows of
-    /// `mentions.csv` encoded (by the worker, which has the gazetteer records it reads at hand: the one
-    /// writer thread only copies them).
-    Processed(Vec<MentionRow>, Vec<UnmatchedRow>, Option<Vec<u8>>),
+    /// The document's mention rows, unmatched spans and, when every core runs a worker and tables are
+    /// written, what the worker prepared for the writer's tables.
+    Processed(Vec<MentionRow>, Vec<UnmatchedRow>, Option<ForTables>),
     Failed(String),
+}
+
+/// A document's part of the tables, prepared by the worker (which has the gazetteer records it reads
+/// at hand), so that the one writer thread, whose work does not run in parallel, only copies bytes.
+struct ForTables {
+    /// Its rows of `mentions.csv`, encoded.
+    mentions: Vec<u8>,
+    /// The length of its text in characters, for `documents.csv`.
+    text_chars: usize,
 }
 
 /// The name of a signal number, for messages and `run.json`.
@@ -381,14 +389,17 @@ pub fn run_with(
                 config.default_lang.as_deref(),
                 config.panic_on_doc.as_deref(),
             );
-            if let Outcome::Processed(rows, _, encoded @ None) = &mut outcome {
+            if let Outcome::Processed(rows, _, prepared @ None) = &mut outcome {
                 if encode_in_workers {
                     let mut bytes = Vec::with_capacity(rows.len() * 160);
                     for m in rows.iter() {
                         let fields = mention_fields(doc, m, gazetteer, &mut numbers);
                         encode_row(&mut bytes, fields, config.spreadsheet_safe);
                     }
-                    *encoded = Some(bytes);
+                    *prepared = Some(ForTables {
+                        mentions: bytes,
+                        text_chars: doc.text.chars().count(),
+                    });
                 }
             }
             outcome
@@ -468,14 +479,14 @@ pub fn run_with(
             let input = &mut summary.inputs[at.file as usize];
             input.records += 1;
             match (record, outcome) {
-                (Record::Document { doc, .. }, Some(Outcome::Processed(rows, spans, encoded))) => {
+                (Record::Document { doc, .. }, Some(Outcome::Processed(rows, spans, prepared))) => {
                     document_seq += 1;
                     input.processed += 1;
                     let text_bytes =
                         (doc.text.len() + doc.title.as_ref().map_or(0, String::len)) as u64;
                     input.bytes_of_text += text_bytes;
-                    match &encoded {
-                        Some(bytes) => sink.encoded_mentions(bytes)?,
+                    match &prepared {
+                        Some(p) => sink.encoded_mentions(&p.mentions)?,
                         None => {
                             for m in &rows {
                                 sink.mention(mention_fields(doc, m, gazetteer, &mut numbers))?;
@@ -489,7 +500,8 @@ pub fn run_with(
                         unmatched.add(document_seq, &doc.id, u, gazetteer);
                     }
                     summary.mentions += rows.len() as u64;
-                    sink.processed(&doc.id, file_name, at, rows.len(), &doc.text)?;
+                    let text_chars = prepared.as_ref().map(|p| p.text_chars);
+                    sink.processed(&doc.id, file_name, at, rows.len(), &doc.text, text_chars)?;
                     progress.advance(text_bytes);
                 }
                 (Record::Document { doc, .. }, Some(Outcome::Failed(reason))) => {

@@ -273,7 +273,8 @@ impl Sink {
         }
     }
 
-    /// A processed record: its `documents.csv` row (nothing in filter mode).
+    /// A processed record: its `documents.csv` row (nothing in filter mode). `text_chars` is the text's
+    /// length in characters if a worker counted it already.
     pub(crate) fn processed(
         &mut self,
         doc_id: &str,
@@ -281,6 +282,7 @@ impl Sink {
         at: RecordSource,
         mentions: usize,
         text: &str,
+        text_chars: Option<usize>,
     ) -> Result<(), PipelineError> {
         match self {
             Sink::Tables { documents, .. } => documents.row([
@@ -290,7 +292,9 @@ impl Sink {
                 &at.line.to_string(),
                 "processed",
                 &mentions.to_string(),
-                &text.chars().count().to_string(),
+                &text_chars
+                    .unwrap_or_else(|| text.chars().count())
+                    .to_string(),
             ]),
             Sink::Stream(_) => Ok(()),
         }
