@@ -996,9 +996,9 @@ impl LayerView<'_> {
     fn continues(&self, token: u32) -> bool {
         let at = token as usize / 64 * 8;
         // Beyond the set (only in a damaged index): the walk decides, as without the set.
-        self.continues.get(at..at + 8).is_none_or(|w| {
-            u64::from_le_bytes(w.try_into().expect("8 bytes")) >> (token % 64) & 1 != 0
-        })
+        self.continues
+            .get(at..at + 8)
+            .is_none_or(|w| read_u64(w, 0) >> (token % 64) & 1 != 0)
     }
 
     fn candidates(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
@@ -1236,11 +1236,11 @@ impl Matcher {
     /// Moves the index into the process's own memory, backed by 2 MiB pages where the system offers them
     /// (Linux transparent huge pages), reading it once. Matching reads tables of hundreds of megabytes at
     /// random: with 4 KiB pages nearly every such read also misses the TLB and walks the page tables
-    /// (more costly still in a virtual machine), which 2 MiB pages mostly spare. The copy costs about
-    /// 0.12 s per 280 MB of index, so it pays off over long runs only (see `entnorm run --index-memory`).
-    /// Returns the error that left the matcher as it was (mapped): nothing but speed is lost then.
-    /// The copy is checked like an index verified before (header and section shapes), and its strings
-    /// are checked to be UTF-8 again, as they are the bytes `Matcher::string` trusts.
+    /// (more costly still in a virtual machine), which 2 MiB pages mostly spare. The copy, read in
+    /// parallel parts, costs 0.04-0.06 s for 280 MB of index, so it pays off over long runs only (see
+    /// `entnorm run --index-memory`). Returns the error that left the matcher as it was (mapped):
+    /// nothing but speed is lost then. The copy is checked like an index verified before (header and
+    /// section shapes); its strings are checked to be UTF-8 on the first read, as for any matcher.
     pub fn make_resident(&mut self) -> Result<(), IndexError> {
         if matches!(self.storage, Storage::Resident(_)) {
             return Ok(());
