@@ -9,14 +9,18 @@ gazetteer (compiled once into the work folder's index cache, as in real use):
 
 - gazetteer: compile time (first run) and load time of the cached index (a run on one record);
 - per language and overall: MB of article text per second and articles per second, whole process wall time
-  (start, load, JSON in, every match layer, CSV out), with 1 thread and with all threads (`--threads`),
+  (start, load, JSON in, every match layer, CSV out), on one core and with all threads (`--threads`).
+  "One core" is `--threads 1` with the process pinned to one CPU: unpinned, its reader and writer threads
+  run on a second core beside the one matching thread (about 110% CPU), which is neither one thread's
+  work nor comparable with the single-threaded peers;
   peak RSS (from run.json, the process's own VmHWM), CPU % (user+sys over wall) and MB per CPU-second (the
   figure least disturbed by other load on the machine);
-- threads: the whole corpus with 1 and with all threads in `--rounds` interleaved rounds (default 3), each
-  round's ratio and their median (single runs of a machine whose speed drifts say little);
+- threads: the whole corpus on one core, with `--threads 1` unpinned and with all threads in `--rounds`
+  interleaved rounds (default 3), each round's ratios and their medians (single runs of a machine whose
+  speed drifts say little);
 - scale: the whole corpus 1x and 4x (four copies with distinct IDs): the time ratio should be about 4;
 - `--peers`: `bash ../shared/bench/run.sh compare scripts/bench_entry.py` (the peers' own 50 MB slice and
-  `large` gazetteer, entnorm on one thread with that gazetteer only), whose table gives the ratios to
+  `large` gazetteer, entnorm on one thread pinned to one core with that gazetteer only), whose table gives the ratios to
   rs_flashtext2, flashtext_unicode and pyahocorasick. Runs `run.sh setup data` first when its work folder
   lacks the data.
 
@@ -38,13 +42,18 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "data/corpus/news-multilingual.jsonl.zst"
 
 
-def run_entnorm(binary, inputs, out, threads, cache):
-    """Runs `entnorm run`; returns (wall s, cpu s, run.json counts)."""
+def one_cpu():
+    """Restricts the calling process (a child before its exec) to one CPU: the lowest it may run on."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def run_entnorm(binary, inputs, out, threads, cache, one_core=False):
+    """Runs `entnorm run` (with `one_core`, pinned to one CPU); returns (wall s, cpu s, run.json counts)."""
     env = dict(os.environ, ENTNORM_CACHE_DIR=str(cache))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([str(binary), "run", *map(str, inputs), "-o", str(out), "-q", "--threads", str(threads)],
-                   env=env, check=True)
+                   env=env, check=True, preexec_fn=one_cpu if one_core else None)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -138,22 +147,29 @@ def main() -> int:
     for lang in order + ["all"]:
         inputs = [full] if lang == "all" else [lang_files[lang]]
         for threads in sorted({1, args.threads}):
-            wall, cpu, counts = run_entnorm(binary, inputs, out, threads, cache)
-            print(row("**whole corpus**" if lang == "all" else lang, threads, wall, cpu, counts))
+            wall, cpu, counts = run_entnorm(binary, inputs, out, threads, cache, one_core=threads == 1)
+            label = "1 (one core)" if threads == 1 else threads
+            print(row("**whole corpus**" if lang == "all" else lang, label, wall, cpu, counts))
             if lang == "all":
                 overall[threads] = (wall, cpu, counts)
-    ratios = []
+    ratios, ratios_unpinned = [], []
     if args.threads > 1:
         speedup = overall[1][0] / overall[args.threads][0]
-        print(f"\n{args.threads} threads vs 1 thread on the whole corpus: {speedup:.2f}x (the runs above)")
+        print(f"\n{args.threads} threads vs one core on the whole corpus: {speedup:.2f}x (the runs above)")
+        print(f"\nInterleaved rounds: one core (`--threads 1` pinned to one CPU), `--threads 1` unpinned "
+              f"(its reader and writer on another core), {args.threads} threads:\n")
         for r in range(args.rounds):
+            w_core = run_entnorm(binary, [full], out, 1, cache, one_core=True)[0]
             w_one = run_entnorm(binary, [full], out, 1, cache)[0]
             w_all = run_entnorm(binary, [full], out, args.threads, cache)[0]
-            ratios.append(w_one / w_all)
-            print(f"- round {r + 1}: 1 thread {w_one:.2f} s, {args.threads} threads {w_all:.2f} s: "
-                  f"{w_one / w_all:.2f}x")
+            ratios.append(w_core / w_all)
+            ratios_unpinned.append(w_one / w_all)
+            print(f"- round {r + 1}: one core {w_core:.2f} s, --threads 1 {w_one:.2f} s, {args.threads} threads "
+                  f"{w_all:.2f} s: {w_core / w_all:.2f}x one core, {w_one / w_all:.2f}x --threads 1")
         if ratios:
-            print(f"\nmedian of {len(ratios)} interleaved rounds: {statistics.median(ratios):.2f}x")
+            print(f"\nmedian of {len(ratios)} interleaved rounds: {args.threads} threads "
+                  f"{statistics.median(ratios):.2f}x one core, {statistics.median(ratios_unpinned):.2f}x "
+                  f"`--threads 1` unpinned")
 
     print("\n## Scale: the corpus 1x and 4x (all threads)\n")
     print("| input | threads | articles | MB text | wall s | MB/s | articles/s | CPU % | MB per CPU-s | peak RSS MB | mentions |")
@@ -178,12 +194,13 @@ def main() -> int:
     wall, cpu, counts = overall[1]
     text_mb = counts["bytes_of_text"] / 1e6
     print("RESULT " + json.dumps({
-        "peer": "entnorm (whole pipeline, 1 thread, default gazetteer)", "gazetteer": "gazetteers/default",
+        "peer": "entnorm (whole pipeline, 1 thread on one core, default gazetteer)", "gazetteer": "gazetteers/default",
         "corpus": CORPUS.name, "gaz_load_total_s": load_wall, "scan_s": wall, "n_docs": counts["processed"],
         "text_bytes": counts["bytes_of_text"], "text_mb": text_mb, "n_matches": counts["mentions"],
         "mb_per_s": text_mb / wall, "docs_per_s": counts["processed"] / wall,
         "threads_all": args.threads, "mb_per_s_all_threads": text_mb / overall[args.threads][0],
         "threads_ratio_median": statistics.median(ratios) if ratios else None,
+        "threads_ratio_median_unpinned": statistics.median(ratios_unpinned) if ratios_unpinned else None,
         "scale_4x_time_ratio": w4 / w1, "peak_rss_mb": (counts.get("peak_rss_bytes") or 0) / 2**20}))
     return 0
 
