@@ -25,7 +25,9 @@
 //! forms are mostly their own adjectives (`سعودية`, `البوروندي`), so `مالي` "financial" still links Mali.
 
 use entnorm_gazetteer::{Matcher, Origin};
-use entnorm_tokenize::{key_hash, Analysis, KeyLayer, TokenClass};
+use entnorm_tokenize::{
+    is_letter, key_hash, letter_case, Analysis, KeyLayer, LetterCase, TokenClass,
+};
 
 use crate::disambiguate::country_named;
 use crate::{Link, Method};
@@ -36,7 +38,7 @@ pub const CASELESS_WORD_SCORE: f64 = 0.5;
 
 /// A letter without case: alphabetic, neither upper- nor lower-case (Arabic, Hebrew, Devanagari, Thai, Han).
 fn is_caseless_letter(c: char) -> bool {
-    c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase()
+    letter_case(c) == LetterCase::Caseless
 }
 
 /// The scripts whose definite article and clitics are handled below.
@@ -152,7 +154,7 @@ fn caseless_one_word(text: &str, analysis: &Analysis, l: &Link) -> bool {
     one_word
         && text[m.start..m.end]
             .chars()
-            .find(|c| c.is_alphabetic())
+            .find(|&c| is_letter(c))
             .is_some_and(is_caseless_letter)
 }
 

@@ -18,8 +18,8 @@ use std::collections::HashMap;
 
 use entnorm_gazetteer::{Matcher, Mention};
 use entnorm_tokenize::{
-    inflection_candidates, is_inflecting_language, is_upper, stem_key, Analysis, KeyLayer,
-    TokenClass,
+    inflection_candidates, is_inflecting_language, is_letter, is_upper, letter_case, stem_key,
+    Analysis, KeyLayer, LetterCase, TokenClass,
 };
 
 use crate::{Link, Method};
@@ -142,10 +142,10 @@ fn initials(text: &str, analysis: &Analysis, m: &Mention) -> Option<String> {
         let t = &analysis.tokens()[i];
         let word = &text[t.start..t.end];
         let first = word.chars().next()?;
-        if first.is_lowercase() && word.chars().count() <= 3 {
+        if letter_case(first) == LetterCase::Lower && word.chars().count() <= 3 {
             continue;
         }
-        if !first.is_alphabetic() {
+        if !is_letter(first) {
             return None;
         }
         out.extend(first.to_uppercase());
