@@ -30,9 +30,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// alias kind; 16, 17: disambiguation by date and country; 18: the capitalised-start bit in the folded and
 /// translit root children and TERMS entries; 19: the first stems of the user's lower-case names in the
 /// metadata, so that their inflected forms are tried; 20: acronyms of initials, alias kind 6, gated by
-/// language; 24: per trie, the set of tokens that label an edge below the root), so that cached indexes
-/// are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 24;
+/// language; 24: per trie, the set of tokens that label an edge below the root; 25: the stem-trie nodes
+/// with a name-part group edge below them), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 25;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -85,7 +85,12 @@ pub(crate) const STEM_BASE: usize = STEM_TOKENS + 3;
 /// by the second and third root slots (offset, count) of its stem token record. Group tokens take the
 /// first ids of the stem vocabulary (how many: `stem_groups` in META), so an id tells a group from a stem.
 pub(crate) const FORM_GROUPS: usize = STEM_BASE + PER_LAYER;
-pub(crate) const SECTIONS: usize = FORM_GROUPS + 1;
+/// A bit per stem-trie node (u64 words, as in CONTINUES): set if an edge labelled with a group token lies
+/// below the node (leaves it or one of its descendants). In a language without case endings only a path
+/// through a group is a match (a variant spelling of a person's name); a walk of English news leaves
+/// the nodes without such an edge below them at once instead of following every stem path of the trie.
+pub(crate) const GROUP_BELOW: usize = FORM_GROUPS + 1;
+pub(crate) const SECTIONS: usize = GROUP_BELOW + 1;
 
 /// The first section of a key layer's trie.
 pub(crate) fn layer_base(layer: KeyLayer) -> usize {
@@ -300,7 +305,7 @@ impl Sections {
         }
         for vocab in [MAIN_VOCAB, STEM_VOCAB] {
             let bloom_lines = len(vocab.bloom) / 64;
-            if len(FORM_GROUPS) % 4 != 0 {
+            if len(FORM_GROUPS) % 4 != 0 || len(GROUP_BELOW) % 8 != 0 {
                 return Err(IndexError::Corrupt("name-part groups"));
             }
             if len(vocab.bloom) % 64 != 0 || !bloom_lines.is_power_of_two() {

@@ -359,6 +359,23 @@ impl TrieBuilder {
         self.terminals.entry(node).or_default().push(alias);
     }
 
+    /// A bit per node (u64 words, bit `node % 64` of word `node / 64`): set if an edge below the node
+    /// (leaving it or one of its descendants) has a label `wanted` accepts.
+    fn nodes_with_label_below(&self, wanted: impl Fn(u32) -> bool) -> Vec<u64> {
+        let mut edges: Vec<(u32, u32, u32)> =
+            self.edges.iter().map(|(&(n, t), &c)| (n, t, c)).collect();
+        // A child is numbered after its parent, so from the last parent back each child's bit is final
+        // when its parent's edges are read.
+        edges.sort_unstable_by_key(|&(node, ..)| std::cmp::Reverse(node));
+        let mut bits = vec![0u64; (self.node_count as usize).div_ceil(64)];
+        for (node, token, child) in edges {
+            if wanted(token) || bits[child as usize / 64] >> (child % 64) & 1 != 0 {
+                bits[node as usize / 64] |= 1 << (node % 64);
+            }
+        }
+        bits
+    }
+
     /// Writes the trie's sections from section `base` on and returns the root's children by token id
     /// (stored in the vocabulary).
     fn write(
@@ -596,6 +613,9 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         group_runs.push((id, offset, groups.len() as u32));
     }
     let stem_vocab_len = stem_vocab.keys.len();
+    for x in stem_trie.nodes_with_label_below(|token| token < stem_groups) {
+        w.section(GROUP_BELOW).extend_from_slice(&x.to_le_bytes());
+    }
     let stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
     let (mut run_offsets, mut run_counts) =
         (vec![0u32; stem_vocab_len], vec![0u32; stem_vocab_len]);
@@ -1623,10 +1643,11 @@ impl Matcher {
         scratch.memo.bind(self);
         let vocab = self.vocab_at(STEM_VOCAB);
         let view = self.trie_at(STEM_BASE);
-        let text_case = |i: usize| {
-            let t = &tokens[i];
-            token_case(&text[t.start..t.end])
-        };
+        // Each token's case, computed once: the loop below and every walk through a token ask for it.
+        let mut cases = std::mem::take(&mut scratch.cases);
+        cases.clear();
+        cases.resize(tokens.len(), std::cell::Cell::new(None));
+        let text_case = |i: usize| cached_case(&cases, tokens, text, i);
         // Which existing mention covers each token (NO_ID: none).
         scratch.covered.clear();
         scratch.covered.resize(tokens.len(), NO_ID);
@@ -1704,6 +1725,16 @@ impl Matcher {
                 None => i += 1,
             }
         }
+        scratch.cases = cases;
+    }
+
+    /// Whether an edge labelled with a name-part group lies below stem-trie node `node` (see
+    /// [`GROUP_BELOW`]); true beyond the set (only in a damaged index: the walk decides, as without it).
+    fn group_below(&self, node: u32) -> bool {
+        let at = node as usize / 64 * 8;
+        self.section(GROUP_BELOW)
+            .get(at..at + 8)
+            .is_none_or(|w| read_u64(w, 0) >> (node % 64) & 1 != 0)
     }
 
     /// Whether a lower-case name of the user's may start with a stem of `key` (a text word's
@@ -1813,6 +1844,10 @@ impl Matcher {
         scratch.frontier.clear();
         scratch.ends.clear();
         let is_group = |id: u32| id < self.stem_groups;
+        // Without case endings only a path through a name-part group matches: a node reached without
+        // one and with none below it leads nowhere.
+        let leads_on =
+            |node: u32, via_group: bool| inflecting || via_group || self.group_below(node);
         let (lo, hi) = self.stem_candidates(
             vocab,
             analysis,
@@ -1824,7 +1859,7 @@ impl Matcher {
         for k in lo..hi {
             let (id, root) = scratch.ids[k];
             let entry = (root, is_group(id));
-            if root != NO_ID && !scratch.frontier.contains(&entry) {
+            if root != NO_ID && leads_on(root, entry.1) && !scratch.frontier.contains(&entry) {
                 scratch.frontier.push(entry);
             }
         }
@@ -1858,7 +1893,9 @@ impl Matcher {
                     }
                     if let Some(child) = view.child(node, id) {
                         let entry = (child, via_group || is_group(id));
-                        if !scratch.next.contains(&entry) && scratch.next.len() < MAX_STEM_FRONTIER
+                        if leads_on(child, entry.1)
+                            && !scratch.next.contains(&entry)
+                            && scratch.next.len() < MAX_STEM_FRONTIER
                         {
                             // Read at the next token (terminal test, children): loaded meanwhile.
                             view.prefetch_node(child);
@@ -2019,6 +2056,8 @@ impl Matcher {
 #[derive(Default)]
 pub struct InflectScratch {
     covered: Vec<u32>,
+    /// Per token, its [`token_case`] once asked (see [`cached_case`]).
+    cases: Vec<std::cell::Cell<Option<TokenCase>>>,
     /// Per token, (start, count) of its candidates in `ids`; start NO_ID until computed.
     spans: Vec<(u32, u32)>,
     /// (stem token id, root child) of the candidates of the tokens computed so far.

@@ -219,6 +219,7 @@ fn guards_case_language_length_and_closest_spelling() {
 
 const PERSONS: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 Q58217\tSergey Lavrov\tPER\ten\tcanonical\t1201
+Q4292018\tMaria Zakharova\tPER\ten\tcanonical\t801
 Q1\tSergeyevka\tLOC\tru\tcanonical\t10
 ";
 
@@ -229,6 +230,8 @@ serguei\tQ12902079
 siergiej\tQ12902079
 lavrov\tQ21492445
 ławrow\tQ21492445
+zakharova\tQ56276427
+sacharowa\tQ56276427
 ";
 
 fn variant_links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str)> {
@@ -255,6 +258,12 @@ fn persons_names_match_in_other_spellings_of_their_name_parts() {
             "{lang:?}"
         );
     }
+    // a later word in another spelling, after a first word that has none (`Maria`): in English, whose
+    // words take no case endings, the walk from `Maria` goes on only towards such spellings
+    assert_eq!(
+        variant_links("Maria Sacharowa said.", Some("en")),
+        owned(&[("Maria Sacharowa", "Q4292018", "variant")])
+    );
     // with case endings where the language has them
     assert_eq!(
         variant_links("Rozmowa z Siergiejem Ławrowem.", Some("pl")),
