@@ -107,7 +107,7 @@ impl Table {
         self
     }
 
-    /// Writes rows already encoded by [`encode_row`] for this table's settings.
+    /// Writes rows already encoded by [`MentionEncoder`] for this table's settings.
     pub(crate) fn encoded_rows(&mut self, bytes: &[u8]) -> Result<(), PipelineError> {
         self.writer
             .0
@@ -179,7 +179,8 @@ impl Table {
 }
 
 /// Appends one CSV row to `out`, byte for byte as [`Table::row`] of a table with `spreadsheet_safe`
-/// writes it: for rows encoded where the data is at hand (a worker thread), then written as they are.
+/// writes it: what [`MentionEncoder`] is checked against.
+#[cfg(test)]
 pub(crate) fn encode_row<const N: usize>(
     out: &mut Vec<u8>,
     fields: [&str; N],
@@ -192,6 +193,135 @@ pub(crate) fn encode_row<const N: usize>(
     } else {
         w.write_record(fields)
     };
+}
+
+/// Encodes `mentions.csv` rows byte for byte as [`encode_row`] of [`mention_fields`] does, remembering the
+/// encoded cells of recent entities (ID, name, type; default ID) and aliases (text, language): mentions of
+/// one entity recur (the slice of the peers' benchmark has 522 k mentions of 23 k entities), and reading
+/// an entity's record and strings from the index (cache misses in tables of tens of megabytes), splitting
+/// its attributes and scanning its cells for quotes again for every mention was most of a row's cost.
+/// Each thread that encodes rows keeps one; its memory is bounded by the slots.
+#[derive(Default)]
+pub(crate) struct MentionEncoder {
+    /// The setting the remembered cells were encoded with.
+    spreadsheet_safe: bool,
+    /// Direct-mapped: (entity + 1, `id,name,type` encoded, `default_id` encoded); 0: empty.
+    entities: Vec<(u32, Vec<u8>, Vec<u8>)>,
+    /// Direct-mapped: (alias + 1, `alias,alias_lang` encoded); 0: empty.
+    aliases: Vec<(u32, Vec<u8>)>,
+    numbers: String,
+}
+
+/// Slots of each of [`MentionEncoder`]'s memos.
+const ENCODER_SLOTS: usize = 1 << 12;
+
+impl MentionEncoder {
+    /// Appends the row of mention `m` of `doc` to `out`.
+    pub(crate) fn encode(
+        &mut self,
+        out: &mut Vec<u8>,
+        doc: &Document,
+        m: &MentionRow,
+        gazetteer: &Matcher,
+        spreadsheet_safe: bool,
+    ) {
+        if self.entities.is_empty() || self.spreadsheet_safe != spreadsheet_safe {
+            self.spreadsheet_safe = spreadsheet_safe;
+            self.entities.clear();
+            self.entities.resize_with(ENCODER_SLOTS, Default::default);
+            self.aliases.clear();
+            self.aliases.resize_with(ENCODER_SLOTS, Default::default);
+        }
+        let slot = |id: u32| (id.wrapping_mul(0x9E37_79B9) >> 20) as usize % ENCODER_SLOTS;
+        let safe = spreadsheet_safe;
+        let e = &mut self.entities[slot(m.entity)];
+        if e.0 != m.entity.wrapping_add(1) {
+            let entity = gazetteer.entity(m.entity);
+            e.0 = m.entity.wrapping_add(1);
+            e.1.clear();
+            push_cells(&mut e.1, [entity.id, entity.name, entity.entity_type], safe);
+            e.2.clear();
+            push_cells(&mut e.2, [default_id(entity.attributes)], safe);
+        }
+        let a = &mut self.aliases[slot(m.alias)];
+        if a.0 != m.alias.wrapping_add(1) {
+            let alias = gazetteer.alias(m.alias);
+            a.0 = m.alias.wrapping_add(1);
+            a.1.clear();
+            push_cells(&mut a.1, [alias.text, alias.lang], safe);
+        }
+        let numbers = &mut self.numbers;
+        // Digits need no quotes and never look like a formula.
+        let number = |out: &mut Vec<u8>, numbers: &mut String, n: usize| {
+            numbers.clear();
+            write_decimal(numbers, n);
+            out.extend_from_slice(numbers.as_bytes());
+        };
+        push_cells(out, [doc.id.as_str(), m.field], safe);
+        out.push(b',');
+        number(out, numbers, m.start);
+        out.push(b',');
+        number(out, numbers, m.end);
+        out.push(b',');
+        push_cells(out, [m.surface(doc)], safe);
+        out.push(b',');
+        out.extend_from_slice(&e.1);
+        out.push(b',');
+        push_cells(out, [m.method], safe);
+        out.push(b',');
+        numbers.clear();
+        write_score(numbers, m.score);
+        out.extend_from_slice(numbers.as_bytes());
+        out.push(b',');
+        out.extend_from_slice(&a.1);
+        out.push(b',');
+        number(out, numbers, m.candidates as usize);
+        out.push(b',');
+        number(out, numbers, m.start_byte);
+        out.push(b',');
+        number(out, numbers, m.end_byte);
+        out.push(b',');
+        out.extend_from_slice(&e.2);
+        out.push(b',');
+        push_cells(out, [m.status], safe);
+        out.push(b'\n');
+    }
+}
+
+/// Appends `cells` to `out` as [`CsvWriter`] writes them inside a record of several cells (joined by
+/// `,`, no line end), each made spreadsheet-safe first if `spreadsheet_safe`.
+fn push_cells<const N: usize>(out: &mut Vec<u8>, cells: [&str; N], spreadsheet_safe: bool) {
+    for (k, cell) in cells.into_iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        if spreadsheet_safe {
+            push_cell(out, &spreadsheet_safe_cell(cell.as_bytes()));
+        } else {
+            push_cell(out, cell.as_bytes());
+        }
+    }
+}
+
+/// One cell as [`CsvWriter`] writes it: quoted, with `"` doubled, if it holds `,`, `"`, `\r` or `\n`.
+fn push_cell(out: &mut Vec<u8>, cell: &[u8]) {
+    if needs_quotes(cell) {
+        out.push(b'"');
+        for (i, part) in cell.split(|&b| b == b'"').enumerate() {
+            if i > 0 {
+                out.extend_from_slice(b"\"\"");
+            }
+            out.extend_from_slice(part);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell);
+    }
+}
+
+fn needs_quotes(cell: &[u8]) -> bool {
+    cell.iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
 /// Writes CSV records exactly as the `csv` crate's default writer does (fields joined by `,`, records
@@ -214,10 +344,7 @@ impl<W: Write> CsvWriter<W> {
                 w.write_all(b",")?;
                 empty = false;
             }
-            if field
-                .iter()
-                .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-            {
+            if needs_quotes(field) {
                 w.write_all(b"\"")?;
                 for (i, part) in field.split(|&b| b == b'"').enumerate() {
                     if i > 0 {
@@ -463,6 +590,107 @@ mod tests {
             String::from_utf8(ours.0).unwrap(),
             String::from_utf8(theirs).unwrap()
         );
+    }
+
+    #[test]
+    fn the_mention_encoder_writes_the_rows_that_encode_row_writes() {
+        use entnorm_gazetteer::{GazetteerBuilder, Origin};
+        // Names, IDs and attributes that need quotes or look like formulas, in several scripts; more
+        // entities and aliases than the memos have slots, so that remembered cells are also replaced.
+        let mut tsv = String::from("entity_id\tname\ttype\tlang\tkind\tprior\tattributes\n");
+        let names = [
+            "Smith, John",
+            "\"Quoted\" Org",
+            "=SUM(A1)",
+            "-Minus",
+            "Сергей Лавров",
+            "جمهورية مصر العربية",
+            "東京都",
+            "@handle",
+        ];
+        for i in 0..ENCODER_SLOTS + 400 {
+            let name = format!("{} {i}", names[i % names.len()]);
+            let attrs = match i % 3 {
+                0 => format!("default_id=Q{i}; country=EG"),
+                1 => "default_id=+1,\"x\"".to_owned(),
+                _ => String::new(),
+            };
+            tsv.push_str(&format!(
+                "E,{i}\t{name}\tPER\tund\tcanonical\t{i}\t{attrs}\n"
+            ));
+            tsv.push_str(&format!("E,{i}\t=alias \"{i}\"\tPER\tr,u\talias\t{i}\t\n"));
+        }
+        let mut b = GazetteerBuilder::new();
+        b.add_bytes(Path::new("e.tsv"), tsv.as_bytes(), Origin::User)
+            .unwrap();
+        let m = Matcher::new(b.build());
+        let doc = Document {
+            id: "doc,\"1\"".into(),
+            title: Some("=Title, \"Лавров\"".into()),
+            text: "Сергей Лавров, \"Smith\" and -x\nnext".into(),
+            lang: None,
+            date: None,
+        };
+        let rows: Vec<MentionRow> = (0..4 * ENCODER_SLOTS as u32)
+            .map(|k| {
+                let (field, len) = if k % 5 == 0 {
+                    ("title", doc.title.as_ref().unwrap().len())
+                } else {
+                    ("text", doc.text.len())
+                };
+                let ends = [0, 1, 7, 12, len];
+                let surface = |i: usize| {
+                    let t = if field == "title" {
+                        doc.title.as_deref().unwrap()
+                    } else {
+                        &doc.text
+                    };
+                    (0..=i)
+                        .rev()
+                        .find(|&j| t.is_char_boundary(ends[j].min(len)))
+                        .map(|j| ends[j].min(len))
+                        .unwrap()
+                };
+                let (a, z) = (surface((k % 3) as usize), surface(4));
+                MentionRow {
+                    field,
+                    start: k as usize,
+                    end: k as usize * 7 + 1,
+                    start_byte: a,
+                    end_byte: z,
+                    entity: (k * 7919) % m.entity_count() as u32,
+                    alias: (k * 104_729) % m.alias_count() as u32,
+                    method: "key:exact",
+                    score: f64::from(k % 101) / 100.0,
+                    candidates: k % 4,
+                    status: if k % 2 == 0 { "accepted" } else { "review" },
+                }
+            })
+            .collect();
+        assert_eq!(m.entity_count(), ENCODER_SLOTS + 400);
+        assert_eq!(m.alias_count(), 2 * m.entity_count());
+        // One encoder throughout: what it remembers under one setting must not be written under the other.
+        let mut encoder = MentionEncoder::default();
+        for safe in [false, true, false] {
+            let mut expected = Vec::new();
+            let mut numbers = String::new();
+            for r in &rows {
+                encode_row(
+                    &mut expected,
+                    mention_fields(&doc, r, &m, &mut numbers),
+                    safe,
+                );
+            }
+            let mut ours = Vec::new();
+            for r in &rows {
+                encoder.encode(&mut ours, &doc, r, &m, safe);
+            }
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "spreadsheet-safe: {safe}"
+            );
+        }
     }
 
     #[test]

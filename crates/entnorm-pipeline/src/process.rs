@@ -7,6 +7,7 @@ use entnorm_reconcile::{
 use entnorm_tokenize::{Analysis, Analyzer, CharOffsets};
 
 use crate::input::Document;
+use crate::output::MentionEncoder;
 
 /// One mention as written to `mentions.csv`, with code-point offsets into its field.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +104,8 @@ pub struct Worker<'m> {
     linking: Linking<'m>,
     fuzzy_scratch: FuzzyScratch,
     unmatched: Vec<Unmatched>,
+    /// Encodes the thread's `mentions.csv` rows where the workers do (see `run`).
+    pub(crate) row_encoder: MentionEncoder,
 }
 
 impl<'m> Worker<'m> {
@@ -123,6 +126,7 @@ impl<'m> Worker<'m> {
             linking,
             fuzzy_scratch: FuzzyScratch::default(),
             unmatched: Vec::new(),
+            row_encoder: MentionEncoder::default(),
         }
     }
 

@@ -19,7 +19,7 @@ use crate::error::PipelineError;
 use crate::input::{
     discover, parse_json_line, precheck, FieldNames, InputItem, ReadOptions, Record, RecordStream,
 };
-use crate::output::{encode_row, mention_fields, EntityTable};
+use crate::output::{mention_fields, EntityTable, MentionEncoder};
 use crate::process::{
     Linking, MentionRow, UnmatchedRow, Worker, DEFAULT_ACCEPT_THRESHOLD, DEFAULT_REVIEW_THRESHOLD,
 };
@@ -326,7 +326,9 @@ pub fn run_with(
         document_seq = cp.document_seq;
     }
     let mut sink = Sink::create(config, resume_from)?;
-    let mut numbers = String::new(); // reused by every mentions.csv row
+    let mut numbers = String::new(); // reused by every filter-mode mention row
+                                     // Rows of `mentions.csv` this thread encodes (when not every core runs a worker).
+    let (mut row_encoder, mut row_bytes) = (MentionEncoder::default(), Vec::new());
     let mut progress = Progress::new(config.progress);
     let mut last_checkpoint = Instant::now();
 
@@ -381,7 +383,6 @@ pub fn run_with(
     let encode_in_workers = tables && every_core_works;
     let process_chunk = |items: &[InputItem]| -> Vec<Handled> {
         let mut lease = WorkerLease::take(&workers, || Worker::with_linking(matcher, linking));
-        let mut numbers = String::new();
         let mut process = |doc: &crate::input::Document| {
             let mut outcome = process_isolated(
                 lease.worker(),
@@ -392,9 +393,9 @@ pub fn run_with(
             if let Outcome::Processed(rows, _, prepared @ None) = &mut outcome {
                 if encode_in_workers {
                     let mut bytes = Vec::with_capacity(rows.len() * 160);
+                    let encoder = &mut lease.worker().row_encoder;
                     for m in rows.iter() {
-                        let fields = mention_fields(doc, m, gazetteer, &mut numbers);
-                        encode_row(&mut bytes, fields, config.spreadsheet_safe);
+                        encoder.encode(&mut bytes, doc, m, gazetteer, config.spreadsheet_safe);
                     }
                     *prepared = Some(ForTables {
                         mentions: bytes,
@@ -487,6 +488,19 @@ pub fn run_with(
                     input.bytes_of_text += text_bytes;
                     match &prepared {
                         Some(p) => sink.encoded_mentions(&p.mentions)?,
+                        None if tables => {
+                            row_bytes.clear();
+                            for m in &rows {
+                                row_encoder.encode(
+                                    &mut row_bytes,
+                                    doc,
+                                    m,
+                                    gazetteer,
+                                    config.spreadsheet_safe,
+                                );
+                            }
+                            sink.encoded_mentions(&row_bytes)?;
+                        }
                         None => {
                             for m in &rows {
                                 sink.mention(mention_fields(doc, m, gazetteer, &mut numbers))?;

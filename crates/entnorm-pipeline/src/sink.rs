@@ -258,7 +258,7 @@ impl Sink {
         }
     }
 
-    /// Mention rows encoded by a worker (`output::encode_row` with the tables' settings).
+    /// Mention rows encoded by `output::MentionEncoder` with the tables' settings.
     pub(crate) fn encoded_mentions(&mut self, bytes: &[u8]) -> Result<(), PipelineError> {
         match self {
             Sink::Tables { mentions, .. } => mentions.encoded_rows(bytes),
