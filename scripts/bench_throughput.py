@@ -16,8 +16,8 @@ gazetteer (compiled once into the work folder's index cache, as in real use):
   peak RSS (from run.json, the process's own VmHWM), CPU % (user+sys over wall) and MB per CPU-second (the
   figure least disturbed by other load on the machine);
 - threads: the whole corpus on one core, with `--threads 1` unpinned and with all threads in `--rounds`
-  interleaved rounds (default 3), each round's ratios and their medians (single runs of a machine whose
-  speed drifts say little);
+  interleaved rounds (default 3; the order within a round alternates), each round's ratios and their
+  medians (single runs of a machine whose speed drifts say little);
 - scale: the whole corpus 1x and 4x (four copies with distinct IDs): the time ratio should be about 4;
 - `--peers`: `bash ../shared/bench/run.sh compare scripts/bench_entry.py` (the peers' own 50 MB slice and
   `large` gazetteer, entnorm on one thread pinned to one core with that gazetteer only), whose table gives the ratios to
@@ -159,9 +159,14 @@ def main() -> int:
         print(f"\nInterleaved rounds: one core (`--threads 1` pinned to one CPU), `--threads 1` unpinned "
               f"(its reader and writer on another core), {args.threads} threads:\n")
         for r in range(args.rounds):
-            w_core = run_entnorm(binary, [full], out, 1, cache, one_core=True)[0]
-            w_one = run_entnorm(binary, [full], out, 1, cache)[0]
-            w_all = run_entnorm(binary, [full], out, args.threads, cache)[0]
+            # The order alternates from round to round, so that a drift of the machine's speed within a
+            # round favours neither side.
+            runs = {}
+            order = ["core", "one", "all"] if r % 2 == 0 else ["all", "one", "core"]
+            for kind in order:
+                threads = args.threads if kind == "all" else 1
+                runs[kind] = run_entnorm(binary, [full], out, threads, cache, one_core=kind == "core")[0]
+            w_core, w_one, w_all = runs["core"], runs["one"], runs["all"]
             ratios.append(w_core / w_all)
             ratios_unpinned.append(w_one / w_all)
             print(f"- round {r + 1}: one core {w_core:.2f} s, --threads 1 {w_one:.2f} s, {args.threads} threads "
