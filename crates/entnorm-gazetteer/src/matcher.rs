@@ -410,10 +410,7 @@ impl TrieBuilder {
             push_u32(w.section(sec(EDGES)), child);
             continues[token as usize / 64] |= 1 << (token % 64);
         }
-        for x in continues {
-            w.section(sec(CONTINUES))
-                .extend_from_slice(&x.to_le_bytes());
-        }
+        push_bits(w.section(sec(CONTINUES)), &continues);
         let mut start = 0u32;
         for node in 0..=nodes as u32 {
             let mut flag = 0;
@@ -613,9 +610,10 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         group_runs.push((id, offset, groups.len() as u32));
     }
     let stem_vocab_len = stem_vocab.keys.len();
-    for x in stem_trie.nodes_with_label_below(|token| token < stem_groups) {
-        w.section(GROUP_BELOW).extend_from_slice(&x.to_le_bytes());
-    }
+    push_bits(
+        w.section(GROUP_BELOW),
+        &stem_trie.nodes_with_label_below(|token| token < stem_groups),
+    );
     let stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
     let (mut run_offsets, mut run_counts) =
         (vec![0u32; stem_vocab_len], vec![0u32; stem_vocab_len]);
@@ -1014,11 +1012,7 @@ impl LayerView<'_> {
     /// Whether `token` labels any edge below the root (false: no walk goes on with it).
     #[inline]
     fn continues(&self, token: u32) -> bool {
-        let at = token as usize / 64 * 8;
-        // Beyond the set (only in a damaged index): the walk decides, as without the set.
-        self.continues
-            .get(at..at + 8)
-            .is_none_or(|w| read_u64(w, 0) >> (token % 64) & 1 != 0)
+        bit_or_beyond(self.continues, token)
     }
 
     fn candidates(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
@@ -1729,12 +1723,9 @@ impl Matcher {
     }
 
     /// Whether an edge labelled with a name-part group lies below stem-trie node `node` (see
-    /// [`GROUP_BELOW`]); true beyond the set (only in a damaged index: the walk decides, as without it).
+    /// [`GROUP_BELOW`]).
     fn group_below(&self, node: u32) -> bool {
-        let at = node as usize / 64 * 8;
-        self.section(GROUP_BELOW)
-            .get(at..at + 8)
-            .is_none_or(|w| read_u64(w, 0) >> (node % 64) & 1 != 0)
+        bit_or_beyond(self.section(GROUP_BELOW), node)
     }
 
     /// Whether a lower-case name of the user's may start with a stem of `key` (a text word's
@@ -2265,6 +2256,22 @@ const MAX_STEM_CANDIDATES: usize = 32;
 /// Bytes two keys share at their start.
 fn common_prefix(a: &str, b: &str) -> usize {
     a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}
+
+/// Appends a bit set (u64 words: bit `i % 64` of word `i / 64`) to an index section.
+fn push_bits(section: &mut Vec<u8>, words: &[u64]) {
+    for w in words {
+        section.extend_from_slice(&w.to_le_bytes());
+    }
+}
+
+/// Bit `i` of a bit set written by [`push_bits`]; true beyond its end (only in a damaged index: the
+/// walk that asks then decides, as it would without the set).
+#[inline]
+fn bit_or_beyond(set: &[u8], i: u32) -> bool {
+    let at = i as usize / 64 * 8;
+    set.get(at..at + 8)
+        .is_none_or(|w| read_u64(w, 0) >> (i % 64) & 1 != 0)
 }
 
 /// Which alphabet a name starts in, coarsely: enough to tell a cross-script stem match. Letters are

@@ -305,23 +305,29 @@ fn push_cells<const N: usize>(out: &mut Vec<u8>, cells: [&str; N], spreadsheet_s
 
 /// One cell as [`CsvWriter`] writes it: quoted, with `"` doubled, if it holds `,`, `"`, `\r` or `\n`.
 fn push_cell(out: &mut Vec<u8>, cell: &[u8]) {
-    if needs_quotes(cell) {
-        out.push(b'"');
-        for (i, part) in cell.split(|&b| b == b'"').enumerate() {
-            if i > 0 {
-                out.extend_from_slice(b"\"\"");
-            }
-            out.extend_from_slice(part);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(cell);
-    }
+    // Writing into a Vec cannot fail.
+    let _ = write_cell(out, cell);
 }
 
-fn needs_quotes(cell: &[u8]) -> bool {
-    cell.iter()
+/// Writes one cell (see [`CsvWriter`]); whether it wrote anything (an empty cell is written as nothing).
+fn write_cell<W: Write>(w: &mut W, cell: &[u8]) -> std::io::Result<bool> {
+    if cell
+        .iter()
         .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        w.write_all(b"\"")?;
+        for (i, part) in cell.split(|&b| b == b'"').enumerate() {
+            if i > 0 {
+                w.write_all(b"\"\"")?;
+            }
+            w.write_all(part)?;
+        }
+        w.write_all(b"\"")?;
+        Ok(true)
+    } else {
+        w.write_all(cell)?;
+        Ok(!cell.is_empty())
+    }
 }
 
 /// Writes CSV records exactly as the `csv` crate's default writer does (fields joined by `,`, records
@@ -344,18 +350,7 @@ impl<W: Write> CsvWriter<W> {
                 w.write_all(b",")?;
                 empty = false;
             }
-            if needs_quotes(field) {
-                w.write_all(b"\"")?;
-                for (i, part) in field.split(|&b| b == b'"').enumerate() {
-                    if i > 0 {
-                        w.write_all(b"\"\"")?;
-                    }
-                    w.write_all(part)?;
-                }
-                w.write_all(b"\"")?;
-                empty = false;
-            } else if !field.is_empty() {
-                w.write_all(field)?;
+            if write_cell(w, field)? {
                 empty = false;
             }
         }

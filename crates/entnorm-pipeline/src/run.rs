@@ -326,8 +326,9 @@ pub fn run_with(
         document_seq = cp.document_seq;
     }
     let mut sink = Sink::create(config, resume_from)?;
-    let mut numbers = String::new(); // reused by every filter-mode mention row
-                                     // Rows of `mentions.csv` this thread encodes (when not every core runs a worker).
+    // Rows of `mentions.csv` this thread encodes (when not every core runs a worker), and the number
+    // buffer of filter-mode mention rows.
+    let mut numbers = String::new();
     let (mut row_encoder, mut row_bytes) = (MentionEncoder::default(), Vec::new());
     let mut progress = Progress::new(config.progress);
     let mut last_checkpoint = Instant::now();
