@@ -1908,13 +1908,20 @@ impl Matcher {
             if !via_group && !inflecting {
                 continue;
             }
-            // A person's name through name-part spellings: every word of it capitalised.
+            // A person's name through name-part spellings: every word of it capitalised, and not every
+            // word in capitals throughout (in a headline written in capitals every pair of words looks
+            // like a name: `BILL SEEN` was Bill Shine, `SEEN MORE` James Moore).
+            let word = |i: usize| {
+                let t = &tokens[i];
+                (t.class == TokenClass::Word).then(|| &text[t.start..t.end])
+            };
             if via_group
-                && !(start..end).all(|i| {
-                    let t = &tokens[i];
-                    t.class != TokenClass::Word
-                        || text[t.start..t.end].chars().next().is_some_and(is_upper)
-                })
+                && (!(start..end)
+                    .all(|i| word(i).is_none_or(|w| w.chars().next().is_some_and(is_upper)))
+                    || (start..end).all(|i| {
+                        word(i)
+                            .is_none_or(|w| w.chars().all(|c| letter_case(c) != LetterCase::Lower))
+                    }))
             {
                 continue;
             }

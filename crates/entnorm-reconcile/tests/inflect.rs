@@ -269,6 +269,15 @@ fn persons_names_match_in_other_spellings_of_their_name_parts() {
         variant_links("Rozmowa z Siergiejem Ławrowem.", Some("pl")),
         owned(&[("Siergiejem Ławrowem", "Q58217", "variant")])
     );
+    // not where every word is in capitals (a headline), where any two words look like a name
+    assert_eq!(
+        variant_links("SERGUEI LAVROV A PARLÉ.", Some("fr")),
+        owned(&[])
+    );
+    assert_eq!(
+        variant_links("SERGUEI Lavrov a parlé.", Some("fr")),
+        owned(&[("SERGUEI Lavrov", "Q58217", "variant")])
+    );
     // every word capitalised, and never one word alone
     assert_eq!(variant_links("serguei Lavrov", Some("en")), owned(&[]));
     assert_eq!(variant_links("Serguei said", Some("en")), owned(&[]));
