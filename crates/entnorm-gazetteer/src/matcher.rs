@@ -369,8 +369,8 @@ impl TrieBuilder {
         edges.sort_unstable_by_key(|&(node, ..)| std::cmp::Reverse(node));
         let mut bits = vec![0u64; (self.node_count as usize).div_ceil(64)];
         for (node, token, child) in edges {
-            if wanted(token) || bits[child as usize / 64] >> (child % 64) & 1 != 0 {
-                bits[node as usize / 64] |= 1 << (node % 64);
+            if wanted(token) || has_bit(&bits, child) {
+                set_bit(&mut bits, node);
             }
         }
         bits
@@ -408,7 +408,7 @@ impl TrieBuilder {
         for (_, token, child) in inner {
             push_u32(w.section(sec(EDGES)), token);
             push_u32(w.section(sec(EDGES)), child);
-            continues[token as usize / 64] |= 1 << (token % 64);
+            set_bit(&mut continues, token);
         }
         push_bits(w.section(sec(CONTINUES)), &continues);
         let mut start = 0u32;
@@ -2263,6 +2263,16 @@ const MAX_STEM_CANDIDATES: usize = 32;
 /// Bytes two keys share at their start.
 fn common_prefix(a: &str, b: &str) -> usize {
     a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}
+
+/// Sets bit `i` of a bit set of u64 words (bit `i % 64` of word `i / 64`).
+fn set_bit(words: &mut [u64], i: u32) {
+    words[i as usize / 64] |= 1 << (i % 64);
+}
+
+/// Bit `i` of a bit set of u64 words.
+fn has_bit(words: &[u64], i: u32) -> bool {
+    words[i as usize / 64] >> (i % 64) & 1 != 0
 }
 
 /// Appends a bit set (u64 words: bit `i % 64` of word `i / 64`) to an index section.

@@ -209,15 +209,32 @@ pub(crate) struct MentionEncoder {
     entities: Vec<(u32, Vec<u8>, Vec<u8>)>,
     /// Direct-mapped: (alias + 1, `alias,alias_lang` encoded); 0: empty.
     aliases: Vec<(u32, Vec<u8>)>,
-    numbers: String,
+    /// The current document's ID cell, encoded once for all its rows.
+    doc_id: Vec<u8>,
 }
 
 /// Slots of each of [`MentionEncoder`]'s memos.
 const ENCODER_SLOTS: usize = 1 << 12;
 
 impl MentionEncoder {
-    /// Appends the row of mention `m` of `doc` to `out`.
-    pub(crate) fn encode(
+    /// Appends the rows of the mentions `rows` of `doc` to `out`.
+    pub(crate) fn encode_rows(
+        &mut self,
+        out: &mut Vec<u8>,
+        doc: &Document,
+        rows: &[MentionRow],
+        gazetteer: &Matcher,
+        spreadsheet_safe: bool,
+    ) {
+        self.doc_id.clear();
+        push_cells(&mut self.doc_id, [doc.id.as_str()], spreadsheet_safe);
+        for m in rows {
+            self.encode(out, doc, m, gazetteer, spreadsheet_safe);
+        }
+    }
+
+    /// Appends the row of mention `m` of `doc` to `out` (`self.doc_id` holds `doc`'s ID cell).
+    fn encode(
         &mut self,
         out: &mut Vec<u8>,
         doc: &Document,
@@ -250,10 +267,11 @@ impl MentionEncoder {
             a.1.clear();
             push_cells(&mut a.1, [alias.text, alias.lang], safe);
         }
-        let numbers = &mut self.numbers;
         // Digits need no quotes and never look like a formula.
         let number = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(decimal(n, &mut [0; 20]));
-        push_cells(out, [doc.id.as_str(), m.field], safe);
+        out.extend_from_slice(&self.doc_id);
+        out.push(b',');
+        push_cells(out, [m.field], safe);
         out.push(b',');
         number(out, m.start);
         out.push(b',');
@@ -265,9 +283,7 @@ impl MentionEncoder {
         out.push(b',');
         push_cells(out, [m.method], safe);
         out.push(b',');
-        numbers.clear();
-        write_score(numbers, m.score);
-        out.extend_from_slice(numbers.as_bytes());
+        out.extend_from_slice(&score_digits(m.score));
         out.push(b',');
         out.extend_from_slice(&a.1);
         out.push(b',');
@@ -468,11 +484,20 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
 
 /// A score in [0, 1] with two decimals, as `format!("{:.2}")` would write it, without float formatting.
 fn write_score(out: &mut String, score: f64) {
+    // ASCII digits only.
+    out.push_str(std::str::from_utf8(&score_digits(score)).unwrap_or_default());
+}
+
+/// The four bytes [`write_score`] writes.
+fn score_digits(score: f64) -> [u8; 4] {
     let hundredths = (score.clamp(0.0, 1.0) * 100.0).round() as u32;
-    out.push(char::from(b'0' + (hundredths / 100) as u8));
-    out.push('.');
-    out.push(char::from(b'0' + (hundredths / 10 % 10) as u8));
-    out.push(char::from(b'0' + (hundredths % 10) as u8));
+    let digit = |d: u32| b'0' + d as u8;
+    [
+        digit(hundredths / 100),
+        b'.',
+        digit(hundredths / 10 % 10),
+        digit(hundredths % 10),
+    ]
 }
 
 /// Corpus-wide per-entity state: only counts and surface forms, never the mentions themselves. Hash
@@ -631,7 +656,7 @@ mod tests {
             .unwrap();
         let m = Matcher::new(b.build());
         let doc = Document {
-            id: "doc,\"1\"".into(),
+            id: "=doc,\"1\"".into(),
             title: Some("=Title, \"Лавров\"".into()),
             text: "Сергей Лавров, \"Smith\" and -x\nnext".into(),
             lang: None,
@@ -688,8 +713,9 @@ mod tests {
                 );
             }
             let mut ours = Vec::new();
-            for r in &rows {
-                encoder.encode(&mut ours, &doc, r, &m, safe);
+            // In documents of a few rows each, as the pipeline hands them over.
+            for part in rows.chunks(7) {
+                encoder.encode_rows(&mut ours, &doc, part, &m, safe);
             }
             assert_eq!(
                 String::from_utf8(ours).unwrap(),

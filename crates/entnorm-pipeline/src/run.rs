@@ -394,10 +394,13 @@ pub fn run_with(
             if let Outcome::Processed(rows, _, prepared @ None) = &mut outcome {
                 if encode_in_workers {
                     let mut bytes = Vec::with_capacity(rows.len() * 160);
-                    let encoder = &mut lease.worker().row_encoder;
-                    for m in rows.iter() {
-                        encoder.encode(&mut bytes, doc, m, gazetteer, config.spreadsheet_safe);
-                    }
+                    lease.worker().row_encoder.encode_rows(
+                        &mut bytes,
+                        doc,
+                        rows,
+                        gazetteer,
+                        config.spreadsheet_safe,
+                    );
                     *prepared = Some(ForTables {
                         mentions: bytes,
                         text_chars: doc.text.chars().count(),
@@ -491,15 +494,13 @@ pub fn run_with(
                         Some(p) => sink.encoded_mentions(&p.mentions)?,
                         None if tables => {
                             row_bytes.clear();
-                            for m in &rows {
-                                row_encoder.encode(
-                                    &mut row_bytes,
-                                    doc,
-                                    m,
-                                    gazetteer,
-                                    config.spreadsheet_safe,
-                                );
-                            }
+                            row_encoder.encode_rows(
+                                &mut row_bytes,
+                                doc,
+                                &rows,
+                                gazetteer,
+                                config.spreadsheet_safe,
+                            );
                             sink.encoded_mentions(&row_bytes)?;
                         }
                         None => {
