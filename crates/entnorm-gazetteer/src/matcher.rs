@@ -737,9 +737,12 @@ pub struct Matcher {
     skipped_aliases: u64,
     /// Stem-vocabulary ids below this are name-part group tokens.
     stem_groups: u32,
-    /// [`stem_prefix`]es of the first words of the user's lower-case names in the stem trie, sorted: a
-    /// lower-case text word is tried as an inflected form only if one of them starts its key.
-    lower_stem_prefixes: Vec<u32>,
+    /// [`stem_prefix`]es of the first words of the user's lower-case names in the stem trie: a
+    /// lower-case text word is tried as an inflected form only if one of them starts its key. A hash
+    /// set, as this is asked of nearly every lower-case word of an inflecting language once a user's
+    /// gazetteer has lower-case names (thousands of prefixes: a binary search was a chain of a dozen
+    /// dependent reads).
+    lower_stem_prefixes: rustc_hash::FxHashSet<u32>,
     /// Whether the whole STRINGS section is UTF-8 (checked on the first string read, not at open: a
     /// matcher made resident right after opening would check it twice; see `Matcher::string`).
     strings_utf8: std::sync::OnceLock<bool>,
@@ -1206,7 +1209,7 @@ impl Matcher {
         let mut sources = Vec::new();
         let mut skipped_aliases = 0;
         let mut stem_groups = 0;
-        let mut lower_stem_prefixes = Vec::new();
+        let mut lower_stem_prefixes = rustc_hash::FxHashSet::default();
         for line in meta.lines() {
             let f: Vec<&str> = line.splitn(5, '\t').collect();
             match f.as_slice() {
@@ -1218,7 +1221,7 @@ impl Matcher {
                         .split(',')
                         .filter(|p| !p.is_empty())
                         .map(str::parse)
-                        .collect::<Result<Vec<u32>, _>>()
+                        .collect::<Result<_, _>>()
                         .map_err(|_| IndexError::Corrupt("metadata line"))?;
                 }
                 ["source", origin, rows, fp, path] => sources.push(SourceInfo {
@@ -1392,6 +1395,12 @@ impl Matcher {
             kind: kind_from_u8(word as u8),
             origin: origin_from_u8((word >> 8) as u8),
         }
+    }
+
+    /// The text of alias `index`: [`Self::alias`]'s `text` alone.
+    fn alias_text(&self, index: u32) -> &str {
+        let at = index as usize * ALIAS_RECORD;
+        self.string(&self.section(ALIASES)[at + 4..at + ALIAS_RECORD], 0)
     }
 
     /// What the guards need of an alias, read without decoding its strings: this runs for every candidate
@@ -1734,8 +1743,7 @@ impl Matcher {
         let (p, key) = (&self.lower_stem_prefixes, key.as_bytes());
         !p.is_empty()
             && key.len() >= 2
-            && (p.binary_search(&stem_prefix(key)).is_ok()
-                || p.binary_search(&stem_prefix(&key[..2])).is_ok())
+            && (p.contains(&stem_prefix(key)) || p.contains(&stem_prefix(&key[..2])))
     }
 
     /// The stem-trie token ids (with their root children) of token `i`'s candidates, computed once per
@@ -1934,7 +1942,9 @@ impl Matcher {
                 if !stem_guard_allows(&a, lang, start, end, text_case) {
                     continue;
                 }
-                let alias_text = self.alias(alias).text;
+                // The alias's text only where needed (a string read is a cache miss in a large
+                // gazetteer): to analyse it on a memo miss, and for the script of a one-token match.
+                let alias_text = || self.alias_text(alias);
                 let keys = scratch.alias_keys.get(
                     self,
                     alias,
@@ -1943,7 +1953,7 @@ impl Matcher {
                     &mut scratch.alias_analysis,
                 );
                 if end - start == 1
-                    && script_of(alias_text) != text_script
+                    && script_of(alias_text()) != text_script
                     && entnorm_tokenize::stem_key(keys.key(0)).len() < TRANSLIT_MIN_CHARS_ONE_TOKEN
                 {
                     continue;
@@ -2105,13 +2115,13 @@ struct AliasKeysMemo {
 }
 
 impl AliasKeysMemo {
-    /// The keys of alias `alias` of `matcher`, whose text is `text`, analysed with `analyzer` into
+    /// The keys of alias `alias` of `matcher`, whose text `text` gives, analysed with `analyzer` into
     /// `analysis` if its slot does not hold them.
-    fn get(
+    fn get<'m>(
         &mut self,
         matcher: &Matcher,
         alias: u32,
-        text: &str,
+        text: impl FnOnce() -> &'m str,
         analyzer: &mut Analyzer,
         analysis: &mut Analysis,
     ) -> &AliasKeys {
@@ -2123,7 +2133,7 @@ impl AliasKeysMemo {
         let at = (alias.wrapping_mul(0x9E37_79B9) >> 20) as usize % ALIAS_KEYS_SLOTS;
         let slot = &mut self.slots[at];
         if slot.alias != alias.wrapping_add(1) {
-            analyzer.analyze(text, analysis);
+            analyzer.analyze(text(), analysis);
             slot.alias = alias.wrapping_add(1);
             slot.joined.clear();
             slot.ends.clear();
