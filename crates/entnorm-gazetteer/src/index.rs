@@ -32,7 +32,7 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// metadata, so that their inflected forms are tried; 20: acronyms of initials, alias kind 6, gated by
 /// language; 24: per trie, the set of tokens that label an edge below the root; 25: the stem-trie nodes
 /// with a name-part group edge below them), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 25;
+pub const INDEX_FORMAT_VERSION: u32 = 26;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -44,7 +44,7 @@ pub(crate) const ALIASES: usize = 3;
 /// Token records of the shared vocabulary, [`TOKEN_RECORD`] bytes per token id: (offset, length) of the
 /// key in STRINGS, then the root's child for the token in the exact, folded and translit tries (NO_ID if
 /// none). A folded or translit root child has [`CAPITALIZED_START`] set when every alias under it starts
-/// with a capitalised token.
+/// with a capitalised token; so has a stem trie root child (in the stem vocabulary's records).
 pub(crate) const TOKENS: usize = 4;
 /// Bit of a folded or translit root child (not NO_ID) in a token record: every alias whose path starts
 /// with that child has a first token that starts upper-case, so no match on that layer can start at a
@@ -69,8 +69,8 @@ pub(crate) const EDGES: usize = 1;
 /// children).
 pub(crate) const CONTINUES: usize = 4;
 /// Per node (and one past the last), the offset of its first candidate in CANDS; on the folded and
-/// translit layers with [`CAPITALIZED_START`] set when the node has candidates and each one's first
-/// token starts upper-case.
+/// translit layers and in the stem trie with [`CAPITALIZED_START`] set when the node has candidates and
+/// each one's first token starts upper-case.
 pub(crate) const TERMS: usize = 2;
 pub(crate) const CANDS: usize = 3;
 /// The stem trie (see `entnorm_tokenize::stem_key`) has a vocabulary of its own, laid out like the shared

@@ -491,6 +491,9 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     // Per layer, the first tokens of aliases whose first token does not start upper-case (see
     // CAPITALIZED_START).
     let mut lower_start: [rustc_hash::FxHashSet<u32>; 3] = Default::default();
+    // The same for the stem trie: the first tokens (stems and name-part groups) of its paths of aliases
+    // whose first token does not start upper-case.
+    let mut lower_stem_start: rustc_hash::FxHashSet<u32> = Default::default();
     for e in &gazetteer.entities {
         let rec = w.section(ENTITIES);
         let attrs = e
@@ -522,11 +525,24 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
             let path: Vec<u32> = (0..analysis.len())
                 .map(|i| stem_vocab.token_id(stem_of(&analysis, i), &mut blob))
                 .collect();
-            stem_trie.insert(path, index as u32);
+            let mut paths = vec![path];
             if gazetteer.entity(alias.entity).entity_type == "PER" {
-                for path in variant_paths(&analysis, &form_groups, &mut stem_vocab, &mut blob) {
-                    stem_trie.insert(path, index as u32);
+                paths.extend(variant_paths(
+                    &analysis,
+                    &form_groups,
+                    &mut stem_vocab,
+                    &mut blob,
+                ));
+            }
+            stem_trie.capitalized_first.resize(index + 1, false);
+            stem_trie.capitalized_first[index] = capitalized & 1 != 0;
+            for path in paths {
+                if capitalized & 1 == 0 {
+                    if let Some(&first) = path.first() {
+                        lower_stem_start.insert(first);
+                    }
                 }
+                stem_trie.insert(path, index as u32);
             }
         }
         if flags & FLAG_INDEXED != 0 {
@@ -614,7 +630,12 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         w.section(GROUP_BELOW),
         &stem_trie.nodes_with_label_below(|token| token < stem_groups),
     );
-    let stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
+    let mut stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
+    for (id, child) in stem_root.iter_mut().enumerate() {
+        if *child < CAPITALIZED_START && !lower_stem_start.contains(&(id as u32)) {
+            *child |= CAPITALIZED_START;
+        }
+    }
     let (mut run_offsets, mut run_counts) =
         (vec![0u32; stem_vocab_len], vec![0u32; stem_vocab_len]);
     for (id, offset, count) in group_runs {
@@ -1037,14 +1058,8 @@ impl LayerView<'_> {
         }
     }
 
-    fn is_terminal(&self, node: u32) -> bool {
-        (u32_at(self.terms, node as usize) ^ u32_at(self.terms, node as usize + 1))
-            & !CAPITALIZED_START
-            != 0
-    }
-
     /// Whether `node` is terminal and, if `lower_start`, has a candidate whose first token may match a
-    /// text token that starts lower-case (on the folded layers, the TERMS bit [`CAPITALIZED_START`] says
+    /// text token that starts lower-case (on the folded layers and in the stem trie, the TERMS bit [`CAPITALIZED_START`] says
     /// that none has).
     fn is_terminal_for(&self, node: u32, lower_start: bool) -> bool {
         let t = u32_at(self.terms, node as usize);
@@ -1777,7 +1792,7 @@ impl Matcher {
         // A stem, then the name-part groups of the spellings with that stem.
         let push = |stem: &str, ids: &mut Vec<(u32, u32)>| {
             if let Some(id) = vocab.token_id(stem) {
-                let root = vocab.root_child(id, KeyLayer::Exact).unwrap_or(NO_ID);
+                let root = vocab.root_slot(id, KeyLayer::Exact);
                 ids.push((id, root));
                 let rec = id as usize * TOKEN_RECORD;
                 let off = read_u32(vocab.tokens, rec + 12) as usize;
@@ -1785,7 +1800,7 @@ impl Matcher {
                 for k in off..(off + n).min(groups.len() / 4) {
                     let g = u32_at(groups, k);
                     if !ids[start..].iter().any(|&(x, _)| x == g) {
-                        let root = vocab.root_child(g, KeyLayer::Exact).unwrap_or(NO_ID);
+                        let root = vocab.root_slot(g, KeyLayer::Exact);
                         ids.push((g, root));
                     }
                 }
@@ -1847,18 +1862,25 @@ impl Matcher {
         // one and with none below it leads nowhere.
         let leads_on =
             |node: u32, via_group: bool| inflecting || via_group || self.group_below(node);
+        let lower_start = text_case(start) == TokenCase::Lower;
         let (lo, hi) = self.stem_candidates(
             vocab,
             analysis,
             (lang, inflecting),
             start,
-            text_case(start) == TokenCase::Lower,
+            lower_start,
             scratch,
         );
         for k in lo..hi {
-            let (id, root) = scratch.ids[k];
+            let (id, slot) = scratch.ids[k];
+            // From a lower-case word, no path whose every alias starts upper-case can match (the stem
+            // guard's case rule).
+            if slot == NO_ID || (lower_start && slot & CAPITALIZED_START != 0) {
+                continue;
+            }
+            let root = slot & !CAPITALIZED_START;
             let entry = (root, is_group(id));
-            if root != NO_ID && leads_on(root, entry.1) && !scratch.frontier.contains(&entry) {
+            if leads_on(root, entry.1) && !scratch.frontier.contains(&entry) {
                 scratch.frontier.push(entry);
             }
         }
@@ -1866,7 +1888,7 @@ impl Matcher {
         loop {
             if tokens[j].can_end {
                 for &(node, via_group) in &scratch.frontier {
-                    if view.is_terminal(node) {
+                    if view.is_terminal_for(node, lower_start) {
                         scratch.ends.push((j + 1, node, via_group));
                     }
                 }
