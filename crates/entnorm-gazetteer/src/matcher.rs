@@ -1285,6 +1285,15 @@ impl Matcher {
         Ok(())
     }
 
+    /// The index's bytes where they are memory-mapped from its file (`None` when held in memory): for a
+    /// caller that asks the system how they are mapped (see `entnorm run --index-memory`).
+    pub fn mapped_bytes(&self) -> Option<&[u8]> {
+        match &self.storage {
+            Storage::Mapped(map, _) => Some(map),
+            Storage::Owned(_) | Storage::Resident(_) => None,
+        }
+    }
+
     /// Whether the index is held in the process's own memory (see [`Matcher::make_resident`]).
     pub fn is_resident(&self) -> bool {
         matches!(self.storage, Storage::Resident(_))
