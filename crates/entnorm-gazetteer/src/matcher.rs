@@ -1867,6 +1867,10 @@ impl Matcher {
         scratch.frontier.clear();
         scratch.ends.clear();
         let is_group = |id: u32| id < self.stem_groups;
+        let word = |i: usize| {
+            let t = &tokens[i];
+            (t.class == TokenClass::Word).then(|| &text[t.start..t.end])
+        };
         // Without case endings only a path through a name-part group matches: a node reached without
         // one and with none below it leads nowhere.
         let leads_on =
@@ -1904,6 +1908,11 @@ impl Matcher {
             }
             j += 1;
             if j >= tokens.len() || j - start >= MAX_ALIAS_TOKENS || scratch.frontier.is_empty() {
+                break;
+            }
+            // Without case endings only variant matches count, and every word of one is capitalised
+            // (see below): no path goes on through a word that is not (`Donald said`).
+            if !inflecting && word(j).is_some_and(|w| !w.chars().next().is_some_and(is_upper)) {
                 break;
             }
             let (lo, hi) = self.stem_candidates(
@@ -1950,10 +1959,6 @@ impl Matcher {
             // A person's name through name-part spellings: every word of it capitalised, and not every
             // word in capitals throughout (in a headline written in capitals every pair of words looks
             // like a name: `BILL SEEN` was Bill Shine, `SEEN MORE` James Moore).
-            let word = |i: usize| {
-                let t = &tokens[i];
-                (t.class == TokenClass::Word).then(|| &text[t.start..t.end])
-            };
             if via_group
                 && (!(start..end)
                     .all(|i| word(i).is_none_or(|w| w.chars().next().is_some_and(is_upper)))
