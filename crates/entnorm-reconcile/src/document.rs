@@ -14,7 +14,7 @@
 //! matched keeps its entity and is marked (method `document-ambiguous`, a score below the default accept
 //! threshold, so it is written with status `review`); an unmatched word stays unmatched.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use entnorm_gazetteer::{Matcher, Mention};
 use entnorm_tokenize::{
@@ -50,10 +50,12 @@ const MAX_ACRONYM_LETTERS: usize = 6;
 pub struct DocScratch {
     /// Short-form key -> the entity and alias of the first full mention it abbreviates, or `None` once two
     /// different entities do. Maps, not lists, so that a document where every token is a name stays
-    /// linear (looked up per token, never iterated: output order does not depend on them).
-    surnames: HashMap<String, Option<(u32, u32)>>,
-    given: HashMap<String, Option<(u32, u32)>>,
-    acronyms: HashMap<String, Option<(u32, u32)>>,
+    /// linear (looked up per token, never iterated: output order does not depend on them). Fx-hashed:
+    /// every capitalised word of a text is looked up, under each of its stem candidates in a language
+    /// with case endings, and SipHash cost more than the lookups.
+    surnames: FxHashMap<String, Option<(u32, u32)>>,
+    given: FxHashMap<String, Option<(u32, u32)>>,
+    acronyms: FxHashMap<String, Option<(u32, u32)>>,
     covered: Vec<bool>,
 }
 
@@ -62,7 +64,7 @@ impl DocScratch {
         for map in [&mut self.surnames, &mut self.given, &mut self.acronyms] {
             // Clearing costs the table's capacity: after an exceptionally long document, start small.
             if map.capacity() > 4096 {
-                *map = HashMap::new();
+                *map = FxHashMap::default();
             } else {
                 map.clear();
             }
@@ -70,7 +72,7 @@ impl DocScratch {
     }
 }
 
-fn add(map: &mut HashMap<String, Option<(u32, u32)>>, key: String, entity: u32, alias: u32) {
+fn add(map: &mut FxHashMap<String, Option<(u32, u32)>>, key: String, entity: u32, alias: u32) {
     match map.get_mut(&key) {
         None => {
             map.insert(key, Some((entity, alias)));
@@ -90,7 +92,7 @@ enum Found {
     Ambiguous,
 }
 
-fn found_in(map: &HashMap<String, Option<(u32, u32)>>, key: &str) -> Found {
+fn found_in(map: &FxHashMap<String, Option<(u32, u32)>>, key: &str) -> Found {
     match map.get(key) {
         None => Found::None,
         Some(Some((e, a))) => Found::One(*e, *a),
