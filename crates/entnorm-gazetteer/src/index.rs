@@ -31,7 +31,8 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// translit root children and TERMS entries; 19: the first stems of the user's lower-case names in the
 /// metadata, so that their inflected forms are tried; 20: acronyms of initials, alias kind 6, gated by
 /// language; 24: per trie, the set of tokens that label an edge below the root; 25: the stem-trie nodes
-/// with a name-part group edge below them), so that cached indexes are rebuilt.
+/// with a name-part group edge below them; 26: the capitalised-start bit in the stem trie's root
+/// children and TERMS entries), so that cached indexes are rebuilt.
 pub const INDEX_FORMAT_VERSION: u32 = 26;
 
 pub(crate) const NO_ID: u32 = u32::MAX;

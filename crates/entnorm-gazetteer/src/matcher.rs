@@ -1059,8 +1059,8 @@ impl LayerView<'_> {
     }
 
     /// Whether `node` is terminal and, if `lower_start`, has a candidate whose first token may match a
-    /// text token that starts lower-case (on the folded layers and in the stem trie, the TERMS bit [`CAPITALIZED_START`] says
-    /// that none has).
+    /// text token that starts lower-case (on the folded layers and in the stem trie, the TERMS bit
+    /// [`CAPITALIZED_START`] says that none has).
     fn is_terminal_for(&self, node: u32, lower_start: bool) -> bool {
         let t = u32_at(self.terms, node as usize);
         (t ^ u32_at(self.terms, node as usize + 1)) & !CAPITALIZED_START != 0
@@ -1406,8 +1406,7 @@ impl Matcher {
     }
 
     pub fn alias(&self, index: u32) -> AliasRef<'_> {
-        let at = index as usize * ALIAS_RECORD;
-        let rec = &self.section(ALIASES)[at..at + ALIAS_RECORD];
+        let rec = self.alias_record(index);
         // text, lang and langs are string fields 0..3 after the entity word
         let field = |k: usize| self.string(&rec[4..], k);
         let word = read_u32(rec, 28);
@@ -1423,15 +1422,18 @@ impl Matcher {
 
     /// The text of alias `index`: [`Self::alias`]'s `text` alone.
     fn alias_text(&self, index: u32) -> &str {
+        self.string(&self.alias_record(index)[4..], 0)
+    }
+
+    fn alias_record(&self, index: u32) -> &[u8] {
         let at = index as usize * ALIAS_RECORD;
-        self.string(&self.section(ALIASES)[at + 4..at + ALIAS_RECORD], 0)
+        &self.section(ALIASES)[at..at + ALIAS_RECORD]
     }
 
     /// What the guards need of an alias, read without decoding its strings: this runs for every candidate
     /// of every match attempt, so the languages are only decoded when a language gate applies.
     fn candidate(&self, index: u32) -> Candidate<'_> {
-        let at = index as usize * ALIAS_RECORD;
-        let rec = &self.section(ALIASES)[at..at + ALIAS_RECORD];
+        let rec = self.alias_record(index);
         Candidate {
             matcher: self,
             rec,
