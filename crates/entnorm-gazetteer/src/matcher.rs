@@ -1464,6 +1464,23 @@ impl Matcher {
         self.skipped_aliases
     }
 
+    /// The analysis of `text` and the mentions [`Matcher::find`] gives in it, with scratch of its own:
+    /// for matching a text now and then (a test, a lookup). Matching many texts, keep an [`Analyzer`]
+    /// and a [`MatchScratch`] and call `find`, whose per-thread caches then serve every text.
+    pub fn find_in(&self, text: &str, lang: Option<&str>) -> (Analysis, Vec<Mention>) {
+        let mut analysis = Analysis::default();
+        Analyzer::new().analyze(text, &mut analysis);
+        let mut mentions = Vec::new();
+        self.find(
+            text,
+            &analysis,
+            lang,
+            &mut MatchScratch::default(),
+            &mut mentions,
+        );
+        (analysis, mentions)
+    }
+
     /// Finds leftmost-longest, non-overlapping mentions in `text`, which `analysis` must describe.
     /// `lang` is the document's language (ISO 639 code; a region suffix such as `en-GB` is ignored), if
     /// known. Mentions are appended to `out` in text order.

@@ -1,21 +1,10 @@
 //! Helpers shared by this crate's integration tests.
 
-use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
-use entnorm_tokenize::{Analysis, Analyzer};
+use entnorm_gazetteer::{Matcher, Mention};
 
 /// The mentions `m` finds in `text`, in text order; `lang` gates language-tagged aliases.
 pub fn found(m: &Matcher, text: &str, lang: Option<&str>) -> Vec<Mention> {
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut out = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        lang,
-        &mut MatchScratch::default(),
-        &mut out,
-    );
-    out
+    m.find_in(text, lang).1
 }
 
 /// The (surface, entity ID) pairs `m` finds in `text`, in text order; `lang` gates language-tagged aliases.

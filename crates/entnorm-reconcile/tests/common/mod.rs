@@ -1,8 +1,8 @@
 //! Helpers shared by this crate's integration tests.
 
-use entnorm_gazetteer::{MatchScratch, Matcher, Mention};
+use entnorm_gazetteer::{Matcher, Mention};
 use entnorm_reconcile::{reconcile, Link, ResolveScratch};
-use entnorm_tokenize::{Analysis, Analyzer};
+use entnorm_tokenize::Analysis;
 
 /// The links that matching `text` with `m` and reconciling the mentions give; `scratch` may carry memos
 /// of earlier texts.
@@ -20,17 +20,7 @@ pub fn reconciled_links(
 
 /// The analysis of `text` and the mentions `m` finds in it.
 pub fn matched(m: &Matcher, text: &str, lang: Option<&str>) -> (Analysis, Vec<Mention>) {
-    let mut analysis = Analysis::default();
-    Analyzer::new().analyze(text, &mut analysis);
-    let mut mentions = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        lang,
-        &mut MatchScratch::default(),
-        &mut mentions,
-    );
-    (analysis, mentions)
+    m.find_in(text, lang)
 }
 
 /// (surface, entity ID, method) of each link of [`reconciled_links`].
