@@ -1890,6 +1890,10 @@ impl Matcher {
             let t = &tokens[i];
             (t.class == TokenClass::Word).then(|| &text[t.start..t.end])
         };
+        // What a variant match asks of each of its tokens (see below), and so where a walk that can
+        // only find variant matches stops.
+        let capitalised_or_no_word =
+            |i: usize| word(i).is_none_or(|w| w.chars().next().is_some_and(is_upper));
         // Without case endings only a path through a name-part group matches: a node reached without
         // one and with none below it leads nowhere.
         let leads_on =
@@ -1931,7 +1935,7 @@ impl Matcher {
             }
             // Without case endings only variant matches count, and every word of one is capitalised
             // (see below): no path goes on through a word that is not (`Donald said`).
-            if !inflecting && word(j).is_some_and(|w| !w.chars().next().is_some_and(is_upper)) {
+            if !inflecting && !capitalised_or_no_word(j) {
                 break;
             }
             let (lo, hi) = self.stem_candidates(
@@ -1979,8 +1983,7 @@ impl Matcher {
             // word in capitals throughout (in a headline written in capitals every pair of words looks
             // like a name: `BILL SEEN` was Bill Shine, `SEEN MORE` James Moore).
             if via_group
-                && (!(start..end)
-                    .all(|i| word(i).is_none_or(|w| w.chars().next().is_some_and(is_upper)))
+                && (!(start..end).all(capitalised_or_no_word)
                     || (start..end).all(|i| {
                         word(i)
                             .is_none_or(|w| w.chars().all(|c| letter_case(c) != LetterCase::Lower))
