@@ -1424,6 +1424,12 @@ impl Matcher {
         }
     }
 
+    /// The kind of alias `index`: [`Self::alias`]'s `kind` without reading the alias's strings (each a
+    /// cache miss in a large gazetteer; the scores ask it of every link).
+    pub fn alias_kind(&self, index: u32) -> AliasKind {
+        kind_from_u8(read_u32(self.alias_record(index), 28) as u8)
+    }
+
     /// The text of alias `index`: [`Self::alias`]'s `text` alone.
     fn alias_text(&self, index: u32) -> &str {
         self.string(&self.alias_record(index)[4..], 0)

@@ -397,3 +397,34 @@ fn one_scratch_serves_two_matchers_in_turn() {
         assert_eq!(surfaces, [expected, expected]);
     }
 }
+
+/// `alias_kind` reads an alias's kind from its record as `alias` does, for aliases of every kind (the
+/// scores ask it of every link, without decoding the alias's strings).
+#[test]
+fn alias_kind_is_the_kind_alias_gives() {
+    let kinds = "entity_id\tname\ttype\tlang\tkind\tprior
+t:iraq\tIraq\tGPE\ten\tcanonical\t100
+t:iraq\tИрак\tGPE\tru\tlabel\t
+t:iraq\tالعراق\tGPE\tar\talias\t
+t:iraq\tIRQ\tGPE\ten\tabbreviation\t
+t:iraq\tIrak\tGPE\tde\ttransliteration\t
+t:iraq\tIraqi\tGPE\ten\tdemonym\t
+t:iraq\tИракский\tGPE\tru\tdemonym\t
+";
+    let m = matcher(Some(kinds));
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..m.alias_count() as u32 {
+        assert_eq!(m.alias_kind(i), m.alias(i).kind, "{}", m.alias(i).text);
+        seen.insert(m.alias(i).kind.name());
+    }
+    for kind in [
+        "canonical",
+        "label",
+        "alias",
+        "abbreviation",
+        "transliteration",
+        "demonym",
+    ] {
+        assert!(seen.contains(kind), "no {kind} alias in {seen:?}");
+    }
+}

@@ -174,7 +174,7 @@ pub(crate) fn calibrate(
     for (link, &co) in links.iter_mut().zip(co) {
         let m = &link.mention;
         if matches!(link.method, Method::Key(_))
-            && matcher.alias(m.alias).kind == AliasKind::Demonym
+            && matcher.alias_kind(m.alias) == AliasKind::Demonym
         {
             link.method = Method::Demonym;
         }
