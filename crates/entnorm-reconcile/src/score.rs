@@ -153,11 +153,10 @@ fn shared_within_origin(
     alias: u32,
     lookups: &mut LookupMemo,
 ) -> bool {
-    let chosen = matcher.entity(entity);
+    // Origin and prior only: `Matcher::entity` would decode the entity's four strings as well.
+    let (origin, prior) = (matcher.entity_origin(entity), matcher.entity_prior(entity));
     lookups.hits(matcher, alias).iter().any(|h| {
-        h.hit.entity != entity
-            && h.origin == chosen.origin
-            && h.prior * DOMINANT_PRIOR_RATIO >= chosen.prior
+        h.hit.entity != entity && h.origin == origin && h.prior * DOMINANT_PRIOR_RATIO >= prior
     })
 }
 
