@@ -343,13 +343,23 @@ struct TrieBuilder {
     /// Per alias, whether its first token starts upper-case, for the TERMS bit [`CAPITALIZED_START`]
     /// (empty: the bit is never set).
     capitalized_first: Vec<bool>,
+    /// The nodes (not the root) from which some alias's path goes on with a token that does not start
+    /// upper-case: the others get [`UPPER_NEXT_ONLY`] (None: the bit is never set).
+    lower_next: Option<rustc_hash::FxHashSet<u32>>,
 }
 
 impl TrieBuilder {
-    /// Inserts the key path `tokens` (vocabulary ids) with `alias` as a candidate at its end.
-    fn insert(&mut self, tokens: impl IntoIterator<Item = u32>, alias: u32) {
+    /// Inserts the key path `tokens` (vocabulary ids) with `alias` as a candidate at its end;
+    /// `capitalized` has bit `k` set where the alias's token `k` starts upper-case (the bits the case
+    /// guards read: a path's `k`-th edge is read for text token `start + k`).
+    fn insert(&mut self, tokens: impl IntoIterator<Item = u32>, alias: u32, capitalized: u64) {
         let mut node = 0;
-        for token in tokens {
+        for (k, token) in tokens.into_iter().enumerate() {
+            if let Some(lower_next) = &mut self.lower_next {
+                if node != 0 && capitalized.checked_shr(k as u32).unwrap_or(0) & 1 == 0 {
+                    lower_next.insert(node);
+                }
+            }
             let next = self.node_count;
             node = *self.edges.entry((node, token)).or_insert(next);
             if node == next {
@@ -397,12 +407,25 @@ impl TrieBuilder {
         }
         inner.sort_unstable();
         let nodes = self.node_count as usize;
+        assert!(
+            inner.len() < UPPER_NEXT_ONLY as usize,
+            "a trie of 2^31 edges cannot be indexed"
+        );
         let mut at = 0usize;
         for node in 0..=nodes {
             while at < inner.len() && (inner[at].0 as usize) < node {
                 at += 1;
             }
-            push_u32(w.section(sec(NODE_EDGES)), at as u32);
+            let has_edges = inner.get(at).is_some_and(|e| e.0 as usize == node);
+            let flag = match &self.lower_next {
+                Some(lower_next)
+                    if node != 0 && has_edges && !lower_next.contains(&(node as u32)) =>
+                {
+                    UPPER_NEXT_ONLY
+                }
+                _ => 0,
+            };
+            push_u32(w.section(sec(NODE_EDGES)), at as u32 | flag);
         }
         let mut continues = vec![0u64; vocab_len.div_ceil(64)];
         for (_, token, child) in inner {
@@ -459,8 +482,12 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         t.node_count = 1; // node 0 is the root
     }
     let mut stem_vocab = VocabBuilder::default();
+    // Only the stem walks ask for UPPER_NEXT_ONLY: they know each next token's case already, while the
+    // layers' walks would have to find it out at every step, which cost more than the searches it saved
+    // (cachegrind, slice50 with the peers' `large` gazetteer).
     let mut stem_trie = TrieBuilder {
         node_count: 1,
+        lower_next: Some(Default::default()),
         ..Default::default()
     };
     // Name-part groups: one stem token per group (`#Q12902079`), first in the stem vocabulary, and the groups
@@ -542,7 +569,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
                         lower_stem_start.insert(first);
                     }
                 }
-                stem_trie.insert(path, index as u32);
+                stem_trie.insert(path, index as u32, capitalized);
             }
         }
         if flags & FLAG_INDEXED != 0 {
@@ -560,7 +587,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
                     t.capitalized_first.resize(index + 1, false);
                     t.capitalized_first[index] = capitalized & 1 != 0;
                 }
-                tries[layer as usize].insert(path, index as u32);
+                tries[layer as usize].insert(path, index as u32, capitalized);
             }
         } else {
             skipped += 1;
@@ -1013,8 +1040,20 @@ struct LayerView<'a> {
 impl LayerView<'_> {
     /// The child of `node` (not the root: see [`VocabView::root_child`]) by token `token`.
     fn child(&self, node: u32, token: u32) -> Option<u32> {
-        let lo = u32_at(self.node_edges, node as usize) as usize;
-        let hi = u32_at(self.node_edges, node as usize + 1) as usize;
+        self.child_after(node, token, || false)
+    }
+
+    /// [`Self::child`] for a walk whose next text token starts lower-case if `lower()` (asked only of
+    /// nodes where it matters): none where every alias going on from `node` has an upper-case token
+    /// there ([`UPPER_NEXT_ONLY`]), as the case guards would reject each.
+    #[inline]
+    fn child_after(&self, node: u32, token: u32, lower: impl FnOnce() -> bool) -> Option<u32> {
+        let first = u32_at(self.node_edges, node as usize);
+        if first & UPPER_NEXT_ONLY != 0 && lower() {
+            return None;
+        }
+        let lo = (first & !UPPER_NEXT_ONLY) as usize;
+        let hi = (u32_at(self.node_edges, node as usize + 1) & !UPPER_NEXT_ONLY) as usize;
         // The node's edges as (token, child) pairs sorted by token; a damaged range finds nothing.
         let edges = self.edges.get(lo * 8..hi * 8)?;
         let label = |k: usize| read_u32(edges, k * 8);
@@ -1948,14 +1987,9 @@ impl Matcher {
             if !inflecting && !capitalised_or_no_word(j) {
                 break;
             }
-            let (lo, hi) = self.stem_candidates(
-                vocab,
-                analysis,
-                (lang, inflecting),
-                j,
-                text_case(j) == TokenCase::Lower,
-                scratch,
-            );
+            let lower = text_case(j) == TokenCase::Lower;
+            let (lo, hi) =
+                self.stem_candidates(vocab, analysis, (lang, inflecting), j, lower, scratch);
             scratch.next.clear();
             for &(node, via_group) in &scratch.frontier {
                 for k in lo..hi {
@@ -1963,7 +1997,7 @@ impl Matcher {
                     if !view.continues(id) {
                         continue;
                     }
-                    if let Some(child) = view.child(node, id) {
+                    if let Some(child) = view.child_after(node, id, || lower) {
                         let entry = (child, via_group || is_group(id));
                         if leads_on(child, entry.1)
                             && !scratch.next.contains(&entry)
@@ -2553,5 +2587,70 @@ impl Ord for OrderedPrior {
 impl PartialOrd for OrderedPrior {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::GazetteerBuilder;
+
+    /// [`UPPER_NEXT_ONLY`] is set on a stem-trie node exactly where every alias going on from it has an
+    /// upper-case token next: after `Angela` (`Angela Merkel`) and `Isle of` (`Isle of Man`), not after
+    /// `Isle` nor `Верховный` (`Верховный суд`), never on a node without edges (`Merkel` ends its name);
+    /// and never in the layers' tries, whose walks do not ask.
+    #[test]
+    fn upper_next_only_marks_the_stem_nodes_whose_names_go_on_capitalised() {
+        let tsv = "entity_id\tname\ttype\tlang\tkind\tprior
+t:merkel\tAngela Merkel\tPER\tde\tcanonical\t10
+t:iom\tIsle of Man\tGPE\ten\tcanonical\t10
+t:court\tВерховный суд\tORG\tru\tcanonical\t10
+";
+        let mut b = GazetteerBuilder::new();
+        b.add_bytes(std::path::Path::new("g.tsv"), tsv.as_bytes(), Origin::User)
+            .unwrap();
+        let m = Matcher::new(b.build());
+        let flagged = |view: &LayerView<'_>, node: u32| {
+            u32_at(view.node_edges, node as usize) & UPPER_NEXT_ONLY != 0
+        };
+        // The stem trie's nodes along a name's path, from its first token's on.
+        let stems = m.vocab_at(STEM_VOCAB);
+        let view = m.trie_at(STEM_BASE);
+        let walk = |name: &str| -> Vec<u32> {
+            let (mut analyzer, mut analysis) = (Analyzer::new(), Analysis::default());
+            analyzer.analyze(name, &mut analysis);
+            let id = |i: usize| {
+                let stem = stem_of(&analysis, i);
+                stems
+                    .token_id(stem)
+                    .unwrap_or_else(|| panic!("{stem} in the stem vocabulary"))
+            };
+            let mut node = stems
+                .root_child(id(0), KeyLayer::Exact)
+                .expect("a root child");
+            let mut nodes = vec![node];
+            for i in 1..analysis.len() {
+                node = view.child(node, id(i)).expect("a child");
+                nodes.push(node);
+            }
+            nodes
+        };
+        let (merkel, man, court) = (
+            walk("Angela Merkel"),
+            walk("Isle of Man"),
+            walk("Верховный суд"),
+        );
+        assert!(flagged(&view, merkel[0]), "angela");
+        assert!(!flagged(&view, merkel[1]), "merkel has no edges");
+        assert!(!flagged(&view, man[0]), "isle");
+        assert!(flagged(&view, man[1]), "isle of");
+        assert!(!flagged(&view, court[0]), "verkhovny");
+        for layer in KeyLayer::ALL {
+            let nodes = m.layer(layer).node_edges.len() / 4;
+            assert!(
+                (0..nodes).all(|n| !flagged(&m.layer(layer), n as u32)),
+                "{layer:?}"
+            );
+        }
     }
 }
