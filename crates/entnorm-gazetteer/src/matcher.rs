@@ -835,11 +835,7 @@ impl VocabView<'_> {
                     read_u32(self.tokens, rec) as usize,
                     read_u32(self.tokens, rec + 4) as usize,
                 );
-                if self
-                    .strings
-                    .get(off..off + len)
-                    .is_some_and(|s| entnorm_tokenize::same_key(s, key.as_bytes()))
-                {
+                if self.strings.get(off..off + len) == Some(key.as_bytes()) {
                     return Some(id as u32);
                 }
             }
@@ -903,8 +899,8 @@ impl TokenCache {
         let slot = self.slots.get(Self::slot_index(h))?;
         (slot.hash == h
             && usize::from(slot.len) == bytes.len()
-            && entnorm_tokenize::same_key(&slot.key[..bytes.len()], bytes))
-        .then_some((slot.id, slot.roots))
+            && &slot.key[..bytes.len()] == bytes)
+            .then_some((slot.id, slot.roots))
     }
 
     /// Remembers the lookup result of `key` with hash `h` (keys longer than a slot holds are not kept).

@@ -172,8 +172,7 @@ impl Arena {
     fn push_new(&mut self, write: impl FnOnce(&mut String), stricter: &[&str]) -> Option<u8> {
         let start = self.keys.len();
         write(&mut self.keys);
-        let key = &self.keys.as_bytes()[start..];
-        let same = stricter.iter().position(|k| same_key(k.as_bytes(), key));
+        let same = stricter.iter().position(|k| *k == &self.keys[start..]);
         match same {
             Some(_) => {
                 self.keys.truncate(start);
@@ -306,27 +305,6 @@ fn tail_word(bytes: &[u8], rem: usize) -> u64 {
     }
 }
 
-/// Whether two keys are the same bytes: as `a == b`, but inline, with a few overlapping word loads
-/// instead of a call to `memcmp`, whose call and size dispatch cost more than the comparison of a
-/// key of a few bytes. The token caches compare a key at every token (4.6% of a run on Arabic news was
-/// in `memcmp`, called for keys of 2-20 bytes).
-#[inline]
-pub fn same_key(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
-    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
-    match n {
-        0 => true,
-        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
-        4..=8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
-        9..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
-        _ => a == b,
-    }
-}
-
 /// Bytes of key text a [`MemoSlot`] holds: the exact key, then the folded and transliterated keys where
 /// they differ from a stricter one (what is left of one 64-byte cache line).
 const MEMO_BYTES: usize = 34;
@@ -384,7 +362,7 @@ impl MemoSlot {
     fn holds(&self, token: &str, h: u64) -> bool {
         self.hashes[0] == h
             && usize::from(self.lens[0]) == token.len()
-            && same_key(&self.bytes[..token.len()], token.as_bytes())
+            && &self.bytes[..token.len()] == token.as_bytes()
     }
 
     /// Remembers `keys` (the exact, folded and transliterated key) with their hashes, if they fit.
@@ -612,31 +590,6 @@ mod tests {
                     .rev()
                     .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
                 assert_eq!(tail_word(key, rem), looped, "{key:?}");
-            }
-        }
-    }
-
-    /// `same_key` answers as `==` for keys of every length up to and past its word paths: equal keys,
-    /// keys differing in any one byte (each byte changed in turn), and keys of different lengths.
-    #[test]
-    fn same_key_answers_as_byte_equality() {
-        let text = "Лавров لافروف 拉夫罗夫 Sergej Lawrow ירושלים नरेंद्र ประยุทธ์";
-        let bytes = text.as_bytes();
-        for start in 0..bytes.len() {
-            for end in start..bytes.len().min(start + 30) {
-                let key = &bytes[start..end];
-                assert!(same_key(key, key), "{key:?}");
-                for at in 0..key.len() {
-                    let mut other = key.to_vec();
-                    other[at] ^= 0x20;
-                    assert!(!same_key(key, &other), "{key:?} changed at {at}");
-                }
-                if end < bytes.len() {
-                    assert!(
-                        !same_key(key, &bytes[start..end + 1]),
-                        "{key:?} and one more"
-                    );
-                }
             }
         }
     }
