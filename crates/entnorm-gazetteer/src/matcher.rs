@@ -335,28 +335,57 @@ impl VocabBuilder {
 }
 
 /// One layer's trie while compiling; its edges are labelled with ids of the shared vocabulary.
-#[derive(Default)]
 struct TrieBuilder {
     edges: FxHashMap<(u32, u32), u32>,
     node_count: u32,
     terminals: FxHashMap<u32, Vec<u32>>,
-    /// Per alias, whether its first token starts upper-case, for the TERMS bit [`CAPITALIZED_START`]
-    /// (empty: the bit is never set).
+    /// What the trie's case marks are made from (None: it has none, as the exact layer's walks need
+    /// none).
+    case: Option<CaseMarks>,
+}
+
+/// What a trie learns of its aliases' letter case while they are inserted, for the marks its walks
+/// read: [`CAPITALIZED_START`] on root children and TERMS entries, [`UPPER_NEXT_ONLY`] on nodes.
+#[derive(Default)]
+struct CaseMarks {
+    /// Per alias, whether its first token starts upper-case.
     capitalized_first: Vec<bool>,
+    /// The first tokens of the paths of aliases whose first token does not start upper-case.
+    lower_first: rustc_hash::FxHashSet<u32>,
     /// The nodes (not the root) from which some alias's path goes on with a token that does not start
-    /// upper-case: the others get [`UPPER_NEXT_ONLY`] (None: the bit is never set).
+    /// upper-case (None: no node is marked, as only the stem walks ask).
     lower_next: Option<rustc_hash::FxHashSet<u32>>,
 }
 
 impl TrieBuilder {
+    /// An empty trie (node 0 is the root) that keeps `case` marks.
+    fn new(case: Option<CaseMarks>) -> TrieBuilder {
+        TrieBuilder {
+            edges: FxHashMap::default(),
+            node_count: 1,
+            terminals: FxHashMap::default(),
+            case,
+        }
+    }
+
     /// Inserts the key path `tokens` (vocabulary ids) with `alias` as a candidate at its end;
     /// `capitalized` has bit `k` set where the alias's token `k` starts upper-case (the bits the case
     /// guards read: a path's `k`-th edge is read for text token `start + k`).
     fn insert(&mut self, tokens: impl IntoIterator<Item = u32>, alias: u32, capitalized: u64) {
+        let lower_at = |k: usize| capitalized.checked_shr(k as u32).unwrap_or(0) & 1 == 0;
+        if let Some(case) = &mut self.case {
+            let at = alias as usize;
+            if case.capitalized_first.len() <= at {
+                case.capitalized_first.resize(at + 1, false);
+            }
+            case.capitalized_first[at] = !lower_at(0);
+        }
         let mut node = 0;
         for (k, token) in tokens.into_iter().enumerate() {
-            if let Some(lower_next) = &mut self.lower_next {
-                if node != 0 && capitalized.checked_shr(k as u32).unwrap_or(0) & 1 == 0 {
+            if let Some(case) = self.case.as_mut().filter(|_| lower_at(k)) {
+                if node == 0 {
+                    case.lower_first.insert(token);
+                } else if let Some(lower_next) = &mut case.lower_next {
                     lower_next.insert(node);
                 }
             }
@@ -417,7 +446,8 @@ impl TrieBuilder {
                 at += 1;
             }
             let has_edges = inner.get(at).is_some_and(|e| e.0 as usize == node);
-            let flag = match &self.lower_next {
+            let lower_next = self.case.as_ref().and_then(|c| c.lower_next.as_ref());
+            let flag = match lower_next {
                 Some(lower_next)
                     if node != 0 && has_edges && !lower_next.contains(&(node as u32)) =>
                 {
@@ -437,10 +467,8 @@ impl TrieBuilder {
         let mut start = 0u32;
         for node in 0..=nodes as u32 {
             let mut flag = 0;
-            if let Some(aliases) = self.terminals.get(&node) {
-                if !self.capitalized_first.is_empty()
-                    && aliases.iter().all(|&a| self.capitalized_first[a as usize])
-                {
+            if let (Some(aliases), Some(case)) = (self.terminals.get(&node), &self.case) {
+                if aliases.iter().all(|&a| case.capitalized_first[a as usize]) {
                     flag = CAPITALIZED_START;
                 }
             }
@@ -451,6 +479,13 @@ impl TrieBuilder {
                     push_u32(w.section(sec(CANDS)), *a);
                 }
                 start += aliases.len() as u32;
+            }
+        }
+        if let Some(case) = &self.case {
+            for (id, child) in root.iter_mut().enumerate() {
+                if *child < CAPITALIZED_START && !case.lower_first.contains(&(id as u32)) {
+                    *child |= CAPITALIZED_START;
+                }
             }
         }
         root
@@ -477,19 +512,18 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     let mut analyzer = Analyzer::new();
     let mut analysis = Analysis::default();
     let mut vocab = VocabBuilder::default();
-    let mut tries: [TrieBuilder; 3] = Default::default();
-    for t in &mut tries {
-        t.node_count = 1; // node 0 is the root
-    }
+    // The folded layers' case guards reject capitalised aliases at lower-case words; the exact layer's
+    // keys keep the case, so its trie needs no marks.
+    let mut tries = KeyLayer::ALL
+        .map(|layer| TrieBuilder::new((layer != KeyLayer::Exact).then(CaseMarks::default)));
     let mut stem_vocab = VocabBuilder::default();
     // Only the stem walks ask for UPPER_NEXT_ONLY: they know each next token's case already, while the
     // layers' walks would have to find it out at every step, which cost more than the searches it saved
     // (cachegrind, slice50 with the peers' `large` gazetteer).
-    let mut stem_trie = TrieBuilder {
-        node_count: 1,
+    let mut stem_trie = TrieBuilder::new(Some(CaseMarks {
         lower_next: Some(Default::default()),
         ..Default::default()
-    };
+    }));
     // Name-part groups: one stem token per group (`#Q12902079`), first in the stem vocabulary, and the groups
     // of each spelling's stem.
     let mut group_token: FxHashMap<&str, u32> = FxHashMap::default();
@@ -515,12 +549,6 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         }
     }
     let mut skipped = 0u64;
-    // Per layer, the first tokens of aliases whose first token does not start upper-case (see
-    // CAPITALIZED_START).
-    let mut lower_start: [rustc_hash::FxHashSet<u32>; 3] = Default::default();
-    // The same for the stem trie: the first tokens (stems and name-part groups) of its paths of aliases
-    // whose first token does not start upper-case.
-    let mut lower_stem_start: rustc_hash::FxHashSet<u32> = Default::default();
     for e in &gazetteer.entities {
         let rec = w.section(ENTITIES);
         let attrs = e
@@ -561,14 +589,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
                     &mut blob,
                 ));
             }
-            stem_trie.capitalized_first.resize(index + 1, false);
-            stem_trie.capitalized_first[index] = capitalized & 1 != 0;
             for path in paths {
-                if capitalized & 1 == 0 {
-                    if let Some(&first) = path.first() {
-                        lower_stem_start.insert(first);
-                    }
-                }
                 stem_trie.insert(path, index as u32, capitalized);
             }
         }
@@ -577,16 +598,6 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
                 let path: Vec<u32> = (0..analysis.len())
                     .map(|i| vocab.token_id(analysis.key(layer, i), &mut blob))
                     .collect();
-                if capitalized & 1 == 0 {
-                    if let Some(&first) = path.first() {
-                        lower_start[layer as usize].insert(first);
-                    }
-                }
-                if layer != KeyLayer::Exact {
-                    let t = &mut tries[layer as usize];
-                    t.capitalized_first.resize(index + 1, false);
-                    t.capitalized_first[index] = capitalized & 1 != 0;
-                }
                 tries[layer as usize].insert(path, index as u32, capitalized);
             }
         } else {
@@ -630,14 +641,6 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     let mut roots: [Vec<u32>; 3] = Default::default();
     for ((layer, trie), root) in KeyLayer::ALL.into_iter().zip(tries).zip(&mut roots) {
         *root = trie.write(layer_base(layer), vocab_len, &precedence, &mut w);
-        if layer != KeyLayer::Exact {
-            for (id, child) in root.iter_mut().enumerate() {
-                if *child < CAPITALIZED_START && !lower_start[layer as usize].contains(&(id as u32))
-                {
-                    *child |= CAPITALIZED_START;
-                }
-            }
-        }
     }
     vocab.write(&roots, MAIN_VOCAB, &mut w);
     // Every spelling's stem is in the stem vocabulary, with its groups in FORM_GROUPS.
@@ -657,12 +660,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         w.section(GROUP_BELOW),
         &stem_trie.nodes_with_label_below(|token| token < stem_groups),
     );
-    let mut stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
-    for (id, child) in stem_root.iter_mut().enumerate() {
-        if *child < CAPITALIZED_START && !lower_stem_start.contains(&(id as u32)) {
-            *child |= CAPITALIZED_START;
-        }
-    }
+    let stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
     let (mut run_offsets, mut run_counts) =
         (vec![0u32; stem_vocab_len], vec![0u32; stem_vocab_len]);
     for (id, offset, count) in group_runs {

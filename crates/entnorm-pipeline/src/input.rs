@@ -1189,8 +1189,6 @@ fn csv_record(
 mod tests {
     use super::*;
 
-    /// The fast path accepts exactly the lines the general path accepts (or leaves them to it), and
-    /// gives the same fields.
     /// Texts made of every kind of JSON string piece (plain and escaped characters of several scripts,
     /// each escape, surrogate pairs, lone and misordered halves), one to three pieces long: the fast
     /// path reads exactly the lines the general path reads, with the same text.
@@ -1254,6 +1252,8 @@ mod tests {
         assert!(accepted > compared / 3, "{accepted} of {compared}");
     }
 
+    /// The fast path accepts exactly the lines the general path accepts (or leaves them to it), and
+    /// gives the same fields.
     #[test]
     fn wanted_fields_agree_with_the_general_path() {
         let fields = FieldNames::default();

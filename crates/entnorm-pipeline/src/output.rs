@@ -484,8 +484,7 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
 
 /// A score in [0, 1] with two decimals, as `format!("{:.2}")` would write it, without float formatting.
 fn write_score(out: &mut String, score: f64) {
-    // ASCII digits only.
-    out.push_str(std::str::from_utf8(&score_digits(score)).unwrap_or_default());
+    out.extend(score_digits(score).map(char::from));
 }
 
 /// The four bytes [`write_score`] writes.
