@@ -32,9 +32,10 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// metadata, so that their inflected forms are tried; 20: acronyms of initials, alias kind 6, gated by
 /// language; 24: per trie, the set of tokens that label an edge below the root; 25: the stem-trie nodes
 /// with a name-part group edge below them; 26: the capitalised-start bit in the stem trie's root
-/// children and TERMS entries; 27: the upper-case-next bit in the stem trie's NODE_EDGES), so that
-/// cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 27;
+/// children and TERMS entries; 27: the upper-case-next bit in the stem trie's NODE_EDGES; 28: only the
+/// user's lower-case names of a language with case endings in the metadata, with those languages'
+/// families), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 28;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 

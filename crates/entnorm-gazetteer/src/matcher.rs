@@ -568,14 +568,23 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         rec.extend_from_slice(&e.prior.to_le_bytes());
     }
     let mut lower_prefixes = std::collections::BTreeSet::new();
+    let mut lower_families = std::collections::BTreeSet::new();
     for (index, alias) in gazetteer.aliases.iter().enumerate() {
         analyzer.analyze(&alias.text, &mut analysis);
         let user_entity = gazetteer.entity(alias.entity).origin == Origin::User;
         let (mut flags, capitalized) = alias_flags(alias, user_entity, &analysis).unwrap_or((0, 0));
         if flags & FLAG_INDEXED != 0 && stem_eligible(alias, &analysis, flags) {
             flags |= FLAG_STEM_OK;
-            if alias.origin == Origin::User && capitalized & 1 == 0 {
+            // Only a lower-case name of a language with case endings takes them, in text of its
+            // language family (see `stem_guard_allows`).
+            let families: Vec<&str> = alias
+                .langs
+                .iter()
+                .filter_map(|l| language_family(l))
+                .collect();
+            if alias.origin == Origin::User && capitalized & 1 == 0 && !families.is_empty() {
                 lower_prefixes.insert(stem_prefix(stem_of(&analysis, 0).as_bytes()));
+                lower_families.extend(families);
             }
             let path: Vec<u32> = (0..analysis.len())
                 .map(|i| stem_vocab.token_id(stem_of(&analysis, i), &mut blob))
@@ -669,11 +678,13 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     }
     stem_vocab.write(&[stem_root, run_offsets, run_counts], STEM_VOCAB, &mut w);
     let lower_prefixes: Vec<String> = lower_prefixes.iter().map(u32::to_string).collect();
+    let lower_families: Vec<&str> = lower_families.into_iter().collect();
     let mut meta = format!(
         "fingerprint\t{}\nskipped_aliases\t{skipped}\nstem_groups\t{stem_groups}\n\
-         lower_stem_prefixes\t{}\n",
+         lower_stem_prefixes\t{}\nlower_name_families\t{}\n",
         gazetteer.fingerprint(),
-        lower_prefixes.join(",")
+        lower_prefixes.join(","),
+        lower_families.join(",")
     );
     for s in &gazetteer.sources {
         meta.push_str(&format!(
@@ -789,6 +800,9 @@ pub struct Matcher {
     /// gazetteer has lower-case names (thousands of prefixes: a binary search was a chain of a dozen
     /// dependent reads).
     lower_stem_prefixes: rustc_hash::FxHashSet<u32>,
+    /// The language families of those names (see [`language_family`]): in a text of another family no
+    /// lower-case word is tried.
+    lower_name_families: Vec<String>,
     /// Whether the whole STRINGS section is UTF-8 (checked on the first string read, not at open: a
     /// matcher made resident right after opening would check it twice; see `Matcher::string`).
     strings_utf8: std::sync::OnceLock<bool>,
@@ -1262,6 +1276,7 @@ impl Matcher {
         let mut skipped_aliases = 0;
         let mut stem_groups = 0;
         let mut lower_stem_prefixes = rustc_hash::FxHashSet::default();
+        let mut lower_name_families = Vec::new();
         for line in meta.lines() {
             let f: Vec<&str> = line.splitn(5, '\t').collect();
             match f.as_slice() {
@@ -1275,6 +1290,13 @@ impl Matcher {
                         .map(str::parse)
                         .collect::<Result<_, _>>()
                         .map_err(|_| IndexError::Corrupt("metadata line"))?;
+                }
+                ["lower_name_families", list] => {
+                    lower_name_families = list
+                        .split(',')
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned)
+                        .collect();
                 }
                 ["source", origin, rows, fp, path] => sources.push(SourceInfo {
                     path: PathBuf::from(path),
@@ -1297,6 +1319,7 @@ impl Matcher {
             skipped_aliases,
             stem_groups,
             lower_stem_prefixes,
+            lower_name_families,
             strings_utf8: std::sync::OnceLock::new(),
             instance: NEXT_INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
@@ -1746,8 +1769,11 @@ impl Matcher {
         scratch.spans.clear();
         scratch.spans.resize(tokens.len(), (NO_ID, 0));
         scratch.ids.clear();
-        // Without lower-case names of the user's, no lower-case word is tested (the common case).
-        let lower_names = inflecting && !self.lower_stem_prefixes.is_empty();
+        // Without lower-case names of the user's in the text's language family, no lower-case word is
+        // tested (the common case).
+        let lower_names = lang
+            .and_then(entnorm_tokenize::inflection_family)
+            .is_some_and(|f| self.lower_name_families.iter().any(|n| n == f));
         let mut i = 0;
         while i < tokens.len() {
             let t = &tokens[i];
@@ -2420,23 +2446,24 @@ fn stem_guard_allows(
     text_case: &impl Fn(usize) -> TokenCase,
 ) -> bool {
     // A match starting at a capitalised word needs a capitalised name (`Německu` is not the adjective
-    // `německý`), one starting at a lower-case word a lower-case name the user's gazetteer lists (a common
-    // noun the user counts as an entity: `коронавирус`, `демократ`); the default sources' lower-case
-    // spellings are transliterations of minor languages, not words of the text's.
+    // `německý`), one starting at a lower-case word a lower-case name the user's gazetteer lists in a
+    // language of the text's family (a common noun the user counts as an entity: `коронавирус`,
+    // `демократ`, given as Russian, in Russian or Ukrainian text). Other lower-case spellings are
+    // transliterations of names of other languages, not words of the text's: the default sources', and
+    // the user's in no language or an unrelated one (GeoNames' alternate names `verdeni`, `sindi`,
+    // `nochi` took German `werden`, `sind`, `noch` for towns).
     if alias.flags & FLAG_STEM_OK == 0 || alias.flags & FLAG_EXACT_ONLY != 0 {
         return false;
     }
     let lower_start = text_case(start) == TokenCase::Lower;
-    if (alias.capitalized & 1 == 0) != lower_start || (lower_start && alias.is_default()) {
+    if (alias.capitalized & 1 == 0) != lower_start
+        || (lower_start && (alias.is_default() || !same_family(alias.langs(), lang)))
+    {
         return false;
     }
     if alias.flags & FLAG_LANG_GATED != 0 {
         if let Some(lang) = lang {
-            if !alias
-                .langs()
-                .split(',')
-                .any(|l| primary_language(l).eq_ignore_ascii_case(lang))
-            {
+            if !lists_language(alias.langs(), lang) {
                 return false;
             }
         }
@@ -2479,11 +2506,7 @@ fn guard_allows(
     let flags = alias.flags;
     if flags & FLAG_LANG_GATED != 0 {
         if let Some(lang) = lang {
-            if !alias
-                .langs()
-                .split(',')
-                .any(|l| primary_language(l).eq_ignore_ascii_case(lang))
-            {
+            if !lists_language(alias.langs(), lang) {
                 return false;
             }
         }
@@ -2558,6 +2581,28 @@ fn token_case(token: &str) -> TokenCase {
 /// `en` of `en-GB`, `pt` of `pt_BR` (compared ignoring ASCII case).
 fn primary_language(tag: &str) -> &str {
     tag.split(['-', '_']).next().unwrap_or("")
+}
+
+/// Whether an alias's languages (comma-separated tags) include `lang` (a primary subtag).
+fn lists_language(langs: &str, lang: &str) -> bool {
+    langs
+        .split(',')
+        .any(|l| primary_language(l).eq_ignore_ascii_case(lang))
+}
+
+/// The [`entnorm_tokenize::inflection_family`] of a language tag (`ru`, `uk-UA`, `DE`); `None` for
+/// `und` and the languages without case endings.
+fn language_family(tag: &str) -> Option<&'static str> {
+    entnorm_tokenize::inflection_family(&primary_language(tag).to_ascii_lowercase())
+}
+
+/// Whether one of an alias's languages (comma-separated tags) is of the family of `lang` (a text's
+/// language, a lower-case primary subtag).
+fn same_family(langs: &str, lang: Option<&str>) -> bool {
+    let Some(family) = lang.and_then(entnorm_tokenize::inflection_family) else {
+        return false;
+    };
+    langs.split(',').any(|l| language_family(l) == Some(family))
 }
 
 /// One entity a name would match, for `entnorm lookup`.

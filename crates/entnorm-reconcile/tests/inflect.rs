@@ -134,6 +134,47 @@ fn scratch_reused_across_texts_and_languages_gives_the_links_of_a_fresh_one() {
     assert!(inflected >= 3 * 8, "{inflected} inflected links");
 }
 
+/// A lower-case name takes case endings only in text of its language's family. GeoNames' lower-case
+/// alternate names of towns (`verdeni` without a language, `sindi` given as Estonian) are
+/// transliterations, not German words, and took German `werden` and `sind` for those towns; a Russian
+/// common noun still meets its forms in Ukrainian text, as Slavic languages share such words.
+#[test]
+fn lower_case_names_take_case_endings_only_in_their_language_family() {
+    let gazetteer = "entity_id\tname\ttype\tlang\tkind\tprior
+t:verden\tverdeni\tLOC\tund\tlabel\t
+t:sindi\tsindi\tLOC\tet\tlabel\t
+t:climate\tklimawandel\tMISC\tde\tcanonical\t10
+t:covid\tкоронавирус\tEVT\tru\tcanonical\t10
+";
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("g.tsv"), gazetteer.as_bytes(), Origin::User)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let links = |text: &str, lang: &str| {
+        reconciled_with(&m, &mut ResolveScratch::default(), text, Some(lang))
+    };
+    assert_eq!(
+        links(
+            "Sie werden es sehen: die Folgen des klimawandels sind schwer.",
+            "de"
+        ),
+        owned(&[("klimawandels", "t:climate", "inflected")])
+    );
+    assert_eq!(
+        links("Вспышка коронавируса.", "ru"),
+        owned(&[("коронавируса", "t:covid", "inflected")])
+    );
+    assert_eq!(
+        links("Спалах коронавируса.", "uk"),
+        owned(&[("коронавируса", "t:covid", "inflected")])
+    );
+    // the Estonian name in Estonian text
+    assert_eq!(
+        links("Ta elab sindis.", "et"),
+        owned(&[("sindis", "t:sindi", "inflected")])
+    );
+}
+
 #[test]
 fn lower_case_names_of_the_default_gazetteer_take_no_case_endings() {
     assert_eq!(

@@ -177,6 +177,31 @@ pub fn is_inflecting_language(lang: &str) -> bool {
     consonant_endings(lang).is_some()
 }
 
+/// The group of languages with case endings whose common nouns meet each other's inflected forms, for a
+/// language with rules (ISO 639-1, lower case): the Slavic languages share most such words
+/// (`коронавирус`, `вибори`/`выборы`), every other language only itself. `None` for a language without
+/// rules.
+///
+/// ```
+/// use entnorm_tokenize::inflection_family;
+/// assert_eq!(inflection_family("uk"), inflection_family("ru"));
+/// assert_ne!(inflection_family("de"), inflection_family("et"));
+/// assert_eq!(inflection_family("en"), None);
+/// ```
+pub fn inflection_family(lang: &str) -> Option<&'static str> {
+    consonant_endings(lang)?;
+    Some(match lang {
+        "ru" | "be" | "uk" | "bg" | "mk" | "pl" | "cs" | "sk" | "sl" | "hr" | "sr" | "bs" => "sla",
+        "lt" => "lt",
+        "lv" => "lv",
+        "fi" => "fi",
+        "et" => "et",
+        "hu" => "hu",
+        "de" => "de",
+        _ => return None,
+    })
+}
+
 /// The stems a text token of language `lang` may be an inflected form of, longest (least stripped)
 /// first, without duplicates; each at least `min_len` bytes. Empty for languages without rules.
 ///

@@ -59,8 +59,8 @@ mod translit;
 pub use chars::{is_letter, is_upper, letter_case, LetterCase};
 pub use fold::fold;
 pub use inflect::{
-    inflection_candidates, inflection_candidates_lower, is_inflecting_language, stem_alternations,
-    stem_key,
+    inflection_candidates, inflection_candidates_lower, inflection_family, is_inflecting_language,
+    stem_alternations, stem_key,
 };
 pub use offsets::CharOffsets;
 pub use translit::transliterate;
