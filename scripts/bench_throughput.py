@@ -21,8 +21,9 @@ gazetteer (compiled once into the work folder's index cache, as in real use):
 - scale: the whole corpus 1x and 4x (four copies with distinct IDs): the time ratio should be about 4;
 - `--peers`: `bash ../shared/bench/run.sh compare scripts/bench_entry.py` (the peers' own 50 MB slice and
   `large` gazetteer, entnorm on one thread pinned to one core with that gazetteer only), whose table gives the ratios to
-  rs_flashtext2, flashtext_unicode and pyahocorasick. Runs `run.sh setup data` first when its work folder
-  lacks the data.
+  rs_flashtext2, flashtext_unicode and pyahocorasick, in `--peer-rounds` interleaved rounds (default 5); then
+  the ratio of each round's own runs and their median (`scripts/compare_rounds.py`), which the machine's
+  drift disturbs least. Runs `run.sh setup data` first when its work folder lacks the data.
 
 Prints markdown tables and, last, a `RESULT {json}` line (the overall 1-thread figures, in the fields of
 ../shared/bench/README.md). Timings are of one run each on whatever machine this is; nothing is asserted.
@@ -38,6 +39,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import compare_rounds  # noqa: E402  (a sibling script)
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "data/corpus/news-multilingual.jsonl.zst"
 
@@ -74,6 +77,7 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/entnorm-throughput"))
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="'all threads' (default: cores)")
     ap.add_argument("--peers", action="store_true", help="also run ../shared/bench's compare")
+    ap.add_argument("--peer-rounds", type=int, default=5, help="interleaved rounds of the compare (REPS)")
     ap.add_argument("--min-mb", type=float, default=0.2, help="languages with less text are pooled as 'other'")
     ap.add_argument("--articles", type=int, default=0, help="use only the first N articles (a quick check)")
     ap.add_argument("--rounds", type=int, default=3,
@@ -186,6 +190,7 @@ def main() -> int:
     print(f"\n4x input took {w4 / w1:.2f}x the time; peak RSS {(k4.get('peak_rss_bytes') or 0) / 2**20:,.0f} MB "
           f"vs {(k1.get('peak_rss_bytes') or 0) / 2**20:,.0f} MB")
 
+    peer_ratios = {}
     if args.peers:
         bench = SHARED / "bench/run.sh"
         bench_work = Path(os.environ.get("BENCH_WORK", "/tmp/entnorm-bench"))
@@ -193,8 +198,11 @@ def main() -> int:
             subprocess.run(["bash", str(bench), "setup", "data"], cwd=ROOT, check=True)
         print("\n## Beside the peers (../shared/bench/run.sh compare scripts/bench_entry.py)\n", flush=True)
         subprocess.run(["bash", str(bench), "compare", "scripts/bench_entry.py"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, env=dict(os.environ, REPS=str(args.peer_rounds)))
         print((bench_work / "results/compare.md").read_text())
+        lines, peer_ratios = compare_rounds.report(bench_work / "results/compare.jsonl")
+        print("Round by round (each ratio of one round's runs, seconds to a minute apart):\n")
+        print("\n".join(lines) + "\n")
 
     wall, cpu, counts = overall[1]
     text_mb = counts["bytes_of_text"] / 1e6
@@ -206,7 +214,8 @@ def main() -> int:
         "threads_all": args.threads, "mb_per_s_all_threads": text_mb / overall[args.threads][0],
         "threads_ratio_median": statistics.median(ratios) if ratios else None,
         "threads_ratio_median_unpinned": statistics.median(ratios_unpinned) if ratios_unpinned else None,
-        "scale_4x_time_ratio": w4 / w1, "peak_rss_mb": (counts.get("peak_rss_bytes") or 0) / 2**20}))
+        "scale_4x_time_ratio": w4 / w1, "peak_rss_mb": (counts.get("peak_rss_bytes") or 0) / 2**20,
+        "peer_ratio_round_medians": peer_ratios or None}))
     return 0
 
 

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod bench_scripts;
 mod default_gazetteer;
 mod eval_cli;
 mod failures;
