@@ -794,11 +794,11 @@ pub struct Matcher {
     skipped_aliases: u64,
     /// Stem-vocabulary ids below this are name-part group tokens.
     stem_groups: u32,
-    /// [`stem_prefix`]es of the first words of the user's lower-case names in the stem trie: a
-    /// lower-case text word is tried as an inflected form only if one of them starts its key. A hash
-    /// set, as this is asked of nearly every lower-case word of an inflecting language once a user's
-    /// gazetteer has lower-case names (thousands of prefixes: a binary search was a chain of a dozen
-    /// dependent reads).
+    /// [`stem_prefix`]es of the first words of the user's lower-case names in the stem trie that are
+    /// given in a language with case endings: a lower-case text word is tried as an inflected form only
+    /// if one of them starts its key. A hash set, as this is asked of nearly every lower-case word of an
+    /// inflecting language once a user's gazetteer has such names (thousands of prefixes: a binary
+    /// search was a chain of a dozen dependent reads).
     lower_stem_prefixes: rustc_hash::FxHashSet<u32>,
     /// The language families of those names (see [`language_family`]): in a text of another family no
     /// lower-case word is tried.
