@@ -577,14 +577,16 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
             flags |= FLAG_STEM_OK;
             // Only a lower-case name of a language with case endings takes them, in text of its
             // language family (see `stem_guard_allows`).
-            let families: Vec<&str> = alias
-                .langs
-                .iter()
-                .filter_map(|l| language_family(l))
-                .collect();
-            if alias.origin == Origin::User && capitalized & 1 == 0 && !families.is_empty() {
-                lower_prefixes.insert(stem_prefix(stem_of(&analysis, 0).as_bytes()));
-                lower_families.extend(families);
+            if alias.origin == Origin::User && capitalized & 1 == 0 {
+                let families: Vec<&str> = alias
+                    .langs
+                    .iter()
+                    .filter_map(|l| language_family(l))
+                    .collect();
+                if !families.is_empty() {
+                    lower_prefixes.insert(stem_prefix(stem_of(&analysis, 0).as_bytes()));
+                    lower_families.extend(families);
+                }
             }
             let path: Vec<u32> = (0..analysis.len())
                 .map(|i| stem_vocab.token_id(stem_of(&analysis, i), &mut blob))

@@ -73,42 +73,60 @@ pub fn stem_key(key: &str) -> &str {
 /// How many final vowels a text token's candidate may lose at most (`-ové`, `-iei`).
 const MAX_STRIPPED_VOWELS: usize = 3;
 
+/// The languages whose common nouns meet each other's inflected forms (see [`inflection_family`]).
+const SLAVIC: &str = "sla";
+
 /// Case and number endings that contain a consonant, per language (ISO 639-1), as they look in a
 /// transliterated key (doubled letters collapsed, `w` → `v`, `j` → `y`, `х` → `kh`, `ъ` dropped). Longest
 /// first is not required: every ending the key has is tried.
 fn consonant_endings(lang: &str) -> Option<&'static [&'static str]> {
+    rules(lang).map(|(_, endings)| endings)
+}
+
+/// A language's [`inflection_family`] and [`consonant_endings`], in one table so that every language
+/// with endings has its family.
+fn rules(lang: &str) -> Option<(&'static str, &'static [&'static str])> {
     Some(match lang {
         // -ом -ем -ым -им -ам -ям; -ами -ями -ыми; -ах -ях -ых -их; -ого -его; -ому -ему
-        "ru" | "be" => &["m", "mi", "kh", "go", "mu"],
+        "ru" | "be" => (SLAVIC, &["m", "mi", "kh", "go", "mu"]),
         // as Russian, plus -ові/-еві (dative)
-        "uk" => &["m", "mi", "kh", "go", "mu", "vi"],
+        "uk" => (SLAVIC, &["m", "mi", "kh", "go", "mu", "vi"]),
         // articles -ът/-ят (ъ drops out), -та, -то, -те; plural -ите
-        "bg" | "mk" => &["t", "ta", "to", "te"],
+        "bg" | "mk" => (SLAVIC, &["t", "ta", "to", "te"]),
         // -em -om -ym -im -ą(m); -ami -ymi; -ach -ych -ich; -ego; -emu; -owi; -ów
-        "pl" => &["m", "mi", "ch", "go", "mu", "vi", "v"],
+        "pl" => (SLAVIC, &["m", "mi", "ch", "go", "mu", "vi", "v"]),
         // -em -ém -ím -ým -om; -ami -ými; -ách -ích; -ého -ího; -ému; -ovi; -ové
-        "cs" | "sk" => &["m", "mi", "ch", "ho", "mu", "vi", "ve"],
+        "cs" | "sk" => (SLAVIC, &["m", "mi", "ch", "ho", "mu", "vi", "ve"]),
         // -om -em -im; -ami -mi; -ih -ah; -ega; -emu; -ov
-        "sl" => &["m", "mi", "h", "ga", "mu", "v"],
-        "hr" | "sr" | "bs" => &["m", "mi", "ma", "h", "ga", "mu", "vi"],
+        "sl" => (SLAVIC, &["m", "mi", "h", "ga", "mu", "v"]),
+        "hr" | "sr" | "bs" => (SLAVIC, &["m", "mi", "ma", "h", "ga", "mu", "vi"]),
         // nominative -as -is -ys -us, genitive plural -ų, -ams -oms -uose -ose
-        "lt" => &["s", "ms", "mis", "se"],
-        "lv" => &["s", "m", "em", "im", "am", "um"],
+        "lt" => ("lt", &["s", "ms", "mis", "se"]),
+        "lv" => ("lv", &["s", "m", "em", "im", "am", "um"]),
         // genitive -n, inessive -ssa, elative -sta, adessive -lla, ablative -lta, allative -lle,
         // essive -na, translative -ksi, plural -t, illative -hin
-        "fi" => &[
-            "n", "sa", "sta", "la", "lta", "le", "na", "ksi", "t", "hin", "ta",
-        ],
-        "et" => &[
-            "s", "st", "se", "l", "lt", "le", "ks", "ni", "na", "ga", "ta", "d", "de",
-        ],
-        "hu" => &[
-            "ban", "ben", "ba", "be", "bol", "rol", "tol", "hoz", "hez", "nak", "nek", "val",
-            "vel", "nal", "nel", "n", "on", "en", "ra", "re", "t", "ot", "et", "at", "ig", "kent",
-            "ert",
-        ],
+        "fi" => (
+            "fi",
+            &[
+                "n", "sa", "sta", "la", "lta", "le", "na", "ksi", "t", "hin", "ta",
+            ],
+        ),
+        "et" => (
+            "et",
+            &[
+                "s", "st", "se", "l", "lt", "le", "ks", "ni", "na", "ga", "ta", "d", "de",
+            ],
+        ),
+        "hu" => (
+            "hu",
+            &[
+                "ban", "ben", "ba", "be", "bol", "rol", "tol", "hoz", "hez", "nak", "nek", "val",
+                "vel", "nal", "nel", "n", "on", "en", "ra", "re", "t", "ot", "et", "at", "ig",
+                "kent", "ert",
+            ],
+        ),
         // genitive -s/-es, weak and adjective endings -en -n -er -em -ern -ens
-        "de" => &["s", "es", "n", "en", "er", "em", "ern", "ens"],
+        "de" => ("de", &["s", "es", "n", "en", "er", "em", "ern", "ens"]),
         _ => return None,
     })
 }
@@ -189,17 +207,7 @@ pub fn is_inflecting_language(lang: &str) -> bool {
 /// assert_eq!(inflection_family("en"), None);
 /// ```
 pub fn inflection_family(lang: &str) -> Option<&'static str> {
-    consonant_endings(lang)?;
-    Some(match lang {
-        "ru" | "be" | "uk" | "bg" | "mk" | "pl" | "cs" | "sk" | "sl" | "hr" | "sr" | "bs" => "sla",
-        "lt" => "lt",
-        "lv" => "lv",
-        "fi" => "fi",
-        "et" => "et",
-        "hu" => "hu",
-        "de" => "de",
-        _ => return None,
-    })
+    rules(lang).map(|(family, _)| family)
 }
 
 /// The stems a text token of language `lang` may be an inflected form of, longest (least stripped)
