@@ -2593,9 +2593,15 @@ fn lists_language(langs: &str, lang: &str) -> bool {
 }
 
 /// The [`entnorm_tokenize::inflection_family`] of a language tag (`ru`, `uk-UA`, `DE`); `None` for
-/// `und` and the languages without case endings.
+/// `und` and the languages without case endings. Tags are nearly always lower-case already: only the
+/// others are copied (this is asked for each language of each candidate of a lower-case stem match).
 fn language_family(tag: &str) -> Option<&'static str> {
-    entnorm_tokenize::inflection_family(&primary_language(tag).to_ascii_lowercase())
+    let primary = primary_language(tag);
+    if primary.bytes().any(|b| b.is_ascii_uppercase()) {
+        entnorm_tokenize::inflection_family(&primary.to_ascii_lowercase())
+    } else {
+        entnorm_tokenize::inflection_family(primary)
+    }
 }
 
 /// Whether one of an alias's languages (comma-separated tags) is of the family of `lang` (a text's
@@ -2635,6 +2641,20 @@ impl PartialOrd for OrderedPrior {
 mod tests {
     use super::*;
     use crate::GazetteerBuilder;
+
+    /// An alias's language tags are read for their family whatever their case and region, and `und`
+    /// and languages without case endings have none.
+    #[test]
+    fn language_tags_give_their_inflection_family() {
+        assert_eq!(language_family("uk-UA"), language_family("ru"));
+        assert_eq!(language_family("DE"), Some("de"));
+        assert_eq!(language_family("Cs_CZ"), language_family("pl"));
+        assert_eq!(language_family("und"), None);
+        assert_eq!(language_family("en"), None);
+        assert!(same_family("und,BG", Some("ru")));
+        assert!(!same_family("et", Some("de")));
+        assert!(!same_family("de", None));
+    }
 
     /// [`UPPER_NEXT_ONLY`] is set on a stem-trie node exactly where every alias going on from it has an
     /// upper-case token next: after `Angela` (`Angela Merkel`) and `Isle of` (`Isle of Man`), not after
