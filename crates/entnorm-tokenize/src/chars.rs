@@ -3,8 +3,6 @@
 //! Script membership is decided by code-point ranges: the standard library exposes no script property, and
 //! the few scripts that matter here occupy well-known blocks.
 
-use std::sync::OnceLock;
-
 /// Whether `c` is a combining mark (general category M), from the class table.
 pub(crate) fn is_combining_mark(c: char) -> bool {
     class(c) & MARK != 0
@@ -100,16 +98,12 @@ pub(crate) fn class(c: char) -> u16 {
     class_in(bmp_classes(), c)
 }
 
-/// The class bits of every code point of the Basic Multilingual Plane, built on first use: for loops
-/// over many characters, which then look up [`class_in`] without asking whether it is built each time.
+/// The class bits of every code point of the Basic Multilingual Plane ([`compute_class`], as
+/// `bmp_tables.bin` holds it): for loops over many characters, which then look up [`class_in`] without
+/// asking whether the table is loaded each time.
 #[inline]
 pub(crate) fn bmp_classes() -> &'static [u16] {
-    static BMP: OnceLock<Box<[u16]>> = OnceLock::new();
-    BMP.get_or_init(|| {
-        (0..0x10000u32)
-            .map(|u| char::from_u32(u).map_or(0, compute_class))
-            .collect()
-    })
+    crate::bmp_tables::classes()
 }
 
 /// [`class`] of `c`, given [`bmp_classes`].
@@ -121,7 +115,7 @@ pub(crate) fn class_in(bmp: &[u16], c: char) -> u16 {
     }
 }
 
-fn compute_class(c: char) -> u16 {
+pub(crate) fn compute_class(c: char) -> u16 {
     let mark = unicode_normalization::char::is_combining_mark(c);
     let alpha = c.is_alphabetic();
     let numeric = c.is_numeric();

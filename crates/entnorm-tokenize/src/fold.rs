@@ -1,9 +1,8 @@
 //! The Folded normalization: case, compatibility forms, accents and script-specific spelling variants.
 
-use std::sync::OnceLock;
-
 use unicode_normalization::UnicodeNormalization;
 
+use crate::bmp_tables::{self, NOT_SIMPLE, REMOVED};
 use crate::chars::{
     is_apostrophe, is_combining_mark, is_dash, is_quote, is_removed_by_fold, strips_diacritics,
 };
@@ -91,27 +90,14 @@ enum Simple {
     Removed,
 }
 
-/// Table entry of a character that is not simple.
-const NOT_SIMPLE: u32 = 0;
-/// Table entry of a [`Simple::Removed`] character (not a valid `char`).
-const REMOVED: u32 = u32::MAX;
-
 /// The fold of `c` if `c` is a simple character, for which the whole pipeline is a per-character map
-/// inside any string of simple characters. From a table of the Basic Multilingual Plane built once from the
-/// full pipeline itself (about 10 ms), so every script gets the fast path, not a hand-picked few; characters
-/// outside the BMP always take the full pipeline. Checked against the full pipeline in the tests.
-///
-/// The table is built a page of 256 code points at a time, when a character of the page is first
-/// folded: a text uses a few pages, and building all 256 took about 50 ms at every start.
+/// inside any string of simple characters. From a table of the Basic Multilingual Plane computed from the
+/// full pipeline itself (`simple_folds_by_rule`, in `bmp_tables.bin`), so every script gets the fast path, not a hand-picked
+/// few; characters outside the BMP always take the full pipeline. Checked against the full pipeline in
+/// the tests.
 #[inline]
 fn simple_fold(c: char) -> Option<Simple> {
-    static PAGES: [OnceLock<Box<[u32]>>; 0x100] = [const { OnceLock::new() }; 0x100];
-    let u = c as u32;
-    if u >= 0x10000 {
-        return None;
-    }
-    let page = PAGES[(u >> 8) as usize].get_or_init(|| build_simple_page(u >> 8));
-    match page[(u & 0xFF) as usize] {
+    match *bmp_tables::simple_folds().get(c as usize)? {
         NOT_SIMPLE => None,
         REMOVED => Some(Simple::Removed),
         f => char::from_u32(f).map(Simple::To),
@@ -119,7 +105,7 @@ fn simple_fold(c: char) -> Option<Simple> {
 }
 
 /// One page of the simple-character table ([`NOT_SIMPLE`], [`REMOVED`] or the fold), code points
-/// `page * 256 ..`. A character is simple if it
+/// `page * 256 ..`, as `bmp_tables.bin` holds it (computed by its test). A character is simple if it
 /// cannot interact with a neighbour that is also simple, and folds to one simple character or to nothing:
 ///
 /// - a *base*: not a combining mark or conjoining Hangul jamo, its compatibility decomposition starts
@@ -132,7 +118,8 @@ fn simple_fold(c: char) -> Option<Simple> {
 ///   is the second half of a composition (`ا` + hamza above = `أ`), the full pipeline decomposes again
 ///   and drops it, so dropping it at once gives the same; its neighbours stay as they are, since no two
 ///   simple characters compose.
-fn build_simple_page(page: u32) -> Box<[u32]> {
+#[cfg(test)]
+pub(crate) fn simple_folds_by_rule(page: u32) -> Box<[u32]> {
     use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
     let second = composition_second_halves();
     let full = |s: &str| {
@@ -200,8 +187,9 @@ fn build_simple_page(page: u32) -> Box<[u32]> {
 /// Which characters of the Basic Multilingual Plane are the second half of a canonical composition: the
 /// last character of every canonical decomposition (each intermediate form is itself a character with its
 /// own decomposition, so every pair is seen).
+#[cfg(test)]
 fn composition_second_halves() -> &'static [bool] {
-    static SECOND: OnceLock<Box<[bool]>> = OnceLock::new();
+    static SECOND: std::sync::OnceLock<Box<[bool]>> = std::sync::OnceLock::new();
     SECOND.get_or_init(|| {
         let mut second = vec![false; 0x10000];
         for y in (0..0x20000u32).filter_map(char::from_u32) {
@@ -221,6 +209,7 @@ fn composition_second_halves() -> &'static [bool] {
 
 /// Characters the full pipeline drops wherever they stand: step 1's removals, and step 4's Arabic
 /// harakat and Quranic signs and Hebrew points, which it drops after any base.
+#[cfg(test)]
 fn always_dropped(c: char) -> bool {
     is_removed_by_fold(c) || is_arabic_vowel_sign(c) || (is_hebrew_point(c) && is_combining_mark(c))
 }

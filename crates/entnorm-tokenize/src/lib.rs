@@ -49,6 +49,7 @@
 //! Keys are written to per-layer arenas inside [`Analysis`], so
 //! analysing a text allocates nothing once the buffers have grown.
 
+mod bmp_tables;
 mod chars;
 mod fold;
 mod inflect;
