@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use entnorm_tokenize::{
-    is_letter, is_upper, letter_case, prefetch, Analysis, Analyzer, KeyHashes, KeyLayer,
-    LetterCase, TokenClass,
+    is_letter, is_upper, letter_case, prefetch, Analysis, Analyzer, KeyHashes, KeyLayer, KeyStamp,
+    LetterCase, TokenClass, KEY_STAMP_SLOTS,
 };
 use rustc_hash::FxHashMap;
 
@@ -881,6 +881,18 @@ struct TokenCache {
     /// [`Matcher::instance`] of the matcher whose lookups the slots hold (0: none yet).
     matcher: u64,
     slots: Vec<CachedToken>,
+    /// By [`KeyStamp::slot`]: the token ids and root slots of every layer of the keys stamped `stamp`.
+    /// Most tokens are words the analyzer's memo holds, so one comparison of stamps answers for all
+    /// three keys, where the slots above compare each distinct key's text.
+    stamped: Vec<StampedLookup>,
+}
+
+/// A token's lookups, remembered under its keys' [`KeyStamp`].
+#[derive(Clone, Copy, Default)]
+struct StampedLookup {
+    stamp: u64,
+    token_ids: [u32; 3],
+    roots: [u32; 3],
 }
 
 impl TokenCache {
@@ -889,7 +901,20 @@ impl TokenCache {
         if self.matcher != matcher.instance() {
             self.matcher = matcher.instance();
             self.slots.clear();
+            self.stamped.clear();
         }
+        if self.stamped.is_empty() {
+            self.stamped = vec![StampedLookup::default(); KEY_STAMP_SLOTS];
+        }
+    }
+
+    /// The lookups remembered for a token stamped `stamp`, if any.
+    #[inline]
+    fn stamped(&self, stamp: Option<KeyStamp>) -> Option<&StampedLookup> {
+        let stamp = stamp?;
+        self.stamped
+            .get(stamp.slot as usize)
+            .filter(|e| e.stamp == stamp.stamp)
     }
 
     fn slot_index(h: u64) -> usize {
@@ -1153,16 +1178,28 @@ impl MatchScratch {
         // The analysis gives each token's key hashes and which of its keys coincide.
         let hash = |i: u32, k: u8| analysis.key_hashes(i as usize).hashes[usize::from(k)];
         for i in 0..n {
-            let KeyHashes { hashes, same } = analysis.key_hashes(i);
-            for k in 0..3 {
-                if usize::from(same[k]) == k {
-                    self.cache.prefetch(hashes[k]);
+            match analysis.key_stamp(i) {
+                Some(stamp) => prefetch(&self.cache.stamped[stamp.slot as usize]),
+                None => {
+                    let KeyHashes { hashes, same } = analysis.key_hashes(i);
+                    for k in 0..3 {
+                        if usize::from(same[k]) == k {
+                            self.cache.prefetch(hashes[k]);
+                        }
+                    }
                 }
             }
         }
         self.found.clear();
         self.misses.clear();
         for i in 0..n {
+            if let Some(e) = self.cache.stamped(analysis.key_stamp(i)) {
+                // Every layer's entry holds the token id of its own key and all root slots: the last
+                // step below reads layer k's id and root from entry `same[k]`, whose key is layer k's.
+                self.found
+                    .push([0, 1, 2].map(|k| (e.token_ids[k], e.roots)));
+                continue;
+            }
             let KeyHashes { hashes: h, same } = analysis.key_hashes(i);
             let mut found = [(NO_ID, [NO_ID; 3]); 3];
             for k in 0..3 {
@@ -1207,8 +1244,16 @@ impl MatchScratch {
         self.roots.clear();
         for (i, found) in self.found.iter().enumerate() {
             let [e, f, t] = analysis.key_hashes(i).same.map(|s| found[s as usize]);
-            self.token_ids.push([e.0, f.0, t.0]);
-            self.roots.push([e.1[0], f.1[1], t.1[2]]);
+            let (token_ids, roots) = ([e.0, f.0, t.0], [e.1[0], f.1[1], t.1[2]]);
+            self.token_ids.push(token_ids);
+            self.roots.push(roots);
+            if let Some(stamp) = analysis.key_stamp(i) {
+                self.cache.stamped[stamp.slot as usize] = StampedLookup {
+                    stamp: stamp.stamp,
+                    token_ids,
+                    roots,
+                };
+            }
         }
     }
 }

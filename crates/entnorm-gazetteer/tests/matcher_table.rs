@@ -398,6 +398,73 @@ fn one_scratch_serves_two_matchers_in_turn() {
     }
 }
 
+/// The scratch remembers lookups under the analyzer's key stamps: a word that another analyzer, or a later
+/// word in the same memo slot, has displaced must be looked up again, never taken for the word it
+/// displaced. Two town names sharing a memo slot are analysed in turn by two warm analyzers; each find
+/// through one long-lived scratch gives what a fresh scratch gives.
+#[test]
+fn one_scratch_serves_two_analyzers_and_displaced_words() {
+    use entnorm_tokenize::{Analysis, Analyzer};
+    // Past the memo's first tokens, with words of several scripts.
+    let warm = || {
+        let mut analyzer = Analyzer::new();
+        let mut out = Analysis::default();
+        for _ in 0..400 {
+            analyzer.analyze(
+                "Сергей Лавров встретился с John Kerry в Женеве; الجعفري في دمشق.",
+                &mut out,
+            );
+        }
+        analyzer
+    };
+    let (mut a, mut b) = (warm(), warm());
+    // Two capitalised words whose keys take the same memo slot.
+    let words: Vec<String> = (0..60_000).map(|n| format!("Tarnow{n}")).collect();
+    let mut out = Analysis::default();
+    a.analyze(&words.join(" "), &mut out);
+    let slot = |i: usize| {
+        out.key_stamp(i)
+            .expect("a warm analyzer stamps short words")
+            .slot
+    };
+    let (x, y) = (0..words.len())
+        .find_map(|j| (1..j).find(|&i| slot(i) == slot(j)).map(|i| (i, j)))
+        .expect("two words in one slot");
+    let (town, other) = (words[x].as_str(), words[y].as_str());
+    let gazetteer = format!(
+        "entity_id\tname\ttype\tlang\tkind\tprior\nt:town\t{town}\tLOC\tpl\tcanonical\t10\n"
+    );
+    let mut builder = GazetteerBuilder::new();
+    builder
+        .add_bytes(Path::new("g.tsv"), gazetteer.as_bytes(), Origin::User)
+        .unwrap();
+    let matcher = Matcher::new(builder.build());
+    let mut scratch = entnorm_gazetteer::MatchScratch::default();
+    let mut found = Vec::new();
+    for (by_a, word) in [
+        (true, town),
+        (false, other),
+        (true, other),
+        (false, town),
+        (true, town),
+        (true, other),
+    ] {
+        let text = format!("Spotkanie w {word} wczoraj.");
+        if by_a { &mut a } else { &mut b }.analyze(&text, &mut out);
+        let mut kept = Vec::new();
+        matcher.find(&text, &out, Some("pl"), &mut scratch, &mut kept);
+        let mut fresh = Vec::new();
+        let mut new_scratch = entnorm_gazetteer::MatchScratch::default();
+        matcher.find(&text, &out, Some("pl"), &mut new_scratch, &mut fresh);
+        let surfaces = |m: &[entnorm_gazetteer::Mention]| -> Vec<String> {
+            m.iter().map(|x| text[x.start..x.end].to_string()).collect()
+        };
+        assert_eq!(surfaces(&kept), surfaces(&fresh), "{word}");
+        found.push(surfaces(&kept).len());
+    }
+    assert_eq!(found, [1, 0, 0, 1, 1, 0], "{town} / {other}");
+}
+
 /// `alias_kind` reads an alias's kind from its record as `alias` does, for aliases of every kind (the
 /// scores ask it of every link, without decoding the alias's strings).
 #[test]

@@ -133,7 +133,27 @@ pub struct Analysis {
     text: String,
     folded: Arena,
     translit: Arena,
+    /// Per token, its [`KeyStamp`] (stamp 0: none).
+    key_stamps: Vec<KeyStamp>,
 }
+
+/// A name for one token's keys, unique in the process: tokens with equal stamps have the same keys (at
+/// every layer). Stamps come from the [`Analyzer`]'s memo, which gives the keys it remembers in its slot
+/// `slot` the stamp they were stored under there; at any time, a slot's tokens have one stamp. So a
+/// direct-mapped table of [`KEY_STAMP_SLOTS`] entries, indexed by `slot` and remembering the stamp each
+/// entry was computed for, can hold what a later stage computes from a token's keys (the gazetteer's
+/// token ids) and answer with one comparison of integers instead of comparing key text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyStamp {
+    /// Below [`KEY_STAMP_SLOTS`].
+    pub slot: u32,
+    /// Nonzero for a stamped token; 0 for a token the memo does not hold (keys too long for a slot, or
+    /// analysed before the memo was built), which no table should remember.
+    pub stamp: u64,
+}
+
+/// The number of distinct [`KeyStamp::slot`]s.
+pub const KEY_STAMP_SLOTS: usize = MEMO_SLOTS;
 
 /// Keys of one layer, concatenated, with one `(start, end)` span per token. A token whose key at this
 /// layer is the key of a stricter layer (most tokens: [`KeyHashes::same`]) has an empty span and no copy.
@@ -232,6 +252,16 @@ impl Analysis {
         self.key_hashes[token_index]
     }
 
+    /// The [`KeyStamp`] of token `token_index`, if it has one.
+    ///
+    /// # Panics
+    ///
+    /// If `token_index >= self.len()`.
+    pub fn key_stamp(&self, token_index: usize) -> Option<KeyStamp> {
+        let stamp = self.key_stamps[token_index];
+        (stamp.stamp != 0).then_some(stamp)
+    }
+
     /// The keys of all tokens at `layer`, in token order.
     pub fn keys(&self, layer: KeyLayer) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.len()).map(move |i| self.key(layer, i))
@@ -248,6 +278,7 @@ impl Analysis {
         self.text.clear();
         self.folded.clear();
         self.translit.clear();
+        self.key_stamps.clear();
     }
 }
 
@@ -366,8 +397,9 @@ impl MemoSlot {
             && &self.bytes[..token.len()] == token.as_bytes()
     }
 
-    /// Remembers `keys` (the exact, folded and transliterated key) with their hashes, if they fit.
-    fn store(&mut self, keys: [&str; 3], found: KeyHashes) {
+    /// Remembers `keys` (the exact, folded and transliterated key) with their hashes, if they fit (false:
+    /// the slot is left as it was).
+    fn store(&mut self, keys: [&str; 3], found: KeyHashes) -> bool {
         let distinct = |k: &usize| usize::from(found.same[*k]) == *k;
         if (0..3)
             .filter(distinct)
@@ -375,7 +407,7 @@ impl MemoSlot {
             .sum::<usize>()
             > MEMO_BYTES
         {
-            return;
+            return false;
         }
         let mut at = 0;
         for k in 0..3 {
@@ -387,6 +419,7 @@ impl MemoSlot {
         }
         self.hashes = found.hashes;
         self.same = found.same;
+        true
     }
 }
 
@@ -406,7 +439,17 @@ pub struct Analyzer {
     hashes: Vec<u64>,
     /// Tokens analysed before the memo was built.
     tokens_seen: usize,
+    /// Per memo slot, the [`KeyStamp::stamp`] of the keys it holds (0: none).
+    stamps: Vec<u64>,
+    /// The last stamp given (see [`next_stamp`]; 0: none yet).
+    last_stamp: u64,
 }
+
+/// Bits of a [`KeyStamp::stamp`] that count the stamps of one analyzer; the bits above number analyzers.
+const STAMP_SERIAL_BITS: u32 = 40;
+
+/// The number of the next analyzer to build a memo (0 is never given).
+static NEXT_ANALYZER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Tokens an [`Analyzer`] analyses without its memo.
 const MEMO_AFTER_TOKENS: usize = 4096;
@@ -435,6 +478,7 @@ impl Analyzer {
                 return;
             }
             self.memo = vec![MemoSlot::EMPTY; MEMO_SLOTS];
+            self.stamps = vec![0; MEMO_SLOTS];
         }
         // Hashes first, so that the slot of a token a few ahead can be loaded while this one is handled:
         // the memo is larger than the core's first caches, and tokens hit slots at random.
@@ -454,8 +498,13 @@ impl Analyzer {
             }
             let token = &text[t.start..t.end];
             let h = self.hashes[i];
-            let slot = &mut self.memo[MemoSlot::index(h)];
+            let at = MemoSlot::index(h);
+            let slot = &mut self.memo[at];
             if slot.holds(token, h) {
+                out.key_stamps.push(KeyStamp {
+                    slot: at as u32,
+                    stamp: self.stamps[at],
+                });
                 let keys = slot.keys();
                 match keys.same[1] {
                     1 => out.folded.push(memo_str(slot.key(1))),
@@ -480,12 +529,26 @@ impl Analyzer {
                 1 => out.folded.get(i),
                 _ => out.translit.get(i),
             };
-            slot.store([token, key(1), key(2)], found);
+            let stamp = if slot.store([token, key(1), key(2)], found) {
+                self.last_stamp = next_stamp(self.last_stamp);
+                self.last_stamp
+            } else {
+                // The slot keeps its keys and their stamp; this token has none.
+                0
+            };
+            if stamp != 0 {
+                self.stamps[at] = stamp;
+            }
+            out.key_stamps.push(KeyStamp {
+                slot: at as u32,
+                stamp,
+            });
         }
     }
 
-    /// The keys of every token of `out`, computed afresh.
+    /// The keys of every token of `out`, computed afresh (no stamps).
     fn analyze_tokens(&mut self, text: &str, out: &mut Analysis) {
+        out.key_stamps.resize(out.tokens.len(), KeyStamp::default());
         for t in &out.tokens {
             let token = &text[t.start..t.end];
             push_keys(
@@ -497,6 +560,21 @@ impl Analyzer {
             );
         }
     }
+}
+
+/// The stamp after `last` (0: none given yet): the next serial number of the same analyzer, or the first
+/// of a newly numbered one, so that no two stores anywhere in the process share a stamp. Past 2^24
+/// numbered analyzers (each a memo of 4 MiB) no stamps are given: 0.
+fn next_stamp(last: u64) -> u64 {
+    const SERIAL: u64 = (1 << STAMP_SERIAL_BITS) - 1;
+    if last != 0 && last & SERIAL != SERIAL {
+        return last + 1;
+    }
+    let analyzer = NEXT_ANALYZER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if analyzer >= 1 << (64 - STAMP_SERIAL_BITS) {
+        return 0;
+    }
+    analyzer << STAMP_SERIAL_BITS | 1
 }
 
 /// Asks the processor to start loading the cache line of `r`, so that a later read finds it there: for
@@ -643,6 +721,67 @@ mod tests {
                 assert!((0..s).all(|j| got.key(KeyLayer::ALL[j], i) != got.key(layer, i)));
             }
         }
+    }
+
+    /// Equal stamps mean equal keys: within one warm analyzer a word keeps its stamp while its memo slot
+    /// holds it, a word that takes over a slot gets a new stamp (and the word it displaced another when
+    /// it comes back), and two analyzers never give the same stamp.
+    #[test]
+    fn key_stamps_name_one_set_of_keys() {
+        let text =
+            "Сергей Лавров встретился с Sergej Lawrow; Ja’afari, الجعفري، أيضاً محمّد 俄罗斯外长 \
+                    ירושלים नरेंद्र मोदी ประยุทธ์ Ελλάδα Straße İstanbul";
+        let warm = |analyzer: &mut Analyzer| {
+            let mut out = Analysis::default();
+            while analyzer.memo.is_empty() {
+                analyzer.analyze(text, &mut out);
+            }
+            analyzer.analyze(text, &mut out);
+            out
+        };
+        let (mut a, mut b) = (Analyzer::new(), Analyzer::new());
+        let (first, again) = (warm(&mut a), {
+            let mut out = Analysis::default();
+            a.analyze(text, &mut out);
+            out
+        });
+        let other = warm(&mut b);
+        let stamps = |x: &Analysis| (0..x.len()).map(|i| x.key_stamp(i)).collect::<Vec<_>>();
+        assert!(stamps(&first).iter().all(Option::is_some));
+        assert_eq!(stamps(&first), stamps(&again));
+        for i in 0..first.len() {
+            for j in 0..other.len() {
+                assert_ne!(first.key_stamp(i), other.key_stamp(j), "tokens {i} and {j}");
+            }
+            for j in 0..first.len() {
+                if first.key_stamp(i) == first.key_stamp(j) {
+                    for layer in KeyLayer::ALL {
+                        assert_eq!(first.key(layer, i), first.key(layer, j), "{i} {j}");
+                    }
+                }
+            }
+        }
+        // Two words of one memo slot, in turn: each sighting after the other stores it anew.
+        let slot = |w: &str| MemoSlot::index(key_hash(w.as_bytes()));
+        let words: Vec<String> = (0..100_000).map(|n| format!("w{n}")).collect();
+        let x = &words[0];
+        let y = words[1..]
+            .iter()
+            .find(|w| slot(w) == slot(x))
+            .expect("a collision");
+        let mut out = Analysis::default();
+        let mut seen = Vec::new();
+        for w in [x, x, y, y, x] {
+            a.analyze(w, &mut out);
+            seen.push(out.key_stamp(0).expect("stamped"));
+        }
+        assert!(seen.iter().all(|s| s.slot as usize == slot(x)));
+        assert_eq!(seen[0], seen[1]);
+        assert_eq!(seen[2], seen[3]);
+        assert!(
+            seen[1] != seen[2] && seen[3] != seen[4] && seen[0] != seen[4],
+            "{seen:?}"
+        );
     }
 
     #[test]
