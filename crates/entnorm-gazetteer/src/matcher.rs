@@ -1742,9 +1742,13 @@ impl Matcher {
         for &(end, node) in ends.iter().rev().take_while(|&&(end, _)| end > min_end) {
             entities.clear();
             let mut chosen: Option<(u32, u32)> = None;
+            let span = match layer {
+                KeyLayer::Exact => SpanCase::UNCHECKED,
+                _ => SpanCase::of(start, end, text_case),
+            };
             for alias in view.candidates(node) {
                 let a = self.candidate(alias);
-                if !guard_allows(&a, layer, lang, start, end, text_case) {
+                if !guard_allows(&a, layer, lang, span) {
                     continue;
                 }
                 chosen.get_or_insert((alias, a.entity));
@@ -2106,9 +2110,10 @@ impl Matcher {
             // `Belgia` rather than `Belga`, both stem `belg`); on a tie, the one of higher precedence.
             let mut chosen: Option<(u32, u32, usize)> = None;
             scratch.entities.clear();
+            let span = SpanCase::of(start, end, text_case);
             for alias in view.candidates(node).take(MAX_STEM_CANDIDATES) {
                 let a = self.candidate(alias);
-                if !stem_guard_allows(&a, lang, start, end, text_case) {
+                if !stem_guard_allows(&a, lang, span) {
                     continue;
                 }
                 // The alias's text only where needed (a string read is a cache miss in a large
@@ -2179,9 +2184,10 @@ impl Matcher {
                 });
             }
             let Some(node) = node else { continue };
+            let span = SpanCase::of(0, tokens.len(), &text_case);
             for alias in view.candidates(node) {
                 let a = self.candidate(alias);
-                if !guard_allows(&a, layer, None, 0, tokens.len(), &text_case) {
+                if !guard_allows(&a, layer, None, span) {
                     continue;
                 }
                 if hits.iter().any(|h| h.entity == a.entity) {
@@ -2485,13 +2491,7 @@ fn script_of(s: &str) -> u8 {
 
 /// The guards of a stem match: the language gate as everywhere, no acronyms, and the case rule of the
 /// folded layers.
-fn stem_guard_allows(
-    alias: &Candidate<'_>,
-    lang: Option<&str>,
-    start: usize,
-    end: usize,
-    text_case: &impl Fn(usize) -> TokenCase,
-) -> bool {
+fn stem_guard_allows(alias: &Candidate<'_>, lang: Option<&str>, span: SpanCase) -> bool {
     // A match starting at a capitalised word needs a capitalised name (`Německu` is not the adjective
     // `německý`), one starting at a lower-case word a lower-case name the user's gazetteer lists in a
     // language of the text's family (a common noun the user counts as an entity: `коронавирус`,
@@ -2502,7 +2502,7 @@ fn stem_guard_allows(
     if alias.flags & FLAG_STEM_OK == 0 || alias.flags & FLAG_EXACT_ONLY != 0 {
         return false;
     }
-    let lower_start = text_case(start) == TokenCase::Lower;
+    let lower_start = span.lower & 1 != 0;
     if (alias.capitalized & 1 == 0) != lower_start
         || (lower_start && (alias.is_default() || !same_family(alias.langs(), lang)))
     {
@@ -2515,11 +2515,7 @@ fn stem_guard_allows(
             }
         }
     }
-    (start..end).enumerate().all(|(k, i)| match text_case(i) {
-        TokenCase::Acronym => false,
-        TokenCase::Lower => alias.capitalized & (1 << k) == 0,
-        TokenCase::Other => true,
-    })
+    span.allows(alias.capitalized)
 }
 
 /// An alias as the guards see it (see [`Matcher::candidate`]).
@@ -2546,9 +2542,7 @@ fn guard_allows(
     alias: &Candidate<'_>,
     layer: KeyLayer,
     lang: Option<&str>,
-    start: usize,
-    end: usize,
-    text_case: &impl Fn(usize) -> TokenCase,
+    span: SpanCase,
 ) -> bool {
     let flags = alias.flags;
     if flags & FLAG_LANG_GATED != 0 {
@@ -2566,11 +2560,43 @@ fn guard_allows(
     {
         return false;
     }
-    (start..end).enumerate().all(|(k, i)| match text_case(i) {
-        TokenCase::Acronym => false,
-        TokenCase::Lower => alias.capitalized & (1 << k) == 0,
-        TokenCase::Other => true,
-    })
+    span.allows(alias.capitalized)
+}
+
+/// The case of the tokens of a span of text, as the case guards read it: worked out once per span, not
+/// once per alias ending there (a common name's node has thousands).
+#[derive(Clone, Copy)]
+struct SpanCase {
+    /// Bit k: the span's token k starts lower-case (k < 64, the most tokens an alias has).
+    lower: u64,
+    /// Whether a token of the span is an acronym.
+    acronym: bool,
+}
+
+impl SpanCase {
+    /// For the exact layer, whose matches no case guard checks.
+    const UNCHECKED: SpanCase = SpanCase {
+        lower: 0,
+        acronym: false,
+    };
+
+    fn of(start: usize, end: usize, text_case: &impl Fn(usize) -> TokenCase) -> SpanCase {
+        let mut span = SpanCase::UNCHECKED;
+        for (k, i) in (start..end).enumerate() {
+            match text_case(i) {
+                TokenCase::Acronym => span.acronym = true,
+                TokenCase::Lower => span.lower |= 1u64.checked_shl(k as u32).unwrap_or(0),
+                TokenCase::Other => {}
+            }
+        }
+        span
+    }
+
+    /// The case rule of the folded layers: no acronym, and lower-case only where the alias's token is
+    /// (bit k of `capitalized`: the alias's token k starts upper-case).
+    fn allows(self, capitalized: u64) -> bool {
+        !self.acronym && self.lower & capitalized == 0
+    }
 }
 
 /// How a text token is written, for the case guards of the folded layers.
