@@ -162,6 +162,7 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         hangul_end: None,
     };
     let bytes = text.as_bytes();
+    let bmp = bmp_classes();
     let mut pos = 0;
     // The first character after the current run of ignorables, found once per run: looking it up afresh
     // for every ignorable would make a flood of zero-width joiners quadratic. (byte end of the run, char)
@@ -185,12 +186,12 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             continue;
         }
         let i = pos;
-        let mut iter = text[i..].char_indices();
-        let Some((_, c)) = iter.next() else { break };
-        let end = i + c.len_utf8();
+        let Some((c, len)) = char_at(text, i) else {
+            break;
+        };
+        let end = i + len;
         pos = end;
-        let iter = iter.map(|(j, n)| (i + j, n));
-        let k = class(c);
+        let k = class_in(bmp, c);
         if k & (SPACE | DASH) != 0 {
             seg.flush();
         } else if k & IGNORABLE != 0 {
@@ -198,7 +199,10 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             let after = match after_ignorables {
                 Some((run_end, after)) if i < run_end => after,
                 _ => {
-                    let next = iter.clone().find(|&(_, n)| !is_ignorable(n));
+                    let next = text[end..]
+                        .char_indices()
+                        .map(|(j, n)| (end + j, n))
+                        .find(|&(_, n)| !is_ignorable(n));
                     after_ignorables =
                         Some((next.map_or(text.len(), |(j, _)| j), next.map(|(_, n)| n)));
                     next.map(|(_, n)| n)
@@ -254,7 +258,6 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             // The current token is that word: its end, last base and letters are updated once, after
             // the run.
             let (mut last_base, mut alpha) = (None, false);
-            let bmp = bmp_classes();
             while let Some((n, len)) = char_at(text, pos) {
                 let kn = class_in(bmp, n);
                 if kn & (SPACE | DASH | IGNORABLE) != 0 {
