@@ -1154,9 +1154,12 @@ pub struct MatchScratch {
     /// folded layers (NO_ID: no alias starts with this token's key).
     roots: Vec<[u32; 3]>,
     cache: TokenCache,
-    /// Per token and layer, the token id and root children of its key, while they are being looked up.
+    /// The tokens whose lookups the stamp cache did not have, in text order.
+    pending: Vec<u32>,
+    /// Per pending token and layer, the token id and root children of its key, while they are being
+    /// looked up.
     found: Vec<[(u32, [u32; 3]); 3]>,
-    /// (token, layer) of the keys the token cache did not have.
+    /// (position in `pending`, layer) of the keys the token cache did not have.
     misses: Vec<(u32, u8)>,
     ends: Vec<(usize, u32)>,
     entities: Vec<u32>,
@@ -1190,16 +1193,23 @@ impl MatchScratch {
                 }
             }
         }
+        // Tokens whose stamp the cache knows get their ids and root slots at once; the others are
+        // `pending`, each with its keys' lookups in `found` (same position), filled in below.
+        self.token_ids.clear();
+        self.token_ids.resize(n, [NO_ID; 3]);
+        self.roots.clear();
+        self.roots.resize(n, [NO_ID; 3]);
+        self.pending.clear();
         self.found.clear();
         self.misses.clear();
         for i in 0..n {
             if let Some(e) = self.cache.stamped(analysis.key_stamp(i)) {
-                // Every layer's entry holds the token id of its own key and all root slots: the last
-                // step below reads layer k's id and root from entry `same[k]`, whose key is layer k's.
-                self.found
-                    .push([0, 1, 2].map(|k| (e.token_ids[k], e.roots)));
+                self.token_ids[i] = e.token_ids;
+                self.roots[i] = e.roots;
                 continue;
             }
+            let at = self.found.len() as u32;
+            self.pending.push(i as u32);
             let KeyHashes { hashes: h, same } = analysis.key_hashes(i);
             let mut found = [(NO_ID, [NO_ID; 3]); 3];
             for k in 0..3 {
@@ -1207,7 +1217,7 @@ impl MatchScratch {
                     match self.cache.probe(key(i, k), h[k]) {
                         Some(hit) => found[k] = hit,
                         None => {
-                            self.misses.push((i as u32, k as u8));
+                            self.misses.push((at, k as u8));
                             vocab.prefetch_bloom(h[k]);
                         }
                     }
@@ -1215,38 +1225,39 @@ impl MatchScratch {
             }
             self.found.push(found);
         }
+        let pending = &self.pending;
+        let token = |at: u32| pending[at as usize];
         // Keys the filter lets through: start loading their bucket; the others are absent.
-        self.misses.retain(|&(i, k)| {
-            let h = hash(i, k);
+        self.misses.retain(|&(at, k)| {
+            let h = hash(token(at), k);
             let pass = vocab.bloom_passes(h);
             if pass {
                 vocab.prefetch_bucket(h);
             } else {
                 self.cache
-                    .store(key(i as usize, k as usize), h, (NO_ID, [NO_ID; 3]));
+                    .store(key(token(at) as usize, k as usize), h, (NO_ID, [NO_ID; 3]));
             }
             pass
         });
-        for &(i, k) in &self.misses {
-            vocab.prefetch_record(hash(i, k));
+        for &(at, k) in &self.misses {
+            vocab.prefetch_record(hash(token(at), k));
         }
-        for &(i, k) in &self.misses {
-            vocab.prefetch_string(hash(i, k));
+        for &(at, k) in &self.misses {
+            vocab.prefetch_string(hash(token(at), k));
         }
-        for &(i, k) in &self.misses {
-            let h = hash(i, k);
+        for &(at, k) in &self.misses {
+            let (i, h) = (token(at), hash(token(at), k));
             let (i, k) = (i as usize, k as usize);
             let hit = vocab.lookup(key(i, k), h);
-            self.found[i][k] = hit;
+            self.found[at as usize][k] = hit;
             self.cache.store(key(i, k), h, hit);
         }
-        self.token_ids.clear();
-        self.roots.clear();
-        for (i, found) in self.found.iter().enumerate() {
+        for (found, &i) in self.found.iter().zip(pending) {
+            let i = i as usize;
             let [e, f, t] = analysis.key_hashes(i).same.map(|s| found[s as usize]);
             let (token_ids, roots) = ([e.0, f.0, t.0], [e.1[0], f.1[1], t.1[2]]);
-            self.token_ids.push(token_ids);
-            self.roots.push(roots);
+            self.token_ids[i] = token_ids;
+            self.roots[i] = roots;
             if let Some(stamp) = analysis.key_stamp(i) {
                 self.cache.stamped[stamp.slot as usize] = StampedLookup {
                     stamp: stamp.stamp,
