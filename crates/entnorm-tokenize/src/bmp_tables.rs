@@ -29,6 +29,9 @@ pub(crate) const NOT_SIMPLE: u32 = 0;
 /// Table entry of a character folding removes wherever it stands (not a valid `char`).
 pub(crate) const REMOVED: u32 = u32::MAX;
 
+/// The class bits and the simple folds of every code point of the BMP, flat.
+type Tables = (Box<[u16]>, Box<[u32]>);
+
 /// The class bits of every code point of the BMP (see `chars::class`).
 pub(crate) fn classes() -> &'static [u16] {
     &tables().0
@@ -39,9 +42,8 @@ pub(crate) fn simple_folds() -> &'static [u32] {
     &tables().1
 }
 
-#[allow(clippy::type_complexity)]
-fn tables() -> &'static (Box<[u16]>, Box<[u32]>) {
-    static TABLES: OnceLock<(Box<[u16]>, Box<[u32]>)> = OnceLock::new();
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
     // The file is part of the program, checked by the test below: a malformed one is a build defect.
     TABLES.get_or_init(|| {
         decode(FILE).expect("bmp_tables.bin is malformed: regenerate it (see bmp_tables.rs)")
@@ -57,8 +59,7 @@ fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
 }
 
 /// The flat tables from the file's bytes; `None` if they are not laid out as the module docs say.
-#[allow(clippy::type_complexity)]
-fn decode(bytes: &[u8]) -> Option<(Box<[u16]>, Box<[u32]>)> {
+fn decode(bytes: &[u8]) -> Option<Tables> {
     if bytes.get(..8)? != MAGIC {
         return None;
     }

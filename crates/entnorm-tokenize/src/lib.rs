@@ -530,15 +530,15 @@ impl Analyzer {
                 _ => out.translit.get(i),
             };
             let stamp = if slot.store([token, key(1), key(2)], found) {
+                // New keys in the slot: a new stamp (0, none, once analyzer numbers run out), never the
+                // stamp of the keys they replaced.
                 self.last_stamp = next_stamp(self.last_stamp);
+                self.stamps[at] = self.last_stamp;
                 self.last_stamp
             } else {
                 // The slot keeps its keys and their stamp; this token has none.
                 0
             };
-            if stamp != 0 {
-                self.stamps[at] = stamp;
-            }
             out.key_stamps.push(KeyStamp {
                 slot: at as u32,
                 stamp,
