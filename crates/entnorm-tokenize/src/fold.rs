@@ -91,10 +91,10 @@ enum Simple {
 }
 
 /// The fold of `c` if `c` is a simple character, for which the whole pipeline is a per-character map
-/// inside any string of simple characters. From a table of the Basic Multilingual Plane computed from the
-/// full pipeline itself (`simple_folds_by_rule`, in `bmp_tables.bin`), so every script gets the fast path, not a hand-picked
-/// few; characters outside the BMP always take the full pipeline. Checked against the full pipeline in
-/// the tests.
+/// inside any string of simple characters. From a table of the Basic Multilingual Plane computed from
+/// the full pipeline itself (`simple_folds_by_rule`, committed in `bmp_tables.bin`), so every script
+/// gets the fast path, not a hand-picked few; characters outside the BMP always take the full
+/// pipeline. Checked against the full pipeline in the tests.
 #[inline]
 fn simple_fold(c: char) -> Option<Simple> {
     match *bmp_tables::simple_folds().get(c as usize)? {
