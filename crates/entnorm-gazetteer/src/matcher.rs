@@ -2728,9 +2728,11 @@ mod tests {
     /// and languages without case endings have none.
     #[test]
     fn language_tags_give_their_inflection_family() {
+        assert!(language_family("ru").is_some());
         assert_eq!(language_family("uk-UA"), language_family("ru"));
         assert_eq!(language_family("DE"), Some("de"));
         assert_eq!(language_family("Cs_CZ"), language_family("pl"));
+        assert_eq!(language_family("pl"), language_family("ru"));
         assert_eq!(language_family("und"), None);
         assert_eq!(language_family("en"), None);
         assert!(same_family("und,BG", Some("ru")));
