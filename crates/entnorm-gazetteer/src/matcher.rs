@@ -1149,6 +1149,7 @@ impl LayerView<'_> {
 /// Per-thread scratch for [`Matcher::find`], reused across documents.
 #[derive(Default)]
 pub struct MatchScratch {
+    /// Per token, its token id on each layer where the token can continue a walk (NO_ID elsewhere).
     token_ids: Vec<[u32; 3]>,
     /// Per token, the root slot of each layer's trie: the root's child, with [`CAPITALIZED_START`] on the
     /// folded layers (NO_ID: no alias starts with this token's key).
@@ -1175,7 +1176,17 @@ impl MatchScratch {
     /// the memory accesses of different keys overlap (see [`prefetch`]): hashes (loading each key's
     /// cache slot), the cache, then for the keys it lacks the Bloom filter, the hash-table bucket of
     /// those the filter lets through, and the full lookup.
-    fn lookup_keys(&mut self, analysis: &Analysis, vocab: &VocabView<'_>) {
+    ///
+    /// A token id that labels no edge below a root ([`LayerView::continues`]) is kept as NO_ID: such a
+    /// token can only start a walk (its root slot says how), and the walks then stop at it without
+    /// reading the CONTINUES bits, one cache miss per step in a large gazetteer, for every token
+    /// again where a lookup is remembered.
+    fn lookup_keys(
+        &mut self,
+        analysis: &Analysis,
+        vocab: &VocabView<'_>,
+        views: &[LayerView<'_>; 3],
+    ) {
         let n = analysis.len();
         let key = |i: usize, k: usize| analysis.key(KeyLayer::ALL[k], i);
         // The analysis gives each token's key hashes and which of its keys coincide.
@@ -1255,7 +1266,19 @@ impl MatchScratch {
         for (found, &i) in self.found.iter().zip(pending) {
             let i = i as usize;
             let [e, f, t] = analysis.key_hashes(i).same.map(|s| found[s as usize]);
-            let (token_ids, roots) = ([e.0, f.0, t.0], [e.1[0], f.1[1], t.1[2]]);
+            let continuing = |id: u32, view: &LayerView<'_>| {
+                if id != NO_ID && view.continues(id) {
+                    id
+                } else {
+                    NO_ID
+                }
+            };
+            let token_ids = [
+                continuing(e.0, &views[0]),
+                continuing(f.0, &views[1]),
+                continuing(t.0, &views[2]),
+            ];
+            let roots = [e.1[0], f.1[1], t.1[2]];
             self.token_ids[i] = token_ids;
             self.roots[i] = roots;
             if let Some(stamp) = analysis.key_stamp(i) {
@@ -1621,7 +1644,7 @@ impl Matcher {
         let vocab = self.vocab();
         let tokens = analysis.tokens();
         scratch.cache.bind(self);
-        scratch.lookup_keys(analysis, &vocab);
+        scratch.lookup_keys(analysis, &vocab, &views);
         scratch.cases.clear();
         scratch
             .cases
@@ -1737,9 +1760,10 @@ impl Matcher {
         if tokens[start].can_end && view.is_terminal_for(node, lower_start) {
             ends.push((start + 1, node));
         }
+        // Token ids that continue no walk are NO_ID already (see `MatchScratch::lookup_keys`).
         for (j, ids) in token_ids.iter().enumerate().skip(start + 1) {
             let id = ids[layer as usize];
-            if id == NO_ID || !view.continues(id) {
+            if id == NO_ID {
                 break;
             }
             match view.child(node, id) {
