@@ -202,6 +202,8 @@ pub enum IndexError {
     Corrupt(&'static str),
     #[error("cannot copy the index into memory: {0}")]
     Copy(#[source] std::io::Error),
+    #[error("cannot map the index file anew in 2 MiB pages: {0}")]
+    Remap(#[source] std::io::Error),
 }
 
 /// Appends sections and writes the header; used by the compiler.

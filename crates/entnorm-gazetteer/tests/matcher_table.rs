@@ -353,6 +353,28 @@ fn an_index_made_resident_answers_as_before_without_its_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn an_index_mapped_anew_in_huge_pages_answers_as_before() {
+    let m = matcher(None);
+    let (dir, path, _) = index_file("entnorm-remap");
+    let mut remapped = Matcher::open_verified_before(&path).unwrap();
+    // Pages read through the first map (the matches below) are dropped and read again.
+    for (text, _) in TABLE {
+        assert_eq!(find(&remapped, text), find(&m, text), "{text}");
+    }
+    let before = remapped.mapped_bytes().unwrap().as_ptr();
+    remapped.remap_in_huge_pages().unwrap();
+    let after = remapped.mapped_bytes().expect("still mapped from its file");
+    assert_ne!(after.as_ptr(), before, "a new map");
+    assert_eq!(after, &std::fs::read(&path).unwrap()[..]);
+    assert_eq!(remapped.fingerprint(), m.fingerprint());
+    for (text, _) in TABLE {
+        assert_eq!(find(&remapped, text), find(&m, text), "{text}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn punctuation_does_not_make_a_one_word_name_long_or_several_words() {
     // CLDR's Amharic label for Chad is one letter and an Ethiopic colon; transliterated it is `hi,`.
