@@ -1219,8 +1219,18 @@ impl MatchScratch {
                 self.roots[i] = e.roots;
                 continue;
             }
-            let at = self.found.len() as u32;
             self.pending.push(i as u32);
+            // Mostly words the analyzer's memo had just missed (their stamps are new): their token
+            // cache slots were not loaded above.
+            let KeyHashes { hashes, same } = analysis.key_hashes(i);
+            for k in 0..3 {
+                if usize::from(same[k]) == k {
+                    self.cache.prefetch(hashes[k]);
+                }
+            }
+        }
+        for (at, &i) in self.pending.iter().enumerate() {
+            let (at, i) = (at as u32, i as usize);
             let KeyHashes { hashes: h, same } = analysis.key_hashes(i);
             let mut found = [(NO_ID, [NO_ID; 3]); 3];
             for k in 0..3 {
