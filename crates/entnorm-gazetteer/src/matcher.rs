@@ -884,7 +884,7 @@ struct TokenCache {
     /// By [`KeyStamp::slot`]: the token ids and root slots of every layer of the keys stamped `stamp`.
     /// Most tokens are words the analyzer's memo holds, so one comparison of stamps answers for all
     /// three keys, where the slots above compare each distinct key's text.
-    stamped: Vec<StampedLookup>,
+    stamped: entnorm_tokenize::ZeroedTable<StampedLookup>,
 }
 
 /// A token's lookups, remembered under its keys' [`KeyStamp`].
@@ -895,16 +895,21 @@ struct StampedLookup {
     roots: [u32; 3],
 }
 
+// SAFETY: integers and arrays of integers; all zeros (stamp 0) answers for no token, as no token's
+// stamp is 0 (see `KeyStamp`).
+#[allow(unsafe_code)]
+unsafe impl entnorm_tokenize::Zeroed for StampedLookup {}
+
 impl TokenCache {
     /// Forgets every slot unless they are `matcher`'s (a scratch may serve several matchers in turn).
     fn bind(&mut self, matcher: &Matcher) {
         if self.matcher != matcher.instance() {
             self.matcher = matcher.instance();
             self.slots.clear();
-            self.stamped.clear();
+            self.stamped = Default::default();
         }
         if self.stamped.is_empty() {
-            self.stamped = vec![StampedLookup::default(); KEY_STAMP_SLOTS];
+            self.stamped = entnorm_tokenize::ZeroedTable::new(KEY_STAMP_SLOTS);
         }
     }
 

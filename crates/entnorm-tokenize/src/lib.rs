@@ -55,6 +55,7 @@ mod fold;
 mod inflect;
 mod offsets;
 mod segment;
+mod table;
 mod translit;
 
 pub use chars::{is_letter, is_upper, letter_case, LetterCase};
@@ -64,6 +65,7 @@ pub use inflect::{
     stem_alternations, stem_key,
 };
 pub use offsets::CharOffsets;
+pub use table::{Zeroed, ZeroedTable};
 pub use translit::transliterate;
 
 /// Version of the segmentation and key rules. Bumped whenever any key or token boundary for any input
@@ -363,15 +365,12 @@ struct MemoSlot {
 // One cache line: a token's lookup in the memo is one cache miss at most.
 const _: () = assert!(std::mem::size_of::<MemoSlot>() == 64);
 
-impl MemoSlot {
-    const EMPTY: MemoSlot = MemoSlot {
-        stamp: 0,
-        hashes: [0; 2],
-        same: [0; 3],
-        lens: [0; 3],
-        bytes: [0; MEMO_BYTES],
-    };
+// SAFETY: integers and arrays of integers; all zeros is the empty slot (`holds` no token: tokens are
+// never empty).
+#[allow(unsafe_code)]
+unsafe impl Zeroed for MemoSlot {}
 
+impl MemoSlot {
     /// The slot of a token whose exact key hashes to `h`: bits above those the gazetteer's tables index
     /// by, so that the two spread independently.
     fn index(h: u64) -> usize {
@@ -444,7 +443,7 @@ impl MemoSlot {
 #[derive(Default, Debug)]
 pub struct Analyzer {
     scratch: String,
-    memo: Vec<MemoSlot>,
+    memo: ZeroedTable<MemoSlot>,
     /// Per token of the text being analysed, the hash of its exact key.
     hashes: Vec<u64>,
     /// Tokens analysed before the memo was built.
@@ -485,7 +484,7 @@ impl Analyzer {
                 self.analyze_tokens(text, out);
                 return;
             }
-            self.memo = vec![MemoSlot::EMPTY; MEMO_SLOTS];
+            self.memo = ZeroedTable::new(MEMO_SLOTS);
         }
         // Hashes first, so that the slot of a token a few ahead can be loaded while this one is handled:
         // the memo is larger than the core's first caches, and tokens hit slots at random.
