@@ -378,22 +378,38 @@ fn place_index(matcher: &mut Matcher, how: IndexMemory, inputs: &[PathBuf], verb
     }
     let started = std::time::Instant::now();
     // Better than a copy where it works: the file cached in 2 MiB folios serves every later run too.
+    // Where it did not (a kernel or file system without large folios), a note beside the index says
+    // so, and later runs on the same kernel copy at once instead of reading the file again first.
     #[cfg(target_os = "linux")]
-    if how == IndexMemory::Auto && matcher.mapped_bytes().is_some() {
-        match matcher.remap_in_huge_pages() {
-            Ok(()) if matcher.mapped_bytes().is_some_and(mapped_in_huge_pages) => {
-                if verbose {
-                    eprintln!(
-                        "entnorm: index file read anew into the page cache in 2 MiB pages in \
-                         {:.2} s (--index-memory auto; later runs map it as it is)",
-                        started.elapsed().as_secs_f64()
-                    );
+    if how == IndexMemory::Auto {
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+        let note = matcher.index_path().map(|p| {
+            let mut note = p.as_os_str().to_owned();
+            note.push(".small-folios");
+            PathBuf::from(note)
+        });
+        let tried_before = note
+            .as_ref()
+            .is_some_and(|n| std::fs::read_to_string(n).is_ok_and(|k| k == kernel));
+        if note.is_some() && !tried_before {
+            match matcher.remap_in_huge_pages() {
+                Ok(()) if matcher.mapped_bytes().is_some_and(mapped_in_huge_pages) => {
+                    if verbose {
+                        eprintln!(
+                            "entnorm: index file read anew into the page cache in 2 MiB pages in \
+                             {:.2} s (--index-memory auto; later runs map it as it is)",
+                            started.elapsed().as_secs_f64()
+                        );
+                    }
+                    return;
                 }
-                return;
+                Ok(()) => {
+                    // Best effort: without the note, the next run only tries again.
+                    let _ = note.map(|n| std::fs::write(n, &kernel));
+                }
+                Err(e) if verbose => eprintln!("entnorm: note: {e}; copying the index instead"),
+                Err(_) => {}
             }
-            Ok(()) => {}
-            Err(e) if verbose => eprintln!("entnorm: note: {e}; copying the index instead"),
-            Err(_) => {}
         }
     }
     match matcher.make_resident() {

@@ -178,6 +178,46 @@ fn mapped_and_resident_index_give_byte_identical_tables() {
     assert_identical_tables(&a, &b);
 }
 
+/// `--index-memory auto` on a directory (a long run): an index the page cache cannot map in 2 MiB pages
+/// (the fixture's, smaller than one such page) is copied, and a note beside it, naming the kernel,
+/// spares later runs the attempt to have the file cached anew; the tables are those of a mapped run.
+#[cfg(target_os = "linux")]
+#[test]
+fn auto_index_memory_notes_an_index_it_cannot_map_in_huge_pages() {
+    let dir = TempDir::new("index-auto");
+    let (cache, inputs) = (dir.path("cache"), dir.path("in"));
+    std::fs::create_dir_all(&inputs).unwrap();
+    std::fs::copy(fixture("articles.jsonl"), inputs.join("articles.jsonl")).unwrap();
+    let gaz = fixture("gazetteer.tsv");
+    let run = |out: &str, how: &str| {
+        let out = dir.path(out);
+        let result = entnorm()
+            .env("ENTNORM_CACHE_DIR", &cache)
+            .args(["run", inputs.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .args(["--no-default-gazetteer", "-g", gaz.to_str().unwrap()])
+            .args(["--index-memory", how])
+            .output()
+            .unwrap();
+        assert_success(&result);
+        (out, String::from_utf8_lossy(&result.stderr).into_owned())
+    };
+    let (mapped, _) = run("mapped", "mapped");
+    let (first, stderr) = run("auto1", "auto");
+    assert!(stderr.contains("index copied into memory"), "{stderr}");
+    let notes: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".idx.small-folios"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    assert_eq!(std::fs::read_to_string(&notes[0]).unwrap(), kernel);
+    let (second, stderr) = run("auto2", "auto");
+    assert!(stderr.contains("index copied into memory"), "{stderr}");
+    assert_identical_tables(&mapped, &first);
+    assert_identical_tables(&mapped, &second);
+}
+
 #[test]
 fn malformed_lines_are_rejected_and_every_good_line_processed() {
     let dir = TempDir::new("malformed");

@@ -705,8 +705,8 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
 /// Where the index bytes live.
 enum Storage {
     Owned(Vec<u8>),
-    /// The index file, mapped; the file is kept open for [`Matcher::make_resident`].
-    Mapped(memmap2::Mmap, std::fs::File),
+    /// The index file, mapped, with its path; the file is kept open for [`Matcher::make_resident`].
+    Mapped(memmap2::Mmap, std::fs::File, PathBuf),
     /// A copy of the index in anonymous memory (see [`Matcher::make_resident`]).
     Resident(memmap2::Mmap),
 }
@@ -715,7 +715,7 @@ impl Storage {
     fn bytes(&self) -> &[u8] {
         match self {
             Storage::Owned(v) => v,
-            Storage::Mapped(m, _) | Storage::Resident(m) => m,
+            Storage::Mapped(m, ..) | Storage::Resident(m) => m,
         }
     }
 
@@ -730,7 +730,7 @@ impl Storage {
         let _ = copy.advise(memmap2::Advice::HugePage);
         match self {
             #[cfg(unix)]
-            Storage::Mapped(_, file) => {
+            Storage::Mapped(_, file, _) => {
                 // In parts, one thread each: the copy and the zeroing of the new pages are as much work
                 // as matching a few megabytes of text, and the other cores are idle at start.
                 use std::os::unix::fs::FileExt;
@@ -785,6 +785,27 @@ pub struct AliasRef<'a> {
     pub langs: &'a str,
     pub kind: AliasKind,
     pub origin: Origin,
+}
+
+/// Drops the clean pages of `file` from the page cache and reads it again through `map`, a map of it
+/// just advised to use huge pages and not yet read (see [`Matcher::remap_in_huge_pages`]).
+#[cfg(target_os = "linux")]
+fn read_anew_in_huge_folios(map: &memmap2::Mmap, file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    // Dirty pages (an index compiled moments ago) are not dropped: write them out first.
+    file.sync_data()?;
+    // SAFETY: `posix_fadvise` takes an open descriptor (`file` lives until after the call) and plain
+    // integers; it reads and writes no memory of this process.
+    #[allow(unsafe_code)]
+    let status = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    if status != 0 {
+        return Err(std::io::Error::from_raw_os_error(status));
+    }
+    // One read per 2 MiB brings the whole file in, in 2 MiB folios where the kernel can.
+    for at in (0..map.len()).step_by(2 << 20) {
+        std::hint::black_box(map[at]);
+    }
+    Ok(())
 }
 
 /// The immutable, thread-shareable matcher over a compiled gazetteer.
@@ -1355,12 +1376,12 @@ impl Matcher {
             path: path.into(),
             source,
         })?;
-        Matcher::from_storage(Storage::Mapped(map, file), verify).map_err(|source| {
-            GazetteerError::Index {
+        Matcher::from_storage(Storage::Mapped(map, file, path.to_owned()), verify).map_err(
+            |source| GazetteerError::Index {
                 path: path.into(),
                 source,
-            }
-        })
+            },
+        )
     }
 
     fn from_storage(storage: Storage, verify: bool) -> Result<Matcher, IndexError> {
@@ -1455,10 +1476,10 @@ impl Matcher {
     /// index not mapped from a file.
     #[cfg(target_os = "linux")]
     pub fn remap_in_huge_pages(&mut self) -> Result<(), IndexError> {
-        use std::os::unix::io::AsRawFd;
-        let Storage::Mapped(old, file) = &self.storage else {
+        let Storage::Mapped(old, file, path) = &self.storage else {
             return Ok(());
         };
+        let path = path.clone();
         let file = file.try_clone().map_err(IndexError::Remap)?;
         // SAFETY: as in `Matcher::open_checked`: a read-only map of an index file, which entnorm never
         // writes in place. It maps the same file (inode) as the map it replaces, so the same bytes.
@@ -1470,32 +1491,26 @@ impl Matcher {
         // Before the first read through the new map: the kernel sizes read-ahead folios at the fault.
         let _ = fresh.advise(memmap2::Advice::HugePage);
         // The old map goes first: the pages it maps would stay in the cache in small folios.
-        self.storage = Storage::Mapped(fresh, file);
-        let Storage::Mapped(map, file) = &self.storage else {
-            unreachable!("just set");
-        };
-        // Dirty pages (an index compiled moments ago) are not dropped: write them out first.
-        file.sync_data().map_err(IndexError::Remap)?;
-        // SAFETY: `posix_fadvise` takes an open descriptor (`file` lives until after the call) and
-        // plain integers; it reads and writes no memory of this process.
-        #[allow(unsafe_code)]
-        let status =
-            unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
-        if status != 0 {
-            return Err(IndexError::Remap(std::io::Error::from_raw_os_error(status)));
-        }
-        // One read per 2 MiB brings the whole file in, in 2 MiB folios where the kernel can.
-        for at in (0..map.len()).step_by(2 << 20) {
-            std::hint::black_box(map[at]);
+        self.storage = Storage::Mapped(fresh, file, path);
+        if let Storage::Mapped(map, file, _) = &self.storage {
+            read_anew_in_huge_folios(map, file).map_err(IndexError::Remap)?;
         }
         Ok(())
+    }
+
+    /// The path of the index file the matcher reads through a map (`None`: held in memory).
+    pub fn index_path(&self) -> Option<&Path> {
+        match &self.storage {
+            Storage::Mapped(_, _, path) => Some(path),
+            Storage::Owned(_) | Storage::Resident(_) => None,
+        }
     }
 
     /// The index's bytes where they are memory-mapped from its file (`None` when held in memory): for a
     /// caller that asks the system how they are mapped (see `entnorm run --index-memory`).
     pub fn mapped_bytes(&self) -> Option<&[u8]> {
         match &self.storage {
-            Storage::Mapped(map, _) => Some(map),
+            Storage::Mapped(map, ..) => Some(map),
             Storage::Owned(_) | Storage::Resident(_) => None,
         }
     }
