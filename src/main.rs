@@ -20,31 +20,6 @@ use entnorm_pipeline::{
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Has mimalloc keep the memory that a run frees for its next allocations instead of giving it back
-/// to the system a second later ("purging"), unless `MIMALLOC_PURGE_DELAY` says otherwise. A run frees and
-/// allocates batches of articles and of table rows all along; given back, each batch's memory is
-/// faulted in and zeroed again by the kernel (and, in a virtual machine that reports free pages to
-/// its host, backed again by the host): 4,351 page faults and 0.34 s of system time on the 50 MB
-/// slice with the peers' `large` gazetteer, against 684 and 0.12 s kept. Peak memory is unchanged:
-/// what is kept is what the run had in use before.
-fn keep_freed_memory() {
-    // `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (libmimalloc-sys names it only for 2).
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    const PURGE_DELAY_DEFAULT_MS: std::ffi::c_long = 1000;
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
-    }
-    #[allow(unsafe_code)]
-    // SAFETY: reads and sets one of mimalloc's process-wide integer options; neither call takes a
-    // pointer. Before the set, the option is checked to have the purge delay's default, so that another
-    // mimalloc whose options are numbered otherwise is left alone.
-    unsafe {
-        if libmimalloc_sys::mi_option_get(PURGE_DELAY) == PURGE_DELAY_DEFAULT_MS {
-            libmimalloc_sys::mi_option_set(PURGE_DELAY, -1);
-        }
-    }
-}
-
 #[derive(Parser)]
 #[command(
     name = "entnorm",
@@ -1057,7 +1032,6 @@ fn cmd_eval(args: EvalArgs) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd_run(args),
