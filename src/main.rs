@@ -16,10 +16,6 @@ use entnorm_pipeline::{
     DEFAULT_MAX_DECOMPRESSED_RATIO, DEFAULT_MAX_RECORD_BYTES,
 };
 
-/// mimalloc for every allocation of the process (see the workspace's Cargo.toml for why).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "entnorm",
