@@ -332,8 +332,9 @@ impl IndexMemory {
     }
 }
 
-/// Copies the index into the process's memory when `how` asks for it (see `--index-memory`); if that
-/// fails the run goes on with the mapped index, only slower.
+/// Has the index read through 2 MiB pages when `how` asks for it (see `--index-memory`): from the page
+/// cache where it holds the file in 2 MiB folios or can be made to (`auto`), else from a copy in the
+/// process's memory; if that fails the run goes on with the mapped index, only slower.
 fn place_index(matcher: &mut Matcher, how: IndexMemory, inputs: &[PathBuf], verbose: bool) {
     if !how.resident_for(inputs) {
         return;
@@ -347,42 +348,11 @@ fn place_index(matcher: &mut Matcher, how: IndexMemory, inputs: &[PathBuf], verb
         }
         return;
     }
-    let started = std::time::Instant::now();
-    // Better than a copy where it works: the file cached in 2 MiB folios serves every later run too.
-    // Where it did not (a kernel or file system without large folios), a note beside the index says
-    // so, and later runs on the same kernel copy at once instead of reading the file again first.
     #[cfg(target_os = "linux")]
-    if how == IndexMemory::Auto {
-        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-        let note = matcher.index_path().map(|p| {
-            let mut note = p.as_os_str().to_owned();
-            note.push(".small-folios");
-            PathBuf::from(note)
-        });
-        let tried_before = note
-            .as_ref()
-            .is_some_and(|n| std::fs::read_to_string(n).is_ok_and(|k| k == kernel));
-        if note.is_some() && !tried_before {
-            match matcher.remap_in_huge_pages() {
-                Ok(()) if matcher.mapped_bytes().is_some_and(mapped_in_huge_pages) => {
-                    if verbose {
-                        eprintln!(
-                            "entnorm: index file read anew into the page cache in 2 MiB pages in \
-                             {:.2} s (--index-memory auto; later runs map it as it is)",
-                            started.elapsed().as_secs_f64()
-                        );
-                    }
-                    return;
-                }
-                Ok(()) => {
-                    // Best effort: without the note, the next run only tries again.
-                    let _ = note.map(|n| std::fs::write(n, &kernel));
-                }
-                Err(e) if verbose => eprintln!("entnorm: note: {e}; copying the index instead"),
-                Err(_) => {}
-            }
-        }
+    if how == IndexMemory::Auto && cache_index_in_huge_folios(matcher, verbose) {
+        return;
     }
+    let started = std::time::Instant::now();
     match matcher.make_resident() {
         Ok(()) if verbose => eprintln!(
             "entnorm: index copied into memory (--index-memory) in {:.2} s",
@@ -391,6 +361,46 @@ fn place_index(matcher: &mut Matcher, how: IndexMemory, inputs: &[PathBuf], verb
         Ok(()) => {}
         Err(e) => eprintln!("entnorm: warning: {e}; the index stays mapped from its file"),
     }
+}
+
+/// Has the page cache read the mapped index file anew in 2 MiB folios (`Matcher::remap_in_huge_pages`)
+/// and tells whether it is now mapped in 2 MiB pages: better than a copy where it works, as the cached
+/// file serves every later run too. Where it did not (a kernel or file system without large folios), a
+/// note beside the index (`INDEX.small-folios`, naming the kernel) says so, and later runs on the same
+/// kernel copy at once instead of reading the file again first.
+#[cfg(target_os = "linux")]
+fn cache_index_in_huge_folios(matcher: &mut Matcher, verbose: bool) -> bool {
+    let Some(note) = matcher.index_path().map(|p| {
+        let mut note = p.as_os_str().to_owned();
+        note.push(".small-folios");
+        PathBuf::from(note)
+    }) else {
+        return false;
+    };
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    if std::fs::read_to_string(&note).is_ok_and(|k| k == kernel) {
+        return false;
+    }
+    let started = std::time::Instant::now();
+    match matcher.remap_in_huge_pages() {
+        Ok(()) if matcher.mapped_bytes().is_some_and(mapped_in_huge_pages) => {
+            if verbose {
+                eprintln!(
+                    "entnorm: index file read anew into the page cache in 2 MiB pages in {:.2} s \
+                     (--index-memory auto; later runs map it as it is)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            return true;
+        }
+        Ok(()) => {
+            // Best effort: without the note, the next run only tries again.
+            let _ = std::fs::write(&note, &kernel);
+        }
+        Err(e) if verbose => eprintln!("entnorm: note: {e}; copying the index instead"),
+        Err(_) => {}
+    }
+    false
 }
 
 /// Whether the system maps at least 90% of `bytes`, a file mapping, in 2 MiB pages: the gain of a
