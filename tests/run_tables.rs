@@ -212,8 +212,12 @@ fn auto_index_memory_notes_an_index_it_cannot_map_in_huge_pages() {
     assert_eq!(notes.len(), 1, "{notes:?}");
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
     assert_eq!(std::fs::read_to_string(&notes[0]).unwrap(), kernel);
+    let noted_at = std::fs::metadata(&notes[0]).unwrap().modified().unwrap();
     let (second, stderr) = run("auto2", "auto");
     assert!(stderr.contains("index copied into memory"), "{stderr}");
+    // The second run did not try again: a failed attempt writes the note anew.
+    let note_now = std::fs::metadata(&notes[0]).unwrap().modified().unwrap();
+    assert_eq!(note_now, noted_at, "the note was written again");
     assert_identical_tables(&mapped, &first);
     assert_identical_tables(&mapped, &second);
 }

@@ -1468,7 +1468,8 @@ impl Matcher {
     /// written by `compile` or read through 4 KiB faults stays in small ones. Its clean pages are
     /// dropped from the cache (`POSIX_FADV_DONTNEED`, after writing out any still dirty) and read again
     /// through a mapping that asks for huge pages, which the kernel then reads ahead in 2 MiB folios
-    /// (ext4 and XFS on recent kernels): a cost of one read of the file, paid once for every later run
+    /// where the file system supports large folios (seen with ext4 on Linux 6.18): a cost of one read
+    /// of the file, paid once for every later run
     /// while the file stays cached, where the copy costs zeroing that much fresh memory on every run
     /// (0.5-1 s of system time for 280 MB in a virtual machine whose host backs memory on first touch).
     /// Only a request: pages another process maps stay as they are, and the caller checks how the
