@@ -4,6 +4,7 @@
 mod util;
 
 mod bench_scripts;
+mod build_profile;
 mod default_gazetteer;
 mod eval_cli;
 mod failures;
