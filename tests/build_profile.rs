@@ -83,8 +83,8 @@ fn release_compilations_by_the_profiles_llvm_use_the_committed_profile() {
 }
 
 /// Unoptimized compilations (tests, dev builds), a rustc of another LLVM (which could not read the
-/// profile) and the instrumented build of `scripts/pgo_profile.py` (ENTNORM_PGO=off) get exactly the
-/// arguments they were given.
+/// profile), the instrumented build of `scripts/pgo_profile.py` (ENTNORM_PGO=off) and instrumenting
+/// builds (cargo-fuzz's sanitizer coverage) get exactly the arguments they were given.
 #[test]
 fn other_compilations_pass_through_the_wrapper_unchanged() {
     let dir = TempDir::new("pgo-wrapper-pass");
@@ -96,4 +96,13 @@ fn other_compilations_pass_through_the_wrapper_unchanged() {
     assert_eq!(compiled_with(&dir, &mine, &debug, None), debug);
     assert_eq!(compiled_with(&dir, &other, &release, None), release);
     assert_eq!(compiled_with(&dir, &mine, &release, Some("off")), release);
+    let fuzzing = [
+        "--crate-name",
+        "entnorm",
+        "-C",
+        "opt-level=3",
+        "-Cpasses=sancov-module",
+        "-Zsanitizer=address",
+    ];
+    assert_eq!(compiled_with(&dir, &mine, &fuzzing, None), fuzzing);
 }
