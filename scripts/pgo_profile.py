@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "data/corpus/news-multilingual.jsonl.zst"
 EXAMPLE = SHARED / "data/examples/syria-2016-article.txt"
+# The peer benchmark's work folder (../shared/bench/run.sh): its 50 MB slice and its `large` gazetteer.
+BENCH_WORK = Path(os.environ.get("BENCH_WORK", "/tmp/entnorm-bench"))
 WORKSPACE_CRATES = ["entnorm", "entnorm-tokenize", "entnorm-gazetteer", "entnorm-reconcile", "entnorm-pipeline"]
 
 
@@ -65,7 +67,7 @@ def training_sample(work: Path, every: int) -> Path:
     """Every `every`th record of the corpus, without the peer benchmark's slice where it is known."""
     if not CORPUS.exists():
         sys.exit(f"pgo_profile: the shared corpus is not at {CORPUS}")
-    slice50 = Path(os.environ.get("BENCH_WORK", "/tmp/entnorm-bench")) / "corpora/slice50.jsonl"
+    slice50 = BENCH_WORK / "corpora/slice50.jsonl"
     excluded = set()
     if slice50.exists():
         with open(slice50, encoding="utf-8") as f:
@@ -77,16 +79,18 @@ def training_sample(work: Path, every: int) -> Path:
     with subprocess.Popen(["zstd", "-dc", str(CORPUS)], stdout=subprocess.PIPE) as zstd, \
             open(sample, "wb") as out:
         for n, line in enumerate(zstd.stdout):
+            # Only the sampled records are parsed.
+            if n % every != 0:
+                continue
             if json.loads(line).get("doc_id") in excluded:
                 skipped += 1
                 continue
-            if n % every == 0:
-                out.write(line)
-                kept += 1
+            out.write(line)
+            kept += 1
     if zstd.returncode:
         sys.exit("pgo_profile: zstd failed on the corpus")
     print(f"pgo_profile: training sample {kept} records, {sample.stat().st_size / 1e6:.1f} MB "
-          f"({skipped} records of the benchmark slice left out)", file=sys.stderr)
+          f"({skipped} sampled records of the benchmark slice left out)", file=sys.stderr)
     return sample
 
 
@@ -108,7 +112,7 @@ def main() -> int:
     sample = training_sample(work, args.records_every)
     run_env = dict(os.environ, ENTNORM_CACHE_DIR=str(work / "index"))
     runs = [[str(binary), "run", str(sample), "-o", str(work / "out-default"), "--threads", "1"]]
-    large = Path(os.environ.get("BENCH_WORK", "/tmp/entnorm-bench")) / "gaz/large.tsv"
+    large = BENCH_WORK / "gaz/large.tsv"
     if large.exists():
         runs.append([sys.executable, str(ROOT / "scripts/bench_entry.py"), str(large), str(sample),
                      str(work / "large.tsv")])
