@@ -72,13 +72,14 @@ pub(crate) fn by_co_mentions(
         // The passes below choose among the readings of the linked entity's own gazetteer (the user's
         // `Beijing` is never moved to the default's because China is named).
         let origin = matcher.entity_origin(m.entity);
-        let hits: Vec<_> = hits.iter().filter(|h| h.origin == origin).collect();
-        if present.is_empty() && hits.iter().all(|h| h.place) {
+        // An iterator, not a collection: this runs for every link of a shared name.
+        let own = || hits.iter().filter(move |h| h.origin == origin);
+        if present.is_empty() && own().all(|h| h.place) {
             // No reading named outright, and all are places (never a village named `Russia` over the
             // country): those whose country the text names, unless ten times smaller than the largest
             // (`Paris` beside the United States is still Paris, France).
-            let largest = hits.iter().map(|h| h.population).fold(0.0, f64::max);
-            for h in &hits {
+            let largest = own().map(|h| h.population).fold(0.0, f64::max);
+            for h in own() {
                 if h.population * DOMINANT_RATIO >= largest
                     && country_named_in(
                         matcher,
@@ -93,8 +94,8 @@ pub(crate) fn by_co_mentions(
         }
         if let (true, Some(year)) = (present.is_empty(), year) {
             // Nor a place's country: if all readings are persons, those in office or role that year.
-            let persons = hits.iter().all(|h| h.person);
-            for h in hits.iter().filter(|_| persons) {
+            let persons = own().all(|h| h.person);
+            for h in own().filter(|_| persons) {
                 let e = matcher.entity(h.hit.entity);
                 if active_in(e.attributes, year) && !present.iter().any(|&(x, _)| x == h.hit.entity)
                 {

@@ -401,7 +401,8 @@ impl MemoSlot {
 
     /// Whether the slot holds the keys of `token` (never empty).
     fn holds(&self, token: &str) -> bool {
-        usize::from(self.lens[0]) == token.len() && &self.bytes[..token.len()] == token.as_bytes()
+        usize::from(self.lens[0]) == token.len()
+            && same_short_bytes(&self.bytes[..token.len()], token.as_bytes())
     }
 
     /// Whether a slot has room for `keys` (the exact, folded and transliterated key, which coincide as
@@ -569,6 +570,23 @@ impl Analyzer {
     }
 }
 
+/// Whether `a` and `b`, of the same length, hold the same bytes: for the short keys of the memo (most
+/// words are under 16 bytes), two overlapping loads instead of a call to `memcmp` on every token.
+#[inline]
+fn same_short_bytes(a: &[u8], b: &[u8]) -> bool {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len();
+    let u64_at = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap_or([0; 8]));
+    let u32_at = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => u32_at(a, 0) == u32_at(b, 0) && u32_at(a, n - 4) == u32_at(b, n - 4),
+        8..=16 => u64_at(a, 0) == u64_at(b, 0) && u64_at(a, n - 8) == u64_at(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// The stamp after `last` (0: none given yet): the next serial number of the same analyzer, or the first
 /// of a newly numbered one, so that no two stores anywhere in the process share a stamp. Past 2^24
 /// numbered analyzers (each a memo of 4 MiB) no stamps are given: 0.
@@ -660,6 +678,25 @@ fn push_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memo's short comparison must agree with slice equality at every length it handles by loads
+    /// (1-3, 4-7, 8-16 bytes) and beyond: equal words, and words that differ in any one byte.
+    #[test]
+    fn short_byte_comparison_agrees_with_slice_equality() {
+        let text = "Sergey Lavrov Сергей Лавров لافروف 拉夫罗夫 Ławrow Ja'afari";
+        let bytes = text.as_bytes();
+        for start in 0..bytes.len() {
+            for end in start..bytes.len().min(start + 40) {
+                let a = &bytes[start..end];
+                assert!(same_short_bytes(a, &a.to_vec()), "{a:?}");
+                for at in 0..a.len() {
+                    let mut b = a.to_vec();
+                    b[at] ^= 0x20;
+                    assert!(!same_short_bytes(a, &b), "{a:?} vs {b:?}");
+                }
+            }
+        }
+    }
 
     /// Indexes store key hashes, so the tail's assembly must give the word the byte loop gave, for every
     /// key length (ASCII, 2-byte Cyrillic and Arabic, 3-byte CJK keys).
