@@ -154,6 +154,27 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
     text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
 }
 
+/// [`ASCII_WORD`] of an ASCII letter or digit.
+const ASCII_ALNUM: u8 = 1;
+/// [`ASCII_WORD`] of an ASCII letter.
+const ASCII_ALPHA: u8 = 2;
+/// Per byte: [`ASCII_ALNUM`] and [`ASCII_ALPHA`] bits (0 for any other byte), so that a run of ASCII
+/// letters and digits costs one load and one test per byte.
+static ASCII_WORD: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() {
+            t[b] = ASCII_ALNUM | ASCII_ALPHA;
+        } else if c.is_ascii_digit() {
+            t[b] = ASCII_ALNUM;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Appends the tokens of `text` to `tokens`.
 pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
     let mut seg = Segmenter {
@@ -172,11 +193,16 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         // nothing in the rules below looks at them from inside a word), an ASCII space.
         if b.is_ascii_alphanumeric() {
             let start = pos;
-            let mut alpha = false;
-            while let Some(&b) = bytes.get(pos).filter(|b| b.is_ascii_alphanumeric()) {
-                alpha |= b.is_ascii_alphabetic();
+            let mut run_class = 0;
+            while let Some(&b) = bytes.get(pos) {
+                let k = ASCII_WORD[usize::from(b)];
+                if k == 0 {
+                    break;
+                }
+                run_class |= k;
                 pos += 1;
             }
+            let alpha = run_class & ASCII_ALPHA != 0;
             seg.ascii_word_run(start, pos, char::from(b), char::from(bytes[pos - 1]), alpha);
             continue;
         }
