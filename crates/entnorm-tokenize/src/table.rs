@@ -20,15 +20,30 @@ pub unsafe trait Zeroed: Copy {}
 
 /// A fixed-length table of `T`, every entry all-zero at first.
 pub struct ZeroedTable<T: Zeroed> {
-    backing: Backing<T>,
+    /// The first of the `len` entries held by `_backing`: kept so that indexing, done for every token,
+    /// does not ask first which backing the table has.
+    entries: std::ptr::NonNull<T>,
+    len: usize,
+    _backing: Backing<T>,
 }
 
+// Held only to own (and at the end free) the entries: they are reached through `entries`.
+#[allow(dead_code)]
 enum Backing<T> {
-    /// An anonymous mapping holding `len` entries.
-    Mapped(memmap2::MmapMut, usize),
-    /// Where the system would not map memory (or for an empty table).
-    Heap(Box<[T]>),
+    /// An anonymous mapping holding the entries.
+    Mapped(memmap2::MmapMut),
+    /// Where the system would not map memory (or for an empty table). A `Vec`, not a `Box`, so that
+    /// moving it keeps `entries` valid.
+    Heap(Vec<T>),
 }
+
+// SAFETY: the table owns the entries `entries` points to (through `_backing`) and hands out references to
+// them only through `&self` (shared) and `&mut self` (exclusive), as a `Vec<T>` would.
+#[allow(unsafe_code)]
+unsafe impl<T: Zeroed + Send> Send for ZeroedTable<T> {}
+// SAFETY: as for `Send`: `&ZeroedTable` gives only shared references to the entries.
+#[allow(unsafe_code)]
+unsafe impl<T: Zeroed + Sync> Sync for ZeroedTable<T> {}
 
 impl<T: Zeroed> ZeroedTable<T> {
     /// A table of `len` zeroed entries, in an anonymous mapping on 2 MiB pages where Linux offers them,
@@ -42,20 +57,31 @@ impl<T: Zeroed> ZeroedTable<T> {
         };
         let bytes = len.saturating_mul(std::mem::size_of::<T>());
         if bytes > 0 {
-            if let Ok(map) = memmap2::MmapOptions::new().len(bytes).map_anon() {
+            if let Ok(mut map) = memmap2::MmapOptions::new().len(bytes).map_anon() {
                 #[cfg(target_os = "linux")]
                 // Only a hint, given before the first touch: without huge pages the table works the same.
                 let _ = map.advise(memmap2::Advice::HugePage);
-                return ZeroedTable {
-                    backing: Backing::Mapped(map, len),
-                };
+                if let Some(entries) = std::ptr::NonNull::new(map.as_mut_ptr().cast::<T>()) {
+                    return ZeroedTable {
+                        entries,
+                        len,
+                        _backing: Backing::Mapped(map),
+                    };
+                }
             }
         }
         #[allow(unsafe_code)]
         // SAFETY: `T: Zeroed` promises that all-zero bytes are a valid `T`.
         let zero: T = unsafe { std::mem::zeroed() };
+        Self::on_heap(vec![zero; len])
+    }
+
+    fn on_heap(mut entries: Vec<T>) -> Self {
         ZeroedTable {
-            backing: Backing::Heap(vec![zero; len].into_boxed_slice()),
+            entries: std::ptr::NonNull::new(entries.as_mut_ptr())
+                .unwrap_or(std::ptr::NonNull::dangling()),
+            len: entries.len(),
+            _backing: Backing::Heap(entries),
         }
     }
 }
@@ -63,9 +89,7 @@ impl<T: Zeroed> ZeroedTable<T> {
 impl<T: Zeroed> Default for ZeroedTable<T> {
     /// An empty table (no memory).
     fn default() -> Self {
-        ZeroedTable {
-            backing: Backing::Heap(Box::default()),
-        }
+        Self::on_heap(Vec::new())
     }
 }
 
@@ -73,28 +97,24 @@ impl<T: Zeroed> Deref for ZeroedTable<T> {
     type Target = [T];
 
     fn deref(&self) -> &[T] {
-        match &self.backing {
-            #[allow(unsafe_code)]
-            // SAFETY: the mapping is `len * size_of::<T>()` bytes long, page-aligned (so aligned for `T`,
-            // checked in `new`), zero-filled by the system or written only through `deref_mut` as `T`s,
-            // and all-zero bytes are a valid `T` (`T: Zeroed`); it lives as long as `self`.
-            Backing::Mapped(map, len) => unsafe {
-                std::slice::from_raw_parts(map.as_ptr().cast::<T>(), *len)
-            },
-            Backing::Heap(entries) => entries,
+        #[allow(unsafe_code)]
+        // SAFETY: `entries` is the start of `len` entries owned by `_backing`, which lives as long as
+        // `self` and never moves them: a mapping of `len * size_of::<T>()` bytes, page-aligned (so aligned
+        // for `T`, checked in `new`), zero-filled by the system, or a `Vec` of `len` entries (a dangling,
+        // aligned pointer when empty). They are written only through `deref_mut` as `T`s, and all-zero
+        // bytes are a valid `T` (`T: Zeroed`).
+        unsafe {
+            std::slice::from_raw_parts(self.entries.as_ptr(), self.len)
         }
     }
 }
 
 impl<T: Zeroed> DerefMut for ZeroedTable<T> {
     fn deref_mut(&mut self) -> &mut [T] {
-        match &mut self.backing {
-            #[allow(unsafe_code)]
-            // SAFETY: as in `deref`; `&mut self` makes this the only reference to the mapping's bytes.
-            Backing::Mapped(map, len) => unsafe {
-                std::slice::from_raw_parts_mut(map.as_mut_ptr().cast::<T>(), *len)
-            },
-            Backing::Heap(entries) => entries,
+        #[allow(unsafe_code)]
+        // SAFETY: as in `deref`; `&mut self` makes this the only reference to the entries.
+        unsafe {
+            std::slice::from_raw_parts_mut(self.entries.as_ptr(), self.len)
         }
     }
 }
