@@ -184,6 +184,11 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
     };
     let bytes = text.as_bytes();
     let bmp = bmp_classes();
+    // Every code point of two UTF-8 bytes (U+0080..U+07FF) has its class in the BMP table.
+    let two_byte_classes: &[u16; 0x800] = match bmp.get(..0x800).map(<&[u16; 0x800]>::try_from) {
+        Some(Ok(t)) => t,
+        _ => &[0; 0x800],
+    };
     let mut pos = 0;
     // The first character after the current run of ignorables, found once per run: looking it up afresh
     // for every ignorable would make a flood of zero-width joiners quadratic. (byte end of the run, char)
@@ -275,6 +280,9 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 seg.start(i, c, Kind::Char);
             }
         } else if k & WORD_CHAR != 0 {
+            // Class bits that make a rule other than "a word character extends the word" apply.
+            const OTHER_RULE: u16 =
+                SPACE | DASH | IGNORABLE | ATTACHING | APOSTROPHE | SPACELESS_LETTER;
             if !seg.extend(c, end, Some(Kind::Word), true) {
                 seg.start(i, c, Kind::Word);
             }
@@ -284,7 +292,30 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             // The current token is that word: its end, last base and letters are updated once, after
             // the run.
             let (mut last_base, mut alpha) = (None, false);
-            while let Some((n, len)) = char_at(text, pos) {
+            loop {
+                // Runs of plain word characters of two bytes (the letters of Greek, Cyrillic, Hebrew,
+                // Arabic, accented Latin) in a loop of their own: a lead byte's continuation follows in
+                // valid UTF-8, and the class of a code point below U+0800 is read without bounds checks.
+                let (mut run_class, mut run_last) = (0, None);
+                while let (Some(&b0 @ 0xC2..=0xDF), Some(&b1)) =
+                    (bytes.get(pos), bytes.get(pos + 1))
+                {
+                    let u = usize::from(b0 & 0x1F) << 6 | usize::from(b1 & 0x3F);
+                    let kn = two_byte_classes[u];
+                    if kn & (OTHER_RULE | WORD_CHAR) != WORD_CHAR {
+                        break;
+                    }
+                    run_class |= kn;
+                    run_last = Some(u);
+                    pos += 2;
+                }
+                if let Some(c) = run_last.and_then(|u| char::from_u32(u as u32)) {
+                    last_base = Some(c);
+                    alpha |= run_class & ALPHA != 0;
+                }
+                let Some((n, len)) = char_at(text, pos) else {
+                    break;
+                };
                 let kn = class_in(bmp, n);
                 if kn & (SPACE | DASH | IGNORABLE) != 0 {
                     break;

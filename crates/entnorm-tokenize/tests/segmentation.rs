@@ -159,6 +159,16 @@ fn arabic_with_harakat_and_tatweel() {
         texts("وزير الخارجية السوري، وليد المعلم"),
         ["وزير", "الخارجية", "السوري", "،", "وليد", "المعلم"]
     );
+    // A year in Arabic-Indic digits is a number; with the letter of `ميلادي` (AD) after it, a word.
+    assert_eq!(
+        tokens("عام ٢٠١٦ في ٢٠١٦م"),
+        owned(&[
+            ("عام", Word, true),
+            ("٢٠١٦", Number, true),
+            ("في", Word, true),
+            ("٢٠١٦م", Word, true),
+        ])
+    );
 }
 
 #[test]
