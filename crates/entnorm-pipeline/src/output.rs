@@ -158,6 +158,13 @@ impl Table {
     }
 
     pub(crate) fn finish(self) -> Result<(), PipelineError> {
+        self.sync()?.rename()
+    }
+
+    /// Writes everything buffered and syncs the file to disk, still under its `.partial` name: on disk
+    /// before it gets its final name ([`SyncedTable::rename`]), so that a crash never leaves a
+    /// complete-looking table that is not complete.
+    pub(crate) fn sync(self) -> Result<SyncedTable, PipelineError> {
         let Table {
             writer,
             partial,
@@ -168,12 +175,24 @@ impl Table {
             path: partial.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        // On disk before it gets its final name: a crash never leaves a complete-looking table that is
-        // not complete.
         file.sync_data().map_err(|source| PipelineError::Io {
             path: partial.clone(),
             source,
         })?;
+        Ok(SyncedTable { partial, path })
+    }
+}
+
+/// A complete table on disk under its `.partial` name.
+pub(crate) struct SyncedTable {
+    partial: PathBuf,
+    path: PathBuf,
+}
+
+impl SyncedTable {
+    /// Gives the table its final name.
+    pub(crate) fn rename(self) -> Result<(), PipelineError> {
+        let SyncedTable { partial, path } = self;
         std::fs::rename(&partial, &path).map_err(|source| PipelineError::Io { path, source })
     }
 }

@@ -346,10 +346,39 @@ impl Sink {
                 rejects,
                 dir,
             } => {
-                aggregate.write_tables_with(&dir, spreadsheet_safe)?;
-                mentions.finish()?;
-                documents.finish()?;
-                rejects.finish()
+                // The streamed tables are synced to disk (tens of milliseconds of waiting for a large
+                // mentions table) on a thread of their own while the corpus-wide tables are written; the
+                // renames keep their order.
+                // Taken by whichever syncs them: the thread, or this one if it cannot be started.
+                let tables = std::sync::Mutex::new(Some([mentions, documents, rejects]));
+                let sync_all = || {
+                    let taken = tables.lock().ok().and_then(|mut t| t.take());
+                    taken.map(|t| t.map(Table::sync))
+                };
+                let (written, synced) = std::thread::scope(|scope| {
+                    let syncing = std::thread::Builder::new()
+                        .name("entnorm-sync".into())
+                        .spawn_scoped(scope, sync_all);
+                    let written = aggregate.write_tables_with(&dir, spreadsheet_safe);
+                    let synced = match syncing {
+                        Ok(handle) => handle.join().map_err(|_| PipelineError::ThreadPool {
+                            threads: 1,
+                            message: "the thread syncing the tables to disk failed (panicked)"
+                                .into(),
+                        }),
+                        Err(_) => Ok(sync_all()),
+                    };
+                    (written, synced)
+                });
+                written?;
+                let synced = synced?.ok_or_else(|| PipelineError::ThreadPool {
+                    threads: 1,
+                    message: "the tables to sync were lost to a failed thread".into(),
+                })?;
+                for table in synced {
+                    table?.rename()?;
+                }
+                Ok(())
             }
             Sink::Stream(mut w) => {
                 if partial_rows {
