@@ -208,6 +208,30 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 pos += 1;
             }
             let alpha = run_class & ASCII_ALPHA != 0;
+            // Most words: no word began before the run, and what follows cannot go on with it (an ASCII
+            // character that is no apostrophe, mark, ignorable or word character, or the end of the
+            // text). The word is one token at once, as the rules below would make it.
+            let ends_here = bytes.get(pos).is_none_or(|&n| {
+                n < 0x80
+                    && class_in(bmp, char::from(n))
+                        & (APOSTROPHE | ATTACHING | IGNORABLE | WORD_CHAR)
+                        == 0
+            });
+            if ends_here && seg.cur_kind() != Some(Kind::Word) {
+                seg.flush();
+                seg.tokens.push(Token {
+                    start,
+                    end: pos,
+                    class: if alpha {
+                        TokenClass::Word
+                    } else {
+                        TokenClass::Number
+                    },
+                    can_start: true,
+                    can_end: true,
+                });
+                continue;
+            }
             seg.ascii_word_run(start, pos, char::from(b), char::from(bytes[pos - 1]), alpha);
             continue;
         }
