@@ -348,8 +348,8 @@ impl Sink {
             } => {
                 // The streamed tables are synced to disk (tens of milliseconds of waiting for a large
                 // mentions table) on a thread of their own while the corpus-wide tables are written; the
-                // renames keep their order.
-                // Taken by whichever syncs them: the thread, or this one if it cannot be started.
+                // renames keep their order. They are taken by whichever syncs them: that thread, or this
+                // one if it cannot be started.
                 let tables = std::sync::Mutex::new(Some([mentions, documents, rejects]));
                 let sync_all = || {
                     let taken = tables.lock().ok().and_then(|mut t| t.take());
