@@ -1233,6 +1233,8 @@ pub struct MatchScratch {
     misses: Vec<(u32, u8)>,
     ends: Vec<(usize, u32)>,
     entities: Vec<u32>,
+    /// The tokens a match may start at (see [`Matcher::find`]), in text order.
+    starts: Vec<u32>,
     /// Per token of the text, its [`TokenCase`] once asked for: the walks and the case guards ask for
     /// the same tokens' case again and again.
     cases: Vec<std::cell::Cell<Option<TokenCase>>>,
@@ -1775,35 +1777,44 @@ impl Matcher {
         scratch
             .cases
             .resize(tokens.len(), std::cell::Cell::new(None));
+        // The tokens a match may start at, in one pass: most tokens start no alias, and the loop below
+        // then visits only the others.
+        scratch.starts.clear();
+        scratch.starts.extend(
+            tokens
+                .iter()
+                .zip(&scratch.roots)
+                .enumerate()
+                .filter(|(_, (t, roots))| {
+                    t.can_start && t.class != TokenClass::Punct && **roots != [NO_ID; 3]
+                })
+                .map(|(i, _)| i as u32),
+        );
         let cases = &scratch.cases;
         let text_case = |i: usize| cached_case(cases, tokens, text, i);
-        // Walks from the root children of the tokens this far ahead are prefetched, so that their first
+        // Walks from the root children of the starts this far ahead are prefetched, so that their first
         // reads (each a cache miss in tables of tens of megabytes) overlap with the current walk.
         const AHEAD: usize = 4;
-        let prefetch_walks = |j: usize| {
-            if let (Some(t), Some(slots)) = (tokens.get(j), scratch.roots.get(j)) {
-                if t.can_start && t.class != TokenClass::Punct {
-                    for (view, &slot) in views.iter().zip(slots) {
-                        if slot != NO_ID {
-                            view.prefetch_node(slot & !CAPITALIZED_START);
-                        }
+        let prefetch_walks = |k: usize| {
+            if let Some(slots) = scratch.starts.get(k).map(|&j| &scratch.roots[j as usize]) {
+                for (view, &slot) in views.iter().zip(slots) {
+                    if slot != NO_ID {
+                        view.prefetch_node(slot & !CAPITALIZED_START);
                     }
                 }
             }
         };
-        for j in 0..AHEAD {
-            prefetch_walks(j);
+        for k in 0..AHEAD {
+            prefetch_walks(k);
         }
-        let mut i = 0;
-        while i < tokens.len() {
-            prefetch_walks(i + AHEAD);
-            if !tokens[i].can_start
-                || tokens[i].class == TokenClass::Punct
-                || scratch.roots[i] == [NO_ID; 3]
-            {
-                i += 1;
+        // Tokens before `next` are inside the last match.
+        let mut next = 0;
+        for (k, &start) in scratch.starts.iter().enumerate() {
+            let i = start as usize;
+            if i < next {
                 continue;
             }
+            prefetch_walks(k + AHEAD);
             let mut best: Option<Mention> = None;
             for layer in KeyLayer::ALL {
                 let slot = scratch.roots[i][layer as usize];
@@ -1849,12 +1860,9 @@ impl Matcher {
                     }
                 }
             }
-            match best {
-                Some(m) => {
-                    out.push(m);
-                    i = m.token_end;
-                }
-                None => i += 1,
+            if let Some(m) = best {
+                out.push(m);
+                next = m.token_end;
             }
         }
     }
