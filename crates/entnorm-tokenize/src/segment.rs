@@ -43,6 +43,15 @@ enum Kind {
     Punct,
 }
 
+/// The class of a whole-word token: a word if it has a letter, else a number.
+fn word_class(has_alpha: bool) -> TokenClass {
+    if has_alpha {
+        TokenClass::Word
+    } else {
+        TokenClass::Number
+    }
+}
+
 /// The token being built.
 struct Current {
     start: usize,
@@ -67,8 +76,7 @@ impl Segmenter<'_> {
     fn flush(&mut self) {
         if let Some(cur) = self.cur.take() {
             let class = match cur.kind {
-                Kind::Word if cur.has_alpha => TokenClass::Word,
-                Kind::Word => TokenClass::Number,
+                Kind::Word => word_class(cur.has_alpha),
                 Kind::Char => TokenClass::Char,
                 Kind::Punct => TokenClass::Punct,
             };
@@ -222,11 +230,7 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 seg.tokens.push(Token {
                     start,
                     end: pos,
-                    class: if alpha {
-                        TokenClass::Word
-                    } else {
-                        TokenClass::Number
-                    },
+                    class: word_class(alpha),
                     can_start: true,
                     can_end: true,
                 });
