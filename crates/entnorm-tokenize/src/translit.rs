@@ -110,7 +110,9 @@ fn translit_general_into(folded: &str, scratch: &mut String, out: &mut String) {
     // Removing a character that romanises to nothing can make two kept Hangul jamo adjacent, which NFC
     // (and so the next fold) composes into a syllable; compose now to stay idempotent. Conjoining jamo
     // are rare in text, and Hangul is the only spaceless script with such starter-starter compositions.
-    if out[start..].chars().any(is_hangul_conjoining) {
+    // Most outputs are ASCII (one vectorised pass), and then hold none.
+    let added = &out[start..];
+    if !added.is_ascii() && added.chars().any(is_hangul_conjoining) {
         scratch.clear();
         scratch.extend(out[start..].nfc());
         out.truncate(start);
