@@ -20,7 +20,30 @@ pub(crate) struct Table {
     partial: PathBuf,
     path: PathBuf,
     spreadsheet_safe: bool,
+    /// Bytes of encoded rows written since the kernel was last asked to start writing the file out.
+    unhinted: usize,
 }
+
+/// Encoded rows written between two requests to start writing a table out ([`start_writeback`]).
+const WRITEBACK_EVERY: usize = 8 << 20;
+
+/// Asks the kernel to start writing the file's dirty pages to disk, without waiting for them: the
+/// final sync of a large table (60 MB of mentions for 50 MB of news) then waits only for its last
+/// few megabytes, not for all of it at the end of the run (about 45 ms). Only a hint: errors surface
+/// at that sync.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File) {
+    use std::os::fd::AsRawFd;
+    #[allow(unsafe_code)]
+    // SAFETY: `sync_file_range` reads and writes no memory of this process; `file` keeps its
+    // descriptor open for the duration of the call. Offset 0 and length 0: the whole file.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File) {}
 
 /// Whether a cell would be read as a formula (or lose leading whitespace) by a spreadsheet program.
 fn needs_neutralising(cell: &[u8]) -> bool {
@@ -64,6 +87,7 @@ impl Table {
             partial,
             path,
             spreadsheet_safe: false,
+            unhinted: 0,
         })
     }
 
@@ -99,6 +123,7 @@ impl Table {
             partial,
             path,
             spreadsheet_safe: false,
+            unhinted: 0,
         })
     }
 
@@ -115,7 +140,13 @@ impl Table {
             .map_err(|source| PipelineError::Io {
                 path: self.partial.clone(),
                 source,
-            })
+            })?;
+        self.unhinted += bytes.len();
+        if self.unhinted >= WRITEBACK_EVERY {
+            self.unhinted = 0;
+            start_writeback(self.writer.0.get_ref());
+        }
+        Ok(())
     }
 
     pub(crate) fn row<I, T>(&mut self, fields: I) -> Result<(), PipelineError>
@@ -290,7 +321,7 @@ impl MentionEncoder {
         let number = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(decimal(n, &mut [0; 20]));
         out.extend_from_slice(&self.doc_id);
         out.push(b',');
-        push_cells(out, [m.field], safe);
+        push_name(out, m.field);
         out.push(b',');
         number(out, m.start);
         out.push(b',');
@@ -300,7 +331,7 @@ impl MentionEncoder {
         out.push(b',');
         out.extend_from_slice(&e.1);
         out.push(b',');
-        push_cells(out, [m.method], safe);
+        push_name(out, m.method);
         out.push(b',');
         out.extend_from_slice(&score_digits(m.score));
         out.push(b',');
@@ -314,9 +345,20 @@ impl MentionEncoder {
         out.push(b',');
         out.extend_from_slice(&e.2);
         out.push(b',');
-        push_cells(out, [m.status], safe);
+        push_name(out, m.status);
         out.push(b'\n');
     }
+}
+
+/// Appends a cell that is one of the program's own names (of a field, a match method, a status):
+/// lower-case words, which need no quotes and never look like a formula, so they are not scanned for
+/// either at every mention.
+fn push_name(out: &mut Vec<u8>, name: &'static str) {
+    debug_assert!(name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b':'));
+    debug_assert!(!needs_neutralising(name.as_bytes()));
+    out.extend_from_slice(name.as_bytes());
 }
 
 /// Appends `cells` to `out` as [`CsvWriter`] writes them inside a record of several cells (joined by
@@ -597,6 +639,37 @@ impl EntityTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every field, method and status name a mention row has is written by `push_name` as the general
+    /// cell writer writes it, with and without `--spreadsheet-safe`.
+    #[test]
+    fn program_names_are_written_as_any_cell_is() {
+        use crate::process::{STATUS_ACCEPTED, STATUS_REVIEW};
+        use entnorm_reconcile::Method;
+        use entnorm_tokenize::KeyLayer;
+        let methods = [
+            Method::Key(KeyLayer::Exact),
+            Method::Key(KeyLayer::Folded),
+            Method::Key(KeyLayer::Translit),
+            Method::Document,
+            Method::DocumentAmbiguous,
+            Method::Inflected,
+            Method::Variant,
+            Method::Fuzzy,
+            Method::Demonym,
+        ]
+        .map(Method::name);
+        let names = ["text", "title", STATUS_ACCEPTED, STATUS_REVIEW];
+        for name in methods.into_iter().chain(names) {
+            let mut ours = Vec::new();
+            push_name(&mut ours, name);
+            for safe in [false, true] {
+                let mut general = Vec::new();
+                push_cells(&mut general, [name], safe);
+                assert_eq!(ours, general, "{name}");
+            }
+        }
+    }
 
     #[test]
     fn csv_rows_are_written_as_the_csv_crate_writes_them() {
