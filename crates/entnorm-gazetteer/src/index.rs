@@ -34,8 +34,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// with a name-part group edge below them; 26: the capitalised-start bit in the stem trie's root
 /// children and TERMS entries; 27: the upper-case-next bit in the stem trie's NODE_EDGES; 28: only the
 /// user's lower-case names of a language with case endings in the metadata, with those languages'
-/// families), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 28;
+/// families; 29: each candidate's entity and guard flags inline in CANDS), so that cached indexes are
+/// rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 29;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -84,7 +85,16 @@ pub(crate) const CONTINUES: usize = 4;
 /// translit layers and in the stem trie with [`CAPITALIZED_START`] set when the node has candidates and
 /// each one's first token starts upper-case.
 pub(crate) const TERMS: usize = 2;
+/// Per node with candidates, its aliases in precedence order, each a [`CAND_ENTRY`] of two u32: the
+/// alias, then its entity (below 2^[`CAND_ENTITY_BITS`]) with, above it, the alias's flags (`FLAG_*`)
+/// and [`CAND_CAPITALIZED_FIRST`]. A match attempt decides most candidates' guards from the entry
+/// alone: the alias record (a cache miss per candidate in a large gazetteer) is read only for a
+/// language gate or a case rule that needs the alias's every token.
 pub(crate) const CANDS: usize = 3;
+pub(crate) const CAND_ENTRY: usize = 8;
+pub(crate) const CAND_ENTITY_BITS: u32 = 26;
+/// Guard bit of a CANDS entry (above the flags): the alias's first token starts upper-case.
+pub(crate) const CAND_CAPITALIZED_FIRST: u32 = 32;
 /// The stem trie (see `entnorm_tokenize::stem_key`) has a vocabulary of its own, laid out like the shared
 /// one (token records whose first root child is the stem trie's), so that the three key layers' vocabulary,
 /// which every text token is looked up in, does not grow; stems are only looked up for the few tokens the
@@ -341,7 +351,7 @@ impl Sections {
             if nodes_plus_one == 0
                 || l(TERMS) != l(NODE_EDGES)
                 || l(EDGES) % 8 != 0
-                || l(CANDS) % 4 != 0
+                || l(CANDS) % CAND_ENTRY != 0
                 || l(CONTINUES) % 8 != 0
             {
                 return Err(IndexError::Corrupt("trie tables"));

@@ -417,11 +417,13 @@ impl TrieBuilder {
 
     /// Writes the trie's sections from section `base` on and returns the root's children by token id
     /// (stored in the vocabulary).
+    /// `guards[alias]` is the second word of the alias's CANDS entry (see [`cand_guard`]).
     fn write(
         mut self,
         base: usize,
         vocab_len: usize,
         precedence: &dyn Fn(&u32) -> PrecedenceKey,
+        guards: &[u32],
         w: &mut IndexWriter,
     ) -> Vec<u32> {
         let sec = |p| base + p;
@@ -475,8 +477,9 @@ impl TrieBuilder {
             push_u32(w.section(sec(TERMS)), start | flag);
             if let Some(mut aliases) = self.terminals.remove(&node) {
                 aliases.sort_by_cached_key(|a| precedence(a));
-                for a in &aliases {
-                    push_u32(w.section(sec(CANDS)), *a);
+                for &a in &aliases {
+                    push_u32(w.section(sec(CANDS)), a);
+                    push_u32(w.section(sec(CANDS)), guards[a as usize]);
                 }
                 start += aliases.len() as u32;
             }
@@ -501,6 +504,21 @@ type PrecedenceKey = (
     String,
     u32,
 );
+
+/// The second word of an alias's CANDS entry: its entity, with its flags and whether its first token
+/// starts upper-case above it (see [`CANDS`]).
+fn cand_guard(entity: u32, flags: u32, capitalized: u64) -> u32 {
+    assert!(
+        entity < 1 << CAND_ENTITY_BITS,
+        "a gazetteer of 2^{CAND_ENTITY_BITS} entities cannot be indexed"
+    );
+    let first = if capitalized & 1 != 0 {
+        CAND_CAPITALIZED_FIRST
+    } else {
+        0
+    };
+    entity | (flags | first) << CAND_ENTITY_BITS
+}
 
 /// Compiles a gazetteer into the bytes of an index file (see [`crate::index`]).
 pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
@@ -569,6 +587,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     }
     let mut lower_prefixes = std::collections::BTreeSet::new();
     let mut lower_families = std::collections::BTreeSet::new();
+    let mut guards = Vec::with_capacity(gazetteer.aliases.len());
     for (index, alias) in gazetteer.aliases.iter().enumerate() {
         analyzer.analyze(&alias.text, &mut analysis);
         let user_entity = gazetteer.entity(alias.entity).origin == Origin::User;
@@ -629,6 +648,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         );
         rec.extend_from_slice(&capitalized.to_le_bytes());
         w.section(ALIASES).extend_from_slice(&rec);
+        guards.push(cand_guard(alias.entity, flags, capitalized));
     }
     // Candidates of one key sequence in precedence order: a spelling the user's gazetteers give before one
     // only the default gives (even if enrichment moved the default's spelling onto a user entity), then
@@ -651,7 +671,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     let vocab_len = vocab.keys.len();
     let mut roots: [Vec<u32>; 3] = Default::default();
     for ((layer, trie), root) in KeyLayer::ALL.into_iter().zip(tries).zip(&mut roots) {
-        *root = trie.write(layer_base(layer), vocab_len, &precedence, &mut w);
+        *root = trie.write(layer_base(layer), vocab_len, &precedence, &guards, &mut w);
     }
     vocab.write(&roots, MAIN_VOCAB, &mut w);
     // Every spelling's stem is in the stem vocabulary, with its groups in FORM_GROUPS.
@@ -671,7 +691,7 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
         w.section(GROUP_BELOW),
         &stem_trie.nodes_with_label_below(|token| token < stem_groups),
     );
-    let stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &mut w);
+    let stem_root = stem_trie.write(STEM_BASE, stem_vocab_len, &precedence, &guards, &mut w);
     let (mut run_offsets, mut run_counts) =
         (vec![0u32; stem_vocab_len], vec![0u32; stem_vocab_len]);
     for (id, offset, count) in group_runs {
@@ -1186,10 +1206,14 @@ impl LayerView<'_> {
         bit_or_beyond(self.continues, token)
     }
 
-    fn candidates(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
+    /// The candidates of `node` in precedence order: (alias, guard word of its CANDS entry).
+    fn candidates(&self, node: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
         let lo = (u32_at(self.terms, node as usize) & !CAPITALIZED_START) as usize;
         let hi = (u32_at(self.terms, node as usize + 1) & !CAPITALIZED_START) as usize;
-        (lo..hi).map(move |i| u32_at(self.cands, i))
+        (lo..hi).map(move |i| {
+            let at = i * CAND_ENTRY;
+            (read_u32(self.cands, at), read_u32(self.cands, at + 4))
+        })
     }
 
     /// Starts loading what a walk from root child `node` reads first: its TERMS entry and its entry in
@@ -1705,16 +1729,15 @@ impl Matcher {
         &self.section(ALIASES)[at..at + ALIAS_RECORD]
     }
 
-    /// What the guards need of an alias, read without decoding its strings: this runs for every candidate
-    /// of every match attempt, so the languages are only decoded when a language gate applies.
-    fn candidate(&self, index: u32) -> Candidate<'_> {
-        let rec = self.alias_record(index);
+    /// What the guards need of candidate `alias` with CANDS guard word `guard`: this runs for every
+    /// candidate of every match attempt, so the alias record is only read when a guard asks for more
+    /// than the entry holds.
+    fn candidate(&self, (alias, guard): (u32, u32)) -> Candidate<'_> {
         Candidate {
             matcher: self,
-            rec,
-            entity: read_u32(rec, 0),
-            flags: read_u32(rec, 28) >> 16,
-            capitalized: u64::from_le_bytes(rec[32..40].try_into().expect("8 bytes")),
+            alias,
+            entity: guard & ((1 << CAND_ENTITY_BITS) - 1),
+            flags: guard >> CAND_ENTITY_BITS,
         }
     }
 
@@ -1915,8 +1938,8 @@ impl Matcher {
                 KeyLayer::Exact => SpanCase::UNCHECKED,
                 _ => SpanCase::of(start, end, text_case),
             };
-            for alias in view.candidates(node) {
-                let a = self.candidate(alias);
+            for entry in view.candidates(node) {
+                let (alias, a) = (entry.0, self.candidate(entry));
                 if !guard_allows(&a, layer, lang, span) {
                     continue;
                 }
@@ -2280,8 +2303,8 @@ impl Matcher {
             let mut chosen: Option<(u32, u32, usize)> = None;
             scratch.entities.clear();
             let span = SpanCase::of(start, end, text_case);
-            for alias in view.candidates(node).take(MAX_STEM_CANDIDATES) {
-                let a = self.candidate(alias);
+            for entry in view.candidates(node).take(MAX_STEM_CANDIDATES) {
+                let (alias, a) = (entry.0, self.candidate(entry));
                 if !stem_guard_allows(&a, lang, span) {
                     continue;
                 }
@@ -2354,8 +2377,8 @@ impl Matcher {
             }
             let Some(node) = node else { continue };
             let span = SpanCase::of(0, tokens.len(), &text_case);
-            for alias in view.candidates(node) {
-                let a = self.candidate(alias);
+            for entry in view.candidates(node) {
+                let (alias, a) = (entry.0, self.candidate(entry));
                 if !guard_allows(&a, layer, None, span) {
                     continue;
                 }
@@ -2672,7 +2695,7 @@ fn stem_guard_allows(alias: &Candidate<'_>, lang: Option<&str>, span: SpanCase) 
         return false;
     }
     let lower_start = span.lower & 1 != 0;
-    if (alias.capitalized & 1 == 0) != lower_start
+    if alias.capitalized_first() == lower_start
         || (lower_start && (alias.is_default() || !same_family(alias.langs(), lang)))
     {
         return false;
@@ -2684,26 +2707,40 @@ fn stem_guard_allows(alias: &Candidate<'_>, lang: Option<&str>, span: SpanCase) 
             }
         }
     }
-    span.allows(alias.capitalized)
+    span.allows(|| alias.capitalized())
 }
 
-/// An alias as the guards see it (see [`Matcher::candidate`]).
+/// An alias as the guards see it (see [`Matcher::candidate`]): its entity and flags from its CANDS
+/// entry, the rest from its alias record when asked.
 struct Candidate<'a> {
     matcher: &'a Matcher,
-    rec: &'a [u8],
+    alias: u32,
     entity: u32,
+    /// The alias's `FLAG_*` bits and [`CAND_CAPITALIZED_FIRST`].
     flags: u32,
-    capitalized: u64,
 }
 
 impl Candidate<'_> {
+    fn record(&self) -> &[u8] {
+        self.matcher.alias_record(self.alias)
+    }
+
     /// Whether the alias comes from the bundled default gazetteer.
     fn is_default(&self) -> bool {
-        origin_from_u8((read_u32(self.rec, 28) >> 8) as u8) == Origin::Default
+        origin_from_u8((read_u32(self.record(), 28) >> 8) as u8) == Origin::Default
     }
 
     fn langs(&self) -> &str {
-        self.matcher.string(&self.rec[4..], 2)
+        self.matcher.string(&self.record()[4..], 2)
+    }
+
+    /// Bit k set if the alias's token k starts upper-case.
+    fn capitalized(&self) -> u64 {
+        read_u64(self.record(), 32)
+    }
+
+    fn capitalized_first(&self) -> bool {
+        self.flags & CAND_CAPITALIZED_FIRST != 0
     }
 }
 
@@ -2729,7 +2766,7 @@ fn guard_allows(
     {
         return false;
     }
-    span.allows(alias.capitalized)
+    span.allows(|| alias.capitalized())
 }
 
 /// The case of the tokens of a span of text, as the case guards read it: worked out once per span, not
@@ -2762,9 +2799,10 @@ impl SpanCase {
     }
 
     /// The case rule of the folded layers: no acronym, and lower-case only where the alias's token is
-    /// (bit k of `capitalized`: the alias's token k starts upper-case).
-    fn allows(self, capitalized: u64) -> bool {
-        !self.acronym && self.lower & capitalized == 0
+    /// (bit k of `capitalized()`: the alias's token k starts upper-case; asked only of a span with a
+    /// lower-case token).
+    fn allows(self, capitalized: impl FnOnce() -> u64) -> bool {
+        !self.acronym && (self.lower == 0 || self.lower & capitalized() == 0)
     }
 }
 
