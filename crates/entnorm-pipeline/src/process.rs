@@ -106,6 +106,9 @@ pub struct Worker<'m> {
     unmatched: Vec<Unmatched>,
     /// Encodes the thread's `mentions.csv` rows where the workers do (see `run`).
     pub(crate) row_encoder: MentionEncoder,
+    /// Code points in the text field of the document processed last, counted on from its last
+    /// mention's offset instead of over the whole text again.
+    text_chars: usize,
 }
 
 impl<'m> Worker<'m> {
@@ -127,7 +130,13 @@ impl<'m> Worker<'m> {
             fuzzy_scratch: FuzzyScratch::default(),
             unmatched: Vec::new(),
             row_encoder: MentionEncoder::default(),
+            text_chars: 0,
         }
+    }
+
+    /// The length in code points of the text field of the document processed last.
+    pub(crate) fn text_chars(&self) -> usize {
+        self.text_chars
     }
 
     /// Finds the mentions of one document, title first, then text. `default_lang` stands in for a
@@ -238,6 +247,9 @@ impl<'m> Worker<'m> {
                 },
             });
         }
+        if field == "text" {
+            self.text_chars = offsets.char_offset(text.len());
+        }
         if self.unmatched.is_empty() {
             return;
         }
@@ -266,7 +278,9 @@ impl<'m> Worker<'m> {
     /// run would otherwise hold to the end: memory stays bounded by ordinary texts, not the longest one.
     pub fn trim(&mut self) {
         if self.analysis.len() > KEPT_SCRATCH_TOKENS {
+            let text_chars = self.text_chars;
             self.reset();
+            self.text_chars = text_chars;
         }
     }
 }

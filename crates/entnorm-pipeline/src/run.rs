@@ -177,18 +177,19 @@ struct Handled {
 }
 
 enum Outcome {
-    /// The document's mention rows, unmatched spans and, when every core runs a worker and tables are
-    /// written, what the worker prepared for the writer's tables.
-    Processed(Vec<MentionRow>, Vec<UnmatchedRow>, Option<ForTables>),
+    /// The document's mention rows, unmatched spans and what the worker prepared for the writer's
+    /// tables.
+    Processed(Vec<MentionRow>, Vec<UnmatchedRow>, ForTables),
     Failed(String),
 }
 
 /// A document's part of the tables, prepared by the worker (which has the gazetteer records it reads
 /// at hand), so that the one writer thread, whose work does not run in parallel, only copies bytes.
 struct ForTables {
-    /// Its rows of `mentions.csv`, encoded.
-    mentions: Vec<u8>,
-    /// The length of its text in characters, for `documents.csv`.
+    /// Its rows of `mentions.csv`, encoded when every core runs a worker and tables are written.
+    mentions: Option<Vec<u8>>,
+    /// The length of its text in characters, for `documents.csv` (counted on from the last mention's
+    /// offset, not over the whole text again).
     text_chars: usize,
 }
 
@@ -391,7 +392,7 @@ pub fn run_with(
                 config.default_lang.as_deref(),
                 config.panic_on_doc.as_deref(),
             );
-            if let Outcome::Processed(rows, _, prepared @ None) = &mut outcome {
+            if let Outcome::Processed(rows, _, prepared) = &mut outcome {
                 if encode_in_workers {
                     let mut bytes = Vec::with_capacity(rows.len() * 160);
                     lease.worker().row_encoder.encode_rows(
@@ -401,10 +402,7 @@ pub fn run_with(
                         gazetteer,
                         config.spreadsheet_safe,
                     );
-                    *prepared = Some(ForTables {
-                        mentions: bytes,
-                        text_chars: doc.text.chars().count(),
-                    });
+                    prepared.mentions = Some(bytes);
                 }
             }
             outcome
@@ -490,8 +488,8 @@ pub fn run_with(
                     let text_bytes =
                         (doc.text.len() + doc.title.as_ref().map_or(0, String::len)) as u64;
                     input.bytes_of_text += text_bytes;
-                    match &prepared {
-                        Some(p) => sink.encoded_mentions(&p.mentions)?,
+                    match &prepared.mentions {
+                        Some(bytes) => sink.encoded_mentions(bytes)?,
                         None if tables => {
                             row_bytes.clear();
                             row_encoder.encode_rows(
@@ -516,7 +514,7 @@ pub fn run_with(
                         unmatched.add(document_seq, &doc.id, u, gazetteer);
                     }
                     summary.mentions += rows.len() as u64;
-                    let text_chars = prepared.as_ref().map(|p| p.text_chars);
+                    let text_chars = Some(prepared.text_chars);
                     sink.processed(&doc.id, file_name, at, rows.len(), &doc.text, text_chars)?;
                     progress.advance(text_bytes);
                 }
@@ -717,7 +715,13 @@ fn process_isolated(
     match catch_unwind(AssertUnwindSafe(work)) {
         Ok(rows) => {
             worker.trim();
-            Outcome::Processed(rows, std::mem::take(&mut spans), None)
+            let text_chars = worker.text_chars();
+            debug_assert_eq!(text_chars, doc.text.chars().count());
+            let prepared = ForTables {
+                mentions: None,
+                text_chars,
+            };
+            Outcome::Processed(rows, std::mem::take(&mut spans), prepared)
         }
         Err(payload) => {
             worker.reset();
