@@ -133,8 +133,15 @@ def main() -> int:
     one.write_text(json.dumps({"doc_id": "1", "text": "Sergey Lavrov met John Kerry in Geneva."}) + "\n")
 
     # Gazetteer: the first run compiles the default gazetteer into the cache, the next ones map it.
-    fresh = not any(cache.glob("*.idx")) if cache.exists() else True
+    before = set(cache.glob("*.idx")) if cache.exists() else set()
     compile_wall, _, _ = run_entnorm(binary, [one], out, 1, cache)
+    # A new index (none cached, or one of another format or gazetteer) was compiled by that run.
+    fresh = set(cache.glob("*.idx")) != before
+    if fresh:
+        # A cached index is trusted by its file stamp once it has been unmodified for 2 s; until then, and
+        # once after, a run reads its checksum over the whole file. The figure is of the runs after that.
+        time.sleep(2.1)
+        run_entnorm(binary, [one], out, 1, cache)
     load_wall, _, load_counts = run_entnorm(binary, [one], out, 1, cache)
     print("## Gazetteer (bundled default)\n")
     print("| step | wall s | peak RSS MB |\n|---|---:|---:|")
