@@ -34,9 +34,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// with a name-part group edge below them; 26: the capitalised-start bit in the stem trie's root
 /// children and TERMS entries; 27: the upper-case-next bit in the stem trie's NODE_EDGES; 28: only the
 /// user's lower-case names of a language with case endings in the metadata, with those languages'
-/// families; 29: each candidate's entity and guard flags inline in CANDS), so that cached indexes are
-/// rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 29;
+/// families; 29: each candidate's entity and guard flags inline in CANDS; 30: a node's edges beyond
+/// [`SORTED_EDGES_MAX`] in a hash table), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 30;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -74,7 +74,13 @@ pub(crate) const NODE_EDGES: usize = 0;
 /// sagte`): on German news half the stem walks' searches for a lower-case next word are skipped. Edge
 /// offsets are below it.
 pub(crate) const UPPER_NEXT_ONLY: u32 = 1 << 31;
+/// Per node, its edges as (token, child) u32 pairs: up to [`SORTED_EDGES_MAX`] sorted by token; more
+/// in an open-addressing hash table of a power-of-two size at least twice their number (empty slots
+/// NO_ID, probed linearly from `edge_slot(token)`), so that a walk through a node with hundreds of
+/// children (`San`, `New`) finds or misses its next token in a probe or two, not in a binary search that
+/// reads a cache line per step.
 pub(crate) const EDGES: usize = 1;
+pub(crate) const SORTED_EDGES_MAX: usize = 8;
 /// A bit per vocabulary token (u64 words, bit `id % 64` of word `id / 64`): set if the token labels an
 /// edge below the root. Most child lookups of a walk fail, many for a token that continues no name at
 /// all (`hat`, `sagte`); the set, a few hundred kilobytes that stay in the core's cache, answers those

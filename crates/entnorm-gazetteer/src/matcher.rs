@@ -438,32 +438,55 @@ impl TrieBuilder {
         }
         inner.sort_unstable();
         let nodes = self.node_count as usize;
-        assert!(
-            inner.len() < UPPER_NEXT_ONLY as usize,
-            "a trie of 2^31 edges cannot be indexed"
-        );
-        let mut at = 0usize;
+        let mut continues = vec![0u64; vocab_len.div_ceil(64)];
+        // Each node's edges: up to SORTED_EDGES_MAX sorted by token, more in a hash table (see EDGES).
+        let mut entries = 0usize;
+        let mut next = 0usize;
         for node in 0..=nodes {
-            while at < inner.len() && (inner[at].0 as usize) < node {
-                at += 1;
+            let first = next;
+            while next < inner.len() && (inner[next].0 as usize) == node {
+                next += 1;
             }
-            let has_edges = inner.get(at).is_some_and(|e| e.0 as usize == node);
+            let own = &inner[first..next];
             let lower_next = self.case.as_ref().and_then(|c| c.lower_next.as_ref());
             let flag = match lower_next {
                 Some(lower_next)
-                    if node != 0 && has_edges && !lower_next.contains(&(node as u32)) =>
+                    if node != 0 && !own.is_empty() && !lower_next.contains(&(node as u32)) =>
                 {
                     UPPER_NEXT_ONLY
                 }
                 _ => 0,
             };
-            push_u32(w.section(sec(NODE_EDGES)), at as u32 | flag);
-        }
-        let mut continues = vec![0u64; vocab_len.div_ceil(64)];
-        for (_, token, child) in inner {
-            push_u32(w.section(sec(EDGES)), token);
-            push_u32(w.section(sec(EDGES)), child);
-            set_bit(&mut continues, token);
+            assert!(
+                entries < UPPER_NEXT_ONLY as usize,
+                "a trie of 2^31 edges cannot be indexed"
+            );
+            push_u32(w.section(sec(NODE_EDGES)), entries as u32 | flag);
+            if own.len() <= SORTED_EDGES_MAX {
+                for &(_, token, child) in own {
+                    push_u32(w.section(sec(EDGES)), token);
+                    push_u32(w.section(sec(EDGES)), child);
+                }
+                entries += own.len();
+            } else {
+                let size = (own.len() * 2).next_power_of_two();
+                let mut table = vec![(NO_ID, NO_ID); size];
+                for &(_, token, child) in own {
+                    let mut slot = edge_slot(token, size);
+                    while table[slot].0 != NO_ID {
+                        slot = (slot + 1) & (size - 1);
+                    }
+                    table[slot] = (token, child);
+                }
+                for (token, child) in table {
+                    push_u32(w.section(sec(EDGES)), token);
+                    push_u32(w.section(sec(EDGES)), child);
+                }
+                entries += size;
+            }
+            for &(_, token, _) in own {
+                set_bit(&mut continues, token);
+            }
         }
         push_bits(w.section(sec(CONTINUES)), &continues);
         let mut start = 0u32;
@@ -504,6 +527,13 @@ type PrecedenceKey = (
     String,
     u32,
 );
+
+/// The first slot to probe for `token` in a node's edge table of `size` entries (a power of two
+/// above [`SORTED_EDGES_MAX`]): the top bits of a multiplicative hash.
+#[inline]
+fn edge_slot(token: u32, size: usize) -> usize {
+    (token.wrapping_mul(0x9E37_79B9) >> (32 - size.trailing_zeros())) as usize
+}
 
 /// The second word of an alias's CANDS entry: its entity, with its flags and whether its first token
 /// starts upper-case above it (see [`CANDS`]).
@@ -1178,10 +1208,24 @@ impl LayerView<'_> {
         }
         let lo = (first & !UPPER_NEXT_ONLY) as usize;
         let hi = (u32_at(self.node_edges, node as usize + 1) & !UPPER_NEXT_ONLY) as usize;
-        // The node's edges as (token, child) pairs sorted by token; a damaged range finds nothing.
+        // The node's edges as (token, child) pairs (see EDGES); a damaged range finds nothing.
         let edges = self.edges.get(lo * 8..hi * 8)?;
         let label = |k: usize| read_u32(edges, k * 8);
         if edges.is_empty() {
+            return None;
+        }
+        let size = edges.len() / 8;
+        if size > SORTED_EDGES_MAX {
+            // A hash table (power-of-two size, at most half full): one or two probes, in one cache line
+            // or two, where a binary search over hundreds of edges reads several.
+            let mut slot = edge_slot(token, size);
+            for _ in 0..size {
+                match label(slot) {
+                    t if t == token => return Some(read_u32(edges, slot * 8 + 4)),
+                    NO_ID => return None,
+                    _ => slot = (slot + 1) & (size - 1),
+                }
+            }
             return None;
         }
         // A binary search that halves the range without an early exit (one comparison per level,
