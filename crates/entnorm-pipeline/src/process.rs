@@ -169,10 +169,11 @@ impl<'m> Worker<'m> {
         if let Some(title) = &doc.title {
             self.process_field("title", title, lang, year, &mut rows, unmatched);
         }
-        self.process_field("text", &doc.text, lang, year, &mut rows, unmatched);
+        self.text_chars = self.process_field("text", &doc.text, lang, year, &mut rows, unmatched);
         rows
     }
 
+    /// Finds the mentions of one field and appends its rows; returns the field's length in code points.
     fn process_field(
         &mut self,
         field: &'static str,
@@ -181,7 +182,7 @@ impl<'m> Worker<'m> {
         year: Option<i32>,
         rows: &mut Vec<MentionRow>,
         unmatched: &mut Vec<UnmatchedRow>,
-    ) {
+    ) -> usize {
         self.analyzer.analyze(text, &mut self.analysis);
         self.mentions.clear();
         self.matcher.find(
@@ -247,11 +248,10 @@ impl<'m> Worker<'m> {
                 },
             });
         }
-        if field == "text" {
-            self.text_chars = offsets.char_offset(text.len());
-        }
+        // The text's length in code points, counted on from the last link's offset.
+        let chars = offsets.char_offset(text.len());
         if self.unmatched.is_empty() {
-            return;
+            return chars;
         }
         // Offsets only move forward: unmatched spans are in text order, but interleave with the links.
         let mut offsets = CharOffsets::new(text);
@@ -266,6 +266,7 @@ impl<'m> Worker<'m> {
                 nearest: u.nearest.map(|h| (h.entity, h.score)),
             });
         }
+        chars
     }
 
     /// After a panic the scratch buffers may hold anything; start them afresh.

@@ -514,8 +514,7 @@ pub fn run_with(
                         unmatched.add(document_seq, &doc.id, u, gazetteer);
                     }
                     summary.mentions += rows.len() as u64;
-                    let text_chars = Some(prepared.text_chars);
-                    sink.processed(&doc.id, file_name, at, rows.len(), &doc.text, text_chars)?;
+                    sink.processed(&doc.id, file_name, at, rows.len(), prepared.text_chars)?;
                     progress.advance(text_bytes);
                 }
                 (Record::Document { doc, .. }, Some(Outcome::Failed(reason))) => {

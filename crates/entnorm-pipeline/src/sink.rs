@@ -281,8 +281,7 @@ impl Sink {
         file_name: &str,
         at: RecordSource,
         mentions: usize,
-        text: &str,
-        text_chars: Option<usize>,
+        text_chars: usize,
     ) -> Result<(), PipelineError> {
         match self {
             Sink::Tables { documents, .. } => documents.row([
@@ -292,9 +291,7 @@ impl Sink {
                 &at.line.to_string(),
                 "processed",
                 &mentions.to_string(),
-                &text_chars
-                    .unwrap_or_else(|| text.chars().count())
-                    .to_string(),
+                &text_chars.to_string(),
             ]),
             Sink::Stream(_) => Ok(()),
         }
