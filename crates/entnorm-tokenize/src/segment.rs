@@ -123,9 +123,10 @@ impl Segmenter<'_> {
         }
     }
 
-    /// Adds the run `start..end` of ASCII letters and digits, ending with `last`, to the current word (or
-    /// starts a word with it): the same as adding its characters one by one.
-    fn ascii_word_run(&mut self, start: usize, end: usize, first: char, last: char, alpha: bool) {
+    /// Adds the run `start..end` of plain word characters (no mark, apostrophe or other rule among them),
+    /// beginning with `first` and ending with `last`, to the current word (or starts a word with it): the
+    /// same as adding its characters one by one.
+    fn word_run(&mut self, start: usize, end: usize, first: char, last: char, alpha: bool) {
         if self.cur_kind() != Some(Kind::Word) {
             self.start(start, first, Kind::Word);
         }
@@ -183,6 +184,38 @@ static ASCII_WORD: [u8; 256] = {
     t
 };
 
+/// Class bits that make a rule other than "a word character extends the word" apply.
+const OTHER_RULE: u16 = SPACE | DASH | IGNORABLE | ATTACHING | APOSTROPHE | SPACELESS_LETTER;
+
+/// The run of plain word characters of two bytes (the letters of Greek, Cyrillic, Hebrew, Arabic,
+/// accented Latin) from byte `pos`: (its end, the union of its characters' classes, its last code point;
+/// none for an empty run). A lead byte's continuation follows in valid UTF-8, and the class of a code
+/// point below U+0800 is read without bounds checks.
+#[inline]
+fn two_byte_word_run(
+    bytes: &[u8],
+    mut pos: usize,
+    classes: &[u16; 0x800],
+) -> (usize, u16, Option<usize>) {
+    let (mut run_class, mut run_last) = (0, None);
+    while let (Some(&b0 @ 0xC2..=0xDF), Some(&b1)) = (bytes.get(pos), bytes.get(pos + 1)) {
+        let u = usize::from(b0 & 0x1F) << 6 | usize::from(b1 & 0x3F);
+        let kn = classes[u];
+        if kn & (OTHER_RULE | WORD_CHAR) != WORD_CHAR {
+            break;
+        }
+        run_class |= kn;
+        run_last = Some(u);
+        pos += 2;
+    }
+    (pos, run_class, run_last)
+}
+
+/// A code point below U+0800 as a `char`.
+fn two_byte_char(u: usize) -> char {
+    char::from_u32(u as u32).unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
 /// Appends the tokens of `text` to `tokens`.
 pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
     let mut seg = Segmenter {
@@ -236,12 +269,39 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 });
                 continue;
             }
-            seg.ascii_word_run(start, pos, char::from(b), char::from(bytes[pos - 1]), alpha);
+            seg.word_run(start, pos, char::from(b), char::from(bytes[pos - 1]), alpha);
             continue;
         }
         if b == b' ' {
             seg.flush();
             pos += 1;
+            continue;
+        }
+        // A word of two-byte letters (most words of Arabic, Cyrillic, Greek, Hebrew news), as the ASCII
+        // run above: one token at once where nothing after it can go on with it.
+        if let (0xC2..=0xDF, (end, run_class, Some(last))) =
+            (b, two_byte_word_run(bytes, pos, two_byte_classes))
+        {
+            let start = pos;
+            let first =
+                two_byte_char(usize::from(b & 0x1F) << 6 | usize::from(bytes[pos + 1] & 0x3F));
+            pos = end;
+            let alpha = run_class & ALPHA != 0;
+            let ends_here = char_at(text, pos).is_none_or(|(n, _)| {
+                class_in(bmp, n) & (APOSTROPHE | ATTACHING | IGNORABLE | WORD_CHAR) == 0
+            });
+            if ends_here && seg.cur_kind() != Some(Kind::Word) {
+                seg.flush();
+                seg.tokens.push(Token {
+                    start,
+                    end: pos,
+                    class: word_class(alpha),
+                    can_start: true,
+                    can_end: true,
+                });
+                continue;
+            }
+            seg.word_run(start, pos, first, two_byte_char(last), alpha);
             continue;
         }
         let i = pos;
@@ -308,9 +368,6 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 seg.start(i, c, Kind::Char);
             }
         } else if k & WORD_CHAR != 0 {
-            // Class bits that make a rule other than "a word character extends the word" apply.
-            const OTHER_RULE: u16 =
-                SPACE | DASH | IGNORABLE | ATTACHING | APOSTROPHE | SPACELESS_LETTER;
             if !seg.extend(c, end, Some(Kind::Word), true) {
                 seg.start(i, c, Kind::Word);
             }
@@ -321,24 +378,11 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             // the run.
             let (mut last_base, mut alpha) = (None, false);
             loop {
-                // Runs of plain word characters of two bytes (the letters of Greek, Cyrillic, Hebrew,
-                // Arabic, accented Latin) in a loop of their own: a lead byte's continuation follows in
-                // valid UTF-8, and the class of a code point below U+0800 is read without bounds checks.
-                let (mut run_class, mut run_last) = (0, None);
-                while let (Some(&b0 @ 0xC2..=0xDF), Some(&b1)) =
-                    (bytes.get(pos), bytes.get(pos + 1))
-                {
-                    let u = usize::from(b0 & 0x1F) << 6 | usize::from(b1 & 0x3F);
-                    let kn = two_byte_classes[u];
-                    if kn & (OTHER_RULE | WORD_CHAR) != WORD_CHAR {
-                        break;
-                    }
-                    run_class |= kn;
-                    run_last = Some(u);
-                    pos += 2;
-                }
-                if let Some(c) = run_last.and_then(|u| char::from_u32(u as u32)) {
-                    last_base = Some(c);
+                // Runs of plain word characters of two bytes in a loop of their own.
+                let (end, run_class, run_last) = two_byte_word_run(bytes, pos, two_byte_classes);
+                pos = end;
+                if let Some(u) = run_last {
+                    last_base = Some(two_byte_char(u));
                     alpha |= run_class & ALPHA != 0;
                 }
                 let Some((n, len)) = char_at(text, pos) else {

@@ -107,6 +107,19 @@ fn invisible_characters() {
     assert_eq!(texts("نمی‌خواهم"), ["نمی‌خواهم"]);
 }
 
+/// A word of two-byte letters (Cyrillic, Greek, Arabic, Hebrew) goes on through what the rules join to
+/// it: an inner apostrophe between letters (Ukrainian spells words with one), a combining mark that is
+/// not a letter (a stress mark).
+#[test]
+fn two_byte_words_go_on_through_apostrophes_and_marks() {
+    assert_eq!(
+        texts("Дем'яненко сказав п’ять слів."),
+        ["Дем'яненко", "сказав", "п’ять", "слів", "."]
+    );
+    assert_eq!(texts("Москва́ и Ки́ев."), ["Москва́", "и", "Ки́ев", "."]);
+    assert_eq!(texts("Ἀθῆναι Αθη\u{301}να"), ["Ἀθῆναι", "Αθη\u{301}να"]);
+}
+
 #[test]
 fn cyrillic() {
     assert_eq!(
