@@ -346,6 +346,8 @@ fn place_index(matcher: &mut Matcher, how: IndexMemory, inputs: &[PathBuf], verb
         return;
     }
     if how == IndexMemory::Auto && matcher.mapped_bytes().is_some_and(mapped_in_huge_pages) {
+        #[cfg(target_os = "linux")]
+        FolioNotes::of(matcher).inspect(FolioNotes::saw_huge_folios);
         if verbose {
             eprintln!(
                 "entnorm: index read from its file, which the page cache maps in 2 MiB pages \
@@ -369,27 +371,78 @@ fn place_index(matcher: &mut Matcher, how: IndexMemory, inputs: &[PathBuf], verb
     }
 }
 
+/// Notes beside a cached index about how the page cache has held it on this kernel: `INDEX.small-folios`
+/// (it could not be read in 2 MiB folios) spares later runs the attempt, `INDEX.huge-folios` (it was
+/// mapped in 2 MiB pages) says an attempt that fails is worth making again. Each holds the kernel's
+/// release, and counts only on that kernel.
+#[cfg(target_os = "linux")]
+struct FolioNotes {
+    small: PathBuf,
+    huge: PathBuf,
+    kernel: String,
+}
+
+#[cfg(target_os = "linux")]
+impl FolioNotes {
+    fn of(matcher: &Matcher) -> Option<FolioNotes> {
+        let beside = |suffix: &str| {
+            matcher.index_path().map(|p| {
+                let mut note = p.as_os_str().to_owned();
+                note.push(suffix);
+                PathBuf::from(note)
+            })
+        };
+        Some(FolioNotes {
+            small: beside(".small-folios")?,
+            huge: beside(".huge-folios")?,
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default(),
+        })
+    }
+
+    fn says(&self, note: &std::path::Path) -> bool {
+        std::fs::read_to_string(note).is_ok_and(|k| k == self.kernel)
+    }
+
+    /// Whether the page cache is known not to hold this index in 2 MiB folios on this kernel: noted
+    /// so, and never seen to. A failure where it once worked (an earlier run that read the file through
+    /// other means, such as a run under valgrind, or memory too fragmented for a moment) is not taken
+    /// for the kernel's answer: a note of that kind used to make every later run copy the index.
+    fn small_only(&self) -> bool {
+        self.says(&self.small) && !self.says(&self.huge)
+    }
+
+    /// Best effort, once per kernel: without the note a later failure is only taken as final.
+    fn saw_huge_folios(&self) {
+        if !self.says(&self.huge) {
+            let _ = std::fs::write(&self.huge, &self.kernel);
+        }
+    }
+
+    /// Best effort: without the note, the next run only tries again.
+    fn saw_small_folios(&self) {
+        if !self.says(&self.huge) {
+            let _ = std::fs::write(&self.small, &self.kernel);
+        }
+    }
+}
+
 /// Has the page cache read the mapped index file anew in 2 MiB folios (`Matcher::remap_in_huge_pages`)
 /// and tells whether it is now mapped in 2 MiB pages: better than a copy where it works, as the cached
-/// file serves every later run too. Where it did not (a kernel or file system without large folios), a
-/// note beside the index (`INDEX.small-folios`, naming the kernel) says so, and later runs on the same
-/// kernel copy at once instead of reading the file again first.
+/// file serves every later run too. Where it did not (a kernel or file system without large folios),
+/// a note says so ([`FolioNotes`]), and later runs on the same kernel copy at once instead of reading
+/// the file again first.
 #[cfg(target_os = "linux")]
 fn cache_index_in_huge_folios(matcher: &mut Matcher, verbose: bool) -> bool {
-    let Some(note) = matcher.index_path().map(|p| {
-        let mut note = p.as_os_str().to_owned();
-        note.push(".small-folios");
-        PathBuf::from(note)
-    }) else {
+    let Some(notes) = FolioNotes::of(matcher) else {
         return false;
     };
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    if std::fs::read_to_string(&note).is_ok_and(|k| k == kernel) {
+    if notes.small_only() {
         return false;
     }
     let started = std::time::Instant::now();
     match matcher.remap_in_huge_pages() {
         Ok(()) if matcher.mapped_bytes().is_some_and(mapped_in_huge_pages) => {
+            notes.saw_huge_folios();
             if verbose {
                 eprintln!(
                     "entnorm: index file read anew into the page cache in 2 MiB pages in {:.2} s \
@@ -400,8 +453,13 @@ fn cache_index_in_huge_folios(matcher: &mut Matcher, verbose: bool) -> bool {
             return true;
         }
         Ok(()) => {
-            // Best effort: without the note, the next run only tries again.
-            let _ = std::fs::write(&note, &kernel);
+            if verbose {
+                eprintln!(
+                    "entnorm: note: the page cache did not take the index file in 2 MiB pages; \
+                     copying the index instead"
+                );
+            }
+            notes.saw_small_folios();
         }
         Err(e) if verbose => eprintln!("entnorm: note: {e}; copying the index instead"),
         Err(_) => {}

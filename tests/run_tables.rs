@@ -180,7 +180,8 @@ fn mapped_and_resident_index_give_byte_identical_tables() {
 
 /// `--index-memory auto` on a directory (a long run): an index the page cache cannot map in 2 MiB pages
 /// (the fixture's, smaller than one such page) is copied, and a note beside it, naming the kernel,
-/// spares later runs the attempt to have the file cached anew; the tables are those of a mapped run.
+/// spares later runs the attempt to have the file cached anew, unless the index was once mapped in
+/// 2 MiB pages on that kernel; the tables are those of a mapped run.
 #[cfg(target_os = "linux")]
 #[test]
 fn auto_index_memory_notes_an_index_it_cannot_map_in_huge_pages() {
@@ -218,8 +219,22 @@ fn auto_index_memory_notes_an_index_it_cannot_map_in_huge_pages() {
     // The second run did not try again: a failed attempt writes the note anew.
     let note_now = std::fs::metadata(&notes[0]).unwrap().modified().unwrap();
     assert_eq!(note_now, noted_at, "the note was written again");
+    // Where the page cache once held the index in 2 MiB pages on this kernel, the note of a failure is
+    // not the kernel's last word (a run with huge pages disabled for its process wrote one, and every
+    // later run copied): the next run tries again, and its failure writes no note.
+    let huge_note = notes[0].with_extension("huge-folios");
+    std::fs::write(&huge_note, &kernel).unwrap();
+    let (third, stderr) = run("auto3", "auto");
+    assert!(
+        stderr.contains("did not take the index file in 2 MiB pages"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("index copied into memory"), "{stderr}");
+    let note_now = std::fs::metadata(&notes[0]).unwrap().modified().unwrap();
+    assert_eq!(note_now, noted_at, "a failure after a success was noted");
     assert_identical_tables(&mapped, &first);
     assert_identical_tables(&mapped, &second);
+    assert_identical_tables(&mapped, &third);
 }
 
 #[test]
