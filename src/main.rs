@@ -1,12 +1,6 @@
 //! The `entnorm` command: parses arguments, loads the gazetteer, hands over to `entnorm-pipeline`, and
 //! reports errors. No matching logic lives here.
 
-// mimalloc, not the system allocator: a run allocates per article and per batch on several threads, and
-// glibc's malloc spent about 5% of a one-core run in its own bookkeeping and in page faults on memory it
-// had given back (11,000 faults on the 50 MB slice, 2,000 with mimalloc; wall time 4% lower).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
