@@ -398,9 +398,9 @@ impl FolioNotes {
     }
 
     /// Whether the page cache is known not to hold this index in 2 MiB folios on this kernel: noted
-    /// so, and never seen to. A failure where it once worked (an earlier run that read the file through
-    /// other means, such as a run under valgrind, or memory too fragmented for a moment) is not taken
-    /// for the kernel's answer: a note of that kind used to make every later run copy the index.
+    /// so, and never seen to. A failure where it once worked (a process with transparent huge pages
+    /// disabled, memory too fragmented for a moment) is not taken for the kernel's answer: a note of
+    /// that kind used to make every later run copy the index.
     fn small_only(&self) -> bool {
         self.says(&self.small) && !self.says(&self.huge)
     }

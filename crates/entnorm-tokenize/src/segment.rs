@@ -279,9 +279,11 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         }
         // A word of two-byte letters (most words of Arabic, Cyrillic, Greek, Hebrew news), as the ASCII
         // run above: one token at once where nothing after it can go on with it.
-        if let (0xC2..=0xDF, (end, run_class, Some(last))) =
-            (b, two_byte_word_run(bytes, pos, two_byte_classes))
-        {
+        let two_byte_word = match b {
+            0xC2..=0xDF => two_byte_word_run(bytes, pos, two_byte_classes),
+            _ => (pos, 0, None),
+        };
+        if let (end, run_class, Some(last)) = two_byte_word {
             let start = pos;
             let first =
                 two_byte_char(usize::from(b & 0x1F) << 6 | usize::from(bytes[pos + 1] & 0x3F));
