@@ -125,8 +125,27 @@ impl Segmenter<'_> {
 
     /// Adds the run `start..end` of plain word characters (no mark, apostrophe or other rule among them),
     /// beginning with `first` and ending with `last`, to the current word (or starts a word with it): the
-    /// same as adding its characters one by one.
-    fn word_run(&mut self, start: usize, end: usize, first: char, last: char, alpha: bool) {
+    /// same as adding its characters one by one. Most words: no word began before the run, and what
+    /// follows cannot go on with it (`ends_here`): the word is one token at once, as the rules would
+    /// make it.
+    fn word_run(
+        &mut self,
+        (start, end): (usize, usize),
+        (first, last): (char, char),
+        alpha: bool,
+        ends_here: bool,
+    ) {
+        if ends_here && self.cur_kind() != Some(Kind::Word) {
+            self.flush();
+            self.tokens.push(Token {
+                start,
+                end,
+                class: word_class(alpha),
+                can_start: true,
+                can_end: true,
+            });
+            return;
+        }
         if self.cur_kind() != Some(Kind::Word) {
             self.start(start, first, Kind::Word);
         }
@@ -249,27 +268,16 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
                 pos += 1;
             }
             let alpha = run_class & ASCII_ALPHA != 0;
-            // Most words: no word began before the run, and what follows cannot go on with it (an ASCII
-            // character that is no apostrophe, mark, ignorable or word character, or the end of the
-            // text). The word is one token at once, as the rules below would make it.
+            // What follows cannot go on with the word: an ASCII character that is no apostrophe, mark,
+            // ignorable or word character, or the end of the text.
             let ends_here = bytes.get(pos).is_none_or(|&n| {
                 n < 0x80
                     && class_in(bmp, char::from(n))
                         & (APOSTROPHE | ATTACHING | IGNORABLE | WORD_CHAR)
                         == 0
             });
-            if ends_here && seg.cur_kind() != Some(Kind::Word) {
-                seg.flush();
-                seg.tokens.push(Token {
-                    start,
-                    end: pos,
-                    class: word_class(alpha),
-                    can_start: true,
-                    can_end: true,
-                });
-                continue;
-            }
-            seg.word_run(start, pos, char::from(b), char::from(bytes[pos - 1]), alpha);
+            let ends = (char::from(b), char::from(bytes[pos - 1]));
+            seg.word_run((start, pos), ends, alpha, ends_here);
             continue;
         }
         if b == b' ' {
@@ -292,18 +300,7 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
             let ends_here = char_at(text, pos).is_none_or(|(n, _)| {
                 class_in(bmp, n) & (APOSTROPHE | ATTACHING | IGNORABLE | WORD_CHAR) == 0
             });
-            if ends_here && seg.cur_kind() != Some(Kind::Word) {
-                seg.flush();
-                seg.tokens.push(Token {
-                    start,
-                    end: pos,
-                    class: word_class(alpha),
-                    can_start: true,
-                    can_end: true,
-                });
-                continue;
-            }
-            seg.word_run(start, pos, first, two_byte_char(last), alpha);
+            seg.word_run((start, pos), (first, two_byte_char(last)), alpha, ends_here);
             continue;
         }
         let i = pos;
