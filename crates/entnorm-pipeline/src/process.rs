@@ -134,7 +134,8 @@ impl<'m> Worker<'m> {
         }
     }
 
-    /// The length in code points of the text field of the document processed last.
+    /// The length in code points of the text field of the document processed last (until a
+    /// [`Worker::trim`] or [`Worker::reset`]).
     pub(crate) fn text_chars(&self) -> usize {
         self.text_chars
     }
@@ -279,9 +280,7 @@ impl<'m> Worker<'m> {
     /// run would otherwise hold to the end: memory stays bounded by ordinary texts, not the longest one.
     pub fn trim(&mut self) {
         if self.analysis.len() > KEPT_SCRATCH_TOKENS {
-            let text_chars = self.text_chars;
             self.reset();
-            self.text_chars = text_chars;
         }
     }
 }

@@ -713,9 +713,9 @@ fn process_isolated(
     };
     match catch_unwind(AssertUnwindSafe(work)) {
         Ok(rows) => {
-            worker.trim();
             let text_chars = worker.text_chars();
             debug_assert_eq!(text_chars, doc.text.chars().count());
+            worker.trim();
             let prepared = ForTables {
                 mentions: None,
                 text_chars,

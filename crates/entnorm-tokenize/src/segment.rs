@@ -218,7 +218,7 @@ fn two_byte_word_run(
 ) -> (usize, u16, Option<usize>) {
     let (mut run_class, mut run_last) = (0, None);
     while let (Some(&b0 @ 0xC2..=0xDF), Some(&b1)) = (bytes.get(pos), bytes.get(pos + 1)) {
-        let u = usize::from(b0 & 0x1F) << 6 | usize::from(b1 & 0x3F);
+        let u = two_byte_code(b0, b1);
         let kn = classes[u];
         if kn & (OTHER_RULE | WORD_CHAR) != WORD_CHAR {
             break;
@@ -228,6 +228,12 @@ fn two_byte_word_run(
         pos += 2;
     }
     (pos, run_class, run_last)
+}
+
+/// The code point of the two-byte UTF-8 sequence `b0 b1`.
+#[inline]
+fn two_byte_code(b0: u8, b1: u8) -> usize {
+    usize::from(b0 & 0x1F) << 6 | usize::from(b1 & 0x3F)
 }
 
 /// A code point below U+0800 as a `char`.
@@ -293,8 +299,7 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         };
         if let (end, run_class, Some(last)) = two_byte_word {
             let start = pos;
-            let first =
-                two_byte_char(usize::from(b & 0x1F) << 6 | usize::from(bytes[pos + 1] & 0x3F));
+            let first = two_byte_char(two_byte_code(b, bytes[pos + 1]));
             pos = end;
             let alpha = run_class & ALPHA != 0;
             let ends_here = char_at(text, pos).is_none_or(|(n, _)| {
