@@ -448,8 +448,6 @@ impl MemoSlot {
 pub struct Analyzer {
     scratch: String,
     memo: ZeroedTable<MemoSlot>,
-    /// Per token of the text being analysed, the hash of its exact key.
-    hashes: Vec<u64>,
     /// Tokens analysed before the memo was built.
     tokens_seen: usize,
     /// The last stamp given (see [`next_stamp`]; 0: none yet).
@@ -490,24 +488,25 @@ impl Analyzer {
             }
             self.memo = ZeroedTable::new(MEMO_SLOTS);
         }
-        // Hashes first, so that the slot of a token a few ahead can be loaded while this one is handled:
-        // the memo is larger than the core's first caches, and tokens hit slots at random.
+        // The slot of the token a few ahead is loaded while this one is handled: the memo is larger than
+        // the core's first caches, and tokens hit slots at random. Hashes of the tokens between are kept
+        // in a ring, not per token: a record of millions of tokens needs no more memory for them.
         const AHEAD: usize = 8;
-        self.hashes.clear();
-        self.hashes.extend(
-            out.tokens
-                .iter()
-                .map(|t| key_hash(&text.as_bytes()[t.start..t.end])),
-        );
-        for h in self.hashes.iter().take(AHEAD) {
+        let tokens = &out.tokens;
+        let hash_of = |t: &Token| key_hash(&text.as_bytes()[t.start..t.end]);
+        let mut ring = [0u64; AHEAD];
+        for (h, t) in ring.iter_mut().zip(tokens) {
+            *h = hash_of(t);
             prefetch(&self.memo[MemoSlot::index(*h)]);
         }
-        for (i, t) in out.tokens.iter().enumerate() {
-            if let Some(&ahead) = self.hashes.get(i + AHEAD) {
+        for (i, t) in tokens.iter().enumerate() {
+            let h = ring[i % AHEAD];
+            if let Some(ahead) = tokens.get(i + AHEAD) {
+                let ahead = hash_of(ahead);
+                ring[i % AHEAD] = ahead;
                 prefetch(&self.memo[MemoSlot::index(ahead)]);
             }
             let token = &text[t.start..t.end];
-            let h = self.hashes[i];
             let at = MemoSlot::index(h);
             let slot = &mut self.memo[at];
             if slot.holds(token) {
