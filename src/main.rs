@@ -257,7 +257,7 @@ struct RunArgs {
     #[arg(long, short = 'q')]
     quiet: bool,
     /// Longest record read, in bytes (a JSON line, a CSV row, a whole .txt file); a longer one is
-    /// rejected, and memory stays bounded whatever the input.
+    /// rejected, and memory stays bounded whatever the input. At most 4 GiB - 1.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
     /// Stop reading a compressed input that expands to more than this many times its size (beyond its
@@ -831,6 +831,14 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     }
     if args.max_record_bytes == 0 {
         bail!("--max-record-bytes must be at least 1");
+    }
+    // Texts are analysed with 32-bit token offsets.
+    if u32::try_from(args.max_record_bytes).is_err() {
+        bail!(
+            "--max-record-bytes must be below 4 GiB ({}), not {}",
+            u64::from(u32::MAX) + 1,
+            args.max_record_bytes
+        );
     }
     if !(args.checkpoint_interval >= 0.0 && args.checkpoint_interval.is_finite()) {
         bail!("--checkpoint-interval must be a number of seconds, 0 or more");

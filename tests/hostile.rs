@@ -400,10 +400,20 @@ fn oversize_records_are_rejected_naming_the_limit_and_reading_goes_on() {
         "line numbers go on past the skipped row"
     );
 
-    // Raised limit: the same records are read.
-    let out = run_ok(&dir, &inputs, &["--max-record-bytes", "4000000"]);
-    assert!(reasons(&out).is_empty());
-    assert_eq!(table(&out, "mentions.csv").len(), 5);
+    // Raised limit: the same records are read, up to the largest limit that 32-bit token offsets
+    // allow; beyond it the option is refused before anything is read.
+    for limit in ["4000000", "4294967295"] {
+        let out = run_ok(&dir, &inputs, &["--max-record-bytes", limit]);
+        assert!(reasons(&out).is_empty());
+        assert_eq!(table(&out, "mentions.csv").len(), 5);
+    }
+    let (output, _) = run_on(&dir, &inputs, &["--max-record-bytes", "4294967296"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("--max-record-bytes must be below 4 GiB") && stderr.contains("4294967296"),
+        "{stderr}"
+    );
 }
 
 #[test]

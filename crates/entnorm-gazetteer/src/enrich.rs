@@ -412,7 +412,7 @@ fn add_surnames(g: &mut Gazetteer, link: &[(u32, u32)], parts: &NameParts) -> u6
         else {
             continue;
         };
-        let surname = &a.text[token.start..token.end];
+        let surname = &a.text[token.range()];
         let capitalised = surname.chars().next().is_some_and(char::is_uppercase);
         if !capitalised || last_word_too_short(surname) {
             continue;

@@ -77,7 +77,7 @@ fn alias_flags(
     let tokens = analysis.tokens();
     let chars: usize = tokens
         .iter()
-        .map(|t| alias.text[t.start..t.end].chars().count())
+        .map(|t| alias.text[t.range()].chars().count())
         .sum();
     let has_name_token = tokens
         .iter()
@@ -87,11 +87,7 @@ fn alias_flags(
     }
     let mut capitalized = 0u64;
     for (k, t) in tokens.iter().enumerate() {
-        if alias.text[t.start..t.end]
-            .chars()
-            .next()
-            .is_some_and(is_upper)
-        {
+        if alias.text[t.range()].chars().next().is_some_and(is_upper) {
             capitalized |= 1 << k;
         }
     }
@@ -112,7 +108,7 @@ fn alias_flags(
     let name_chars: usize = tokens
         .iter()
         .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Char))
-        .map(|t| alias.text[t.start..t.end].chars().count())
+        .map(|t| alias.text[t.range()].chars().count())
         .sum();
     let translit_ok = name_tokens > 1 || name_chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
     // Acronyms of initials belong to the language of the name they abbreviate.
@@ -1917,8 +1913,8 @@ impl Matcher {
                         best = Some(Mention {
                             token_start: i,
                             token_end: end,
-                            start: tokens[i].start,
-                            end: tokens[end - 1].end,
+                            start: tokens[i].start(),
+                            end: tokens[end - 1].end(),
                             layer,
                             alias,
                             entity,
@@ -2065,7 +2061,7 @@ impl Matcher {
         while i < tokens.len() {
             let t = &tokens[i];
             let starts_capitalised = t.class == TokenClass::Word
-                && text[t.start..t.end].chars().next().is_some_and(is_upper)
+                && text[t.range()].chars().next().is_some_and(is_upper)
                 && text_case(i) == TokenCase::Other;
             // A lower-case word may be the inflection of a lower-case name of the user's own
             // (`коронавируса` of `коронавирус`; see `stem_guard_allows`).
@@ -2115,8 +2111,8 @@ impl Matcher {
                     out.push(Mention {
                         token_start: i,
                         token_end: end,
-                        start: tokens[i].start,
-                        end: tokens[end - 1].end,
+                        start: tokens[i].start(),
+                        end: tokens[end - 1].end(),
                         layer: KeyLayer::Translit,
                         alias,
                         entity,
@@ -2244,7 +2240,7 @@ impl Matcher {
         let is_group = |id: u32| id < self.stem_groups;
         let word = |i: usize| {
             let t = &tokens[i];
-            (t.class == TokenClass::Word).then(|| &text[t.start..t.end])
+            (t.class == TokenClass::Word).then(|| &text[t.range()])
         };
         // What a variant match asks of each of its tokens (see below), and so where a walk that can
         // only find variant matches stops.
@@ -2323,7 +2319,7 @@ impl Matcher {
         scratch
             .ends
             .sort_by_key(|&(end, ..)| std::cmp::Reverse(end));
-        let text_script = script_of(&text[tokens[start].start..tokens[start].end]);
+        let text_script = script_of(&text[tokens[start].range()]);
         let ends = std::mem::take(&mut scratch.ends);
         let mut found = None;
         for &(end, node, via_group) in &ends {
@@ -2400,7 +2396,7 @@ impl Matcher {
         let tokens = analysis.tokens();
         let text_case = |i: usize| {
             let t = &tokens[i];
-            token_case(&name[t.start..t.end])
+            token_case(&name[t.range()])
         };
         let mut hits: Vec<LookupHit> = Vec::new();
         if tokens.is_empty() {
@@ -2871,7 +2867,7 @@ fn cached_case(
         Some(case) => case,
         None => {
             let t = &tokens[i];
-            let case = token_case(&text[t.start..t.end]);
+            let case = token_case(&text[t.range()]);
             cases[i].set(Some(case));
             case
         }

@@ -34,16 +34,16 @@ pub fn tokenizer(data: &[u8]) {
     let mut prev_end = 0;
     for (i, t) in analysis.tokens().iter().enumerate() {
         assert!(
-            t.start < t.end && t.end <= text.len(),
+            t.start() < t.end() && t.end() <= text.len(),
             "token {i} {t:?} out of range"
         );
-        assert!(t.start >= prev_end, "token {i} overlaps the one before");
+        assert!(t.start() >= prev_end, "token {i} overlaps the one before");
         assert!(
-            text.is_char_boundary(t.start) && text.is_char_boundary(t.end),
+            text.is_char_boundary(t.start()) && text.is_char_boundary(t.end()),
             "token {i} {t:?} not on char boundaries"
         );
-        prev_end = t.end;
-        let token = &text[t.start..t.end];
+        prev_end = t.end();
+        let token = &text[t.range()];
         assert_eq!(analysis.key(KeyLayer::Exact, i), token);
         let folded = analysis.key(KeyLayer::Folded, i);
         assert_eq!(folded, fold(token), "folded key of {token:?}");
@@ -60,8 +60,8 @@ pub fn tokenizer(data: &[u8]) {
             "transliterate is not idempotent on {token:?}"
         );
         assert_eq!(
-            offsets.char_offset(t.start),
-            text[..t.start].chars().count()
+            offsets.char_offset(t.start()),
+            text[..t.start()].chars().count()
         );
     }
     // Analysing again with the same (reused) buffers gives the same result.

@@ -142,7 +142,7 @@ fn initials(text: &str, analysis: &Analysis, m: &Mention) -> Option<String> {
     let mut words = 0;
     for i in word_range(analysis, m) {
         let t = &analysis.tokens()[i];
-        let word = &text[t.start..t.end];
+        let word = &text[t.range()];
         let first = word.chars().next()?;
         if letter_case(first) == LetterCase::Lower && word.chars().count() <= 3 {
             continue;
@@ -190,7 +190,7 @@ pub(crate) fn resolve_links<'a>(
                 m.entity,
                 m.alias,
             );
-            if text[tokens[first].start..tokens[first].end]
+            if text[tokens[first].range()]
                 .chars()
                 .next()
                 .is_some_and(is_upper)
@@ -215,7 +215,7 @@ pub(crate) fn resolve_links<'a>(
     // What a one-word short form at token `i` resolves to: (entity, alias, score), or ambiguous.
     let resolve = |i: usize, keys: &mut Vec<&'a str>| -> Found2 {
         let t = &tokens[i];
-        let word = &text[t.start..t.end];
+        let word = &text[t.range()];
         if is_acronym(word) {
             return match found_in(&scratch.acronyms, word) {
                 Found::One(e, a) => Found2::Link(e, a, DOCUMENT_SCORE),
@@ -235,7 +235,7 @@ pub(crate) fn resolve_links<'a>(
         // A given name followed by another capitalised word is part of another person's name (`John`
         // of `John Kirby` beside `John Kerry`).
         let next_capitalised = tokens.get(i + 1).is_some_and(|n| {
-            n.class == TokenClass::Word && text[n.start..n.end].chars().next().is_some_and(is_upper)
+            n.class == TokenClass::Word && text[n.range()].chars().next().is_some_and(is_upper)
         });
         for (map, score) in [
             (&scratch.surnames, DOCUMENT_SCORE),
@@ -310,8 +310,8 @@ pub(crate) fn resolve_links<'a>(
                 mention: Mention {
                     token_start: i,
                     token_end: i + 1,
-                    start: t.start,
-                    end: t.end,
+                    start: t.start(),
+                    end: t.end(),
                     layer: KeyLayer::Translit,
                     alias,
                     entity,

@@ -291,7 +291,7 @@ pub fn link_fuzzy(
             index
                 .search_cached(scratch_key, lang, matcher, cache)
                 .and_then(|mut h| {
-                    let span_text = &text[tokens[a].start..tokens[b - 1].end];
+                    let span_text = &text[tokens[a].start()..tokens[b - 1].end()];
                     if !fuzzy::same_numbers(span_text, matcher.alias(h.alias).text) {
                         return None;
                     }
@@ -328,8 +328,8 @@ pub fn link_fuzzy(
                 mention: Mention {
                     token_start: a,
                     token_end: b,
-                    start: tokens[a].start,
-                    end: tokens[b - 1].end,
+                    start: tokens[a].start(),
+                    end: tokens[b - 1].end(),
                     layer: KeyLayer::Translit,
                     alias: h.alias,
                     entity: h.entity,

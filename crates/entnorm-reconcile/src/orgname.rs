@@ -71,19 +71,19 @@ pub(crate) fn demote_places_in_company_names(
         let mut i = m.token_end;
         let mut prev_end = tokens
             .get(m.token_end.wrapping_sub(1))
-            .map_or(m.end, |t| t.end);
+            .map_or(m.end, |t| t.end());
         while i < tokens.len() {
             let t = &tokens[i];
             // Same line, one space at most: a company name is written as one run.
-            let gap = &text[prev_end..t.start];
+            let gap = &text[prev_end..t.start()];
             if gap.len() > 1 || gap.contains('\n') {
                 break;
             }
-            let word = &text[t.start..t.end];
+            let word = &text[t.range()];
             if t.class == TokenClass::Punct {
                 // `Co.`, `&`: a dot ends the legal form, an ampersand joins two names.
                 if word == "&" {
-                    prev_end = t.end;
+                    prev_end = t.end();
                     i += 1;
                     continue;
                 }
@@ -104,7 +104,7 @@ pub(crate) fn demote_places_in_company_names(
                 break;
             }
             words_between += 1;
-            prev_end = t.end;
+            prev_end = t.end();
             i += 1;
         }
     }

@@ -681,9 +681,9 @@ fn joined(gap: &str) -> bool {
 /// break or a sentence-ending mark.
 fn starts_sentence(text: &str, analysis: &Analysis, i: usize) -> bool {
     let before = if i == 0 {
-        &text[..analysis.tokens()[0].start]
+        &text[..analysis.tokens()[0].start()]
     } else {
-        &text[analysis.tokens()[i - 1].start..analysis.tokens()[i].start]
+        &text[analysis.tokens()[i - 1].start()..analysis.tokens()[i].start()]
     };
     if i == 0 {
         return true;
@@ -728,7 +728,7 @@ pub fn name_like_spans(
     out: &mut Vec<NameSpan>,
 ) {
     let tokens = analysis.tokens();
-    let word = |i: usize| &text[tokens[i].start..tokens[i].end];
+    let word = |i: usize| &text[tokens[i].range()];
     let german = lang.is_some_and(|l| {
         let p = l.split(['-', '_']).next().unwrap_or("");
         p.eq_ignore_ascii_case("de") || p.eq_ignore_ascii_case("lb")
@@ -761,11 +761,11 @@ pub fn name_like_spans(
     let span = |a: usize, b: usize| NameSpan {
         token_start: a,
         token_end: b,
-        start: tokens[a].start,
-        end: tokens[b - 1].end,
+        start: tokens[a].start(),
+        end: tokens[b - 1].end(),
         caseless: false,
     };
-    let gap = |i: usize| &text[tokens[i - 1].end..tokens[i].start];
+    let gap = |i: usize| &text[tokens[i - 1].end()..tokens[i].start()];
     let letters = |i: usize| {
         word(i)
             .chars()

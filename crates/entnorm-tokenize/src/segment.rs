@@ -84,8 +84,8 @@ impl Segmenter<'_> {
                 self.hangul_end = Some(cur.end);
             }
             self.tokens.push(Token {
-                start: cur.start,
-                end: cur.end,
+                start: cur.start as u32,
+                end: cur.end as u32,
                 class,
                 can_start: cur.can_start,
                 can_end: true,
@@ -138,8 +138,8 @@ impl Segmenter<'_> {
         if ends_here && self.cur_kind() != Some(Kind::Word) {
             self.flush();
             self.tokens.push(Token {
-                start,
-                end,
+                start: start as u32,
+                end: end as u32,
                 class: word_class(alpha),
                 can_start: true,
                 can_end: true,
@@ -241,7 +241,7 @@ fn two_byte_char(u: usize) -> char {
     char::from_u32(u as u32).unwrap_or(char::REPLACEMENT_CHARACTER)
 }
 
-/// Appends the tokens of `text` to `tokens`.
+/// Appends the tokens of `text` to `tokens`. `text` must be shorter than 4 GiB (token offsets are 32-bit).
 pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
     let mut seg = Segmenter {
         tokens,

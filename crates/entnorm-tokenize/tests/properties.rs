@@ -218,11 +218,11 @@ fn check_analysis(text: &str) {
     Analyzer::new().analyze(text, &mut out);
     let mut prev_end = 0;
     for (i, t) in out.tokens().iter().enumerate() {
-        assert!(t.start < t.end, "empty token {t:?}");
-        assert!(t.start >= prev_end, "overlap {t:?}");
-        assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
-        prev_end = t.end;
-        let tok = &text[t.start..t.end];
+        assert!(t.start() < t.end(), "empty token {t:?}");
+        assert!(t.start() >= prev_end, "overlap {t:?}");
+        assert!(text.is_char_boundary(t.start()) && text.is_char_boundary(t.end()));
+        prev_end = t.end();
+        let tok = &text[t.range()];
         assert!(!tok.chars().next().unwrap().is_whitespace());
         assert_eq!(out.key(KeyLayer::Exact, i), tok);
         assert_eq!(out.key(KeyLayer::Folded, i), fold(tok), "{tok:?}");

@@ -10,7 +10,7 @@ fn tokens(text: &str) -> Vec<(String, TokenClass, bool)> {
     assert!(out.tokens().iter().all(|t| t.can_end));
     out.tokens()
         .iter()
-        .map(|t| (text[t.start..t.end].to_string(), t.class, t.can_start))
+        .map(|t| (text[t.range()].to_string(), t.class, t.can_start))
         .collect()
 }
 
