@@ -997,12 +997,28 @@ struct TokenCache {
     stamped: entnorm_tokenize::ZeroedTable<StampedLookup>,
 }
 
-/// A token's lookups, remembered under its keys' [`KeyStamp`].
+/// A token's lookups, remembered under its keys' [`KeyStamp`]; or, while a text's lookups are being
+/// made, the position in [`MatchScratch::pending`] of the first token with that stamp
+/// ([`StampedLookup::pending`]).
 #[derive(Clone, Copy, Default)]
 struct StampedLookup {
     stamp: u64,
     token_ids: [u32; 3],
     roots: [u32; 3],
+}
+
+/// `token_ids[0]` of a [`StampedLookup`] that holds a position in `pending` (in `roots[0]`): not a token
+/// id, as the vocabulary has fewer than `u32::MAX - 1` keys.
+const PENDING_LOOKUP: u32 = u32::MAX - 1;
+
+impl StampedLookup {
+    fn pending(stamp: u64, at: u32) -> StampedLookup {
+        StampedLookup {
+            stamp,
+            token_ids: [PENDING_LOOKUP, NO_ID, NO_ID],
+            roots: [at, NO_ID, NO_ID],
+        }
+    }
 }
 
 // SAFETY: integers and arrays of integers; all zeros (stamp 0) answers for no token, as no token's
@@ -1029,7 +1045,16 @@ impl TokenCache {
         let stamp = stamp?;
         self.stamped
             .get(stamp.slot as usize)
-            .filter(|e| e.stamp == stamp.stamp)
+            .filter(|e| e.stamp == stamp.stamp && e.token_ids[0] != PENDING_LOOKUP)
+    }
+
+    /// The position in `pending` that a token stamped `stamp` left in its entry, if it did.
+    #[inline]
+    fn pending_at(&self, stamp: KeyStamp) -> Option<u32> {
+        self.stamped
+            .get(stamp.slot as usize)
+            .filter(|e| e.stamp == stamp.stamp && e.token_ids[0] == PENDING_LOOKUP)
+            .map(|e| e.roots[0])
     }
 
     fn slot_index(h: u64) -> usize {
@@ -1288,8 +1313,10 @@ pub struct MatchScratch {
     /// folded layers (NO_ID: no alias starts with this token's key).
     roots: Vec<[u32; 3]>,
     cache: TokenCache,
-    /// The tokens whose lookups the stamp cache did not have, in text order.
+    /// The tokens whose lookups the stamp cache did not have, in text order, but for `repeats`.
     pending: Vec<u32>,
+    /// (token, position in `pending` of an earlier token with the same stamp).
+    repeats: Vec<(u32, u32)>,
     /// Per pending token and layer, the token id and root children of its key, while they are being
     /// looked up.
     found: Vec<[(u32, [u32; 3]); 3]>,
@@ -1348,11 +1375,30 @@ impl MatchScratch {
         self.pending.clear();
         self.found.clear();
         self.misses.clear();
+        self.repeats.clear();
         for i in 0..n {
-            if let Some(e) = self.cache.stamped(analysis.key_stamp(i)) {
+            let stamp = analysis.key_stamp(i);
+            if let Some(e) = self.cache.stamped(stamp) {
                 self.token_ids[i] = e.token_ids;
                 self.roots[i] = e.roots;
                 continue;
+            }
+            if let Some(s) = stamp {
+                // A word new to the cache that this text repeats is looked up once: its first
+                // occurrence leaves its place in `pending` in its stamp's entry until the lookup is
+                // done. (An entry left by a text whose matching panicked names a pending token of
+                // this text only if that token has the same stamp, hence the same keys.)
+                let first = self.cache.pending_at(s).filter(|&at| {
+                    self.pending
+                        .get(at as usize)
+                        .is_some_and(|&j| analysis.key_stamp(j as usize) == stamp)
+                });
+                if let Some(at) = first {
+                    self.repeats.push((i as u32, at));
+                    continue;
+                }
+                self.cache.stamped[s.slot as usize] =
+                    StampedLookup::pending(s.stamp, self.pending.len() as u32);
             }
             self.pending.push(i as u32);
             // Mostly words the analyzer's memo had just missed (their stamps are new): their token
@@ -1433,6 +1479,11 @@ impl MatchScratch {
                     roots,
                 };
             }
+        }
+        for &(i, at) in &self.repeats {
+            let first = self.pending[at as usize] as usize;
+            self.token_ids[i as usize] = self.token_ids[first];
+            self.roots[i as usize] = self.roots[first];
         }
     }
 }

@@ -487,6 +487,78 @@ fn one_scratch_serves_two_analyzers_and_displaced_words() {
     assert_eq!(found, [1, 0, 0, 1, 1, 0], "{town} / {other}");
 }
 
+/// Names the scratch has not seen before, each repeated in one text (folded and transliterated forms
+/// among them), are found at every occurrence: the repeats share the first occurrence's lookup. The
+/// same text analysed without the memo (no stamps, every token looked up) gives the same mentions.
+#[test]
+fn names_new_to_the_scratch_are_found_wherever_one_text_repeats_them() {
+    use entnorm_tokenize::{Analysis, Analyzer};
+    let m = matcher(None);
+    let mut warm = Analyzer::new();
+    let mut analysis = Analysis::default();
+    for _ in 0..400 {
+        warm.analyze(
+            "Le ministre a parlé hier à Genève avec ses homologues.",
+            &mut analysis,
+        );
+    }
+    let text = "Сергей Лавров встретился с John Kerry. Лавров и Керри — Сергей Лавров, Джон Керри; \
+                SERGEY LAVROV, Sergey Lavrov. بشار الأسد و جون كيري، بشار الأسد. \
+                Côte d'Ivoire, Cote d'Ivoire, Côte d'Ivoire; Συρία, Συρία, סוריה, סוריה, Сирия, Сирия.";
+    warm.analyze(text, &mut analysis);
+    assert!(
+        analysis.key_stamp(0).is_some(),
+        "a warm analyzer stamps the words"
+    );
+    let mut found = Vec::new();
+    m.find(
+        text,
+        &analysis,
+        None,
+        &mut entnorm_gazetteer::MatchScratch::default(),
+        &mut found,
+    );
+    let mut cold = Analysis::default();
+    Analyzer::new().analyze(text, &mut cold);
+    assert!(
+        cold.key_stamp(0).is_none(),
+        "a new analyzer has no memo yet"
+    );
+    let mut expected = Vec::new();
+    m.find(
+        text,
+        &cold,
+        None,
+        &mut entnorm_gazetteer::MatchScratch::default(),
+        &mut expected,
+    );
+    let surfaces = |found: &[entnorm_gazetteer::Mention]| -> Vec<(String, String)> {
+        found
+            .iter()
+            .map(|x| {
+                (
+                    text[x.start..x.end].to_string(),
+                    m.entity(x.entity).id.to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(surfaces(&found), surfaces(&expected));
+    let count = |id: &str| surfaces(&found).iter().filter(|x| x.1 == id).count();
+    assert_eq!(
+        [
+            count("t:lavrov"),
+            count("t:kerry"),
+            count("t:assad"),
+            count("t:cdi"),
+            count("t:syria")
+        ],
+        [4, 3, 2, 3, 6],
+        "{:?}",
+        surfaces(&found)
+    );
+}
+
 /// `alias_kind` reads an alias's kind from its record as `alias` does, for aliases of every kind (the
 /// scores ask it of every link, without decoding the alias's strings).
 #[test]
