@@ -510,28 +510,21 @@ fn names_new_to_the_scratch_are_found_wherever_one_text_repeats_them() {
         analysis.key_stamp(0).is_some(),
         "a warm analyzer stamps the words"
     );
-    let mut found = Vec::new();
-    m.find(
-        text,
-        &analysis,
-        None,
-        &mut entnorm_gazetteer::MatchScratch::default(),
-        &mut found,
-    );
+    // Each with a scratch of its own: nothing remembered from another text.
+    let find_all = |analysis: &Analysis| {
+        let mut found = Vec::new();
+        let mut scratch = entnorm_gazetteer::MatchScratch::default();
+        m.find(text, analysis, None, &mut scratch, &mut found);
+        found
+    };
+    let found = find_all(&analysis);
     let mut cold = Analysis::default();
     Analyzer::new().analyze(text, &mut cold);
     assert!(
         cold.key_stamp(0).is_none(),
         "a new analyzer has no memo yet"
     );
-    let mut expected = Vec::new();
-    m.find(
-        text,
-        &cold,
-        None,
-        &mut entnorm_gazetteer::MatchScratch::default(),
-        &mut expected,
-    );
+    let expected = find_all(&cold);
     let surfaces = |found: &[entnorm_gazetteer::Mention]| -> Vec<(String, String)> {
         found
             .iter()
