@@ -8,6 +8,7 @@
 mod enrich;
 mod error;
 pub mod index;
+mod lazy_utf8;
 mod matcher;
 mod model;
 mod names;

@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::GazetteerError;
 use crate::index::*;
+use crate::lazy_utf8::LazyUtf8;
 use crate::model::{AliasKind, Gazetteer, Origin, SourceInfo};
 
 /// A found mention: token range, byte range in the analysed text, and the entity chosen among the candidates.
@@ -915,9 +916,9 @@ pub struct Matcher {
     /// The language families of those names (see [`language_family`]): in a text of another family no
     /// lower-case word is tried.
     lower_name_families: Vec<String>,
-    /// Whether the whole STRINGS section is UTF-8 (checked on the first string read, not at open: a
-    /// matcher made resident right after opening would check it twice; see `Matcher::string`).
-    strings_utf8: std::sync::OnceLock<bool>,
+    /// Which blocks of the STRINGS section were checked to be UTF-8, each on the first read of a string
+    /// in it (not at open: a short run reads few of them; see `Matcher::string`).
+    strings_utf8: LazyUtf8,
     /// This matcher's number among those the process opened (see [`Matcher::instance`]).
     instance: u64,
 }
@@ -1588,7 +1589,7 @@ impl Matcher {
                 _ => return Err(IndexError::Corrupt("metadata line")),
             }
         }
-        Ok(Matcher {
+        let mut matcher = Matcher {
             bytes: IndexBytes::new(&storage),
             storage,
             sections,
@@ -1598,9 +1599,12 @@ impl Matcher {
             stem_groups,
             lower_stem_prefixes,
             lower_name_families,
-            strings_utf8: std::sync::OnceLock::new(),
+            strings_utf8: LazyUtf8::new(0, crate::lazy_utf8::BLOCK),
             instance: NEXT_INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        })
+        };
+        matcher.strings_utf8 =
+            LazyUtf8::new(matcher.section(STRINGS).len(), crate::lazy_utf8::BLOCK);
+        Ok(matcher)
     }
 
     /// Moves the index into the process's own memory, backed by 2 MiB pages where the system offers them
@@ -1610,7 +1614,8 @@ impl Matcher {
     /// parallel parts, costs 0.04-0.06 s for 280 MB of index, so it pays off over long runs only (see
     /// `entnorm run --index-memory`). Returns the error that left the matcher as it was (mapped):
     /// nothing but speed is lost then. The copy is checked like an index verified before (header and
-    /// section shapes); its strings are checked to be UTF-8 on the first read, as for any matcher.
+    /// section shapes); its strings are checked to be UTF-8 block by block as they are read, as for any
+    /// matcher.
     pub fn make_resident(&mut self) -> Result<(), IndexError> {
         if matches!(self.storage, Storage::Resident(_)) {
             return Ok(());
@@ -1720,28 +1725,7 @@ impl Matcher {
             read_u32(record, field * 8) as usize,
             read_u32(record, field * 8 + 4) as usize,
         );
-        let strings = self.section(STRINGS);
-        let Some(b) = off.checked_add(len).and_then(|end| strings.get(off..end)) else {
-            return "";
-        };
-        let strings_utf8 = *self
-            .strings_utf8
-            .get_or_init(|| simdutf8::basic::from_utf8(strings).is_ok());
-        if strings_utf8 {
-            // Within valid UTF-8, a range between two character boundaries is valid UTF-8, and a range
-            // that starts or ends inside a character is not.
-            let boundary = |i: usize| strings.get(i).is_none_or(|&c| (c as i8) >= -0x40);
-            if boundary(off) && boundary(off + len) {
-                #[allow(unsafe_code)]
-                // SAFETY: `strings_utf8` says the whole STRINGS section was checked to be UTF-8 (its bytes
-                // never change while the matcher holds them: see `Matcher::open`), and `b` is
-                // the part of it between two character boundaries, so `b` is UTF-8 too; this is the
-                // check `from_utf8` would do, done once for all strings instead of on every call.
-                return unsafe { std::str::from_utf8_unchecked(b) };
-            }
-            return "";
-        }
-        std::str::from_utf8(b).unwrap_or("")
+        self.strings_utf8.str_at(self.section(STRINGS), off, len)
     }
 
     pub fn entity_count(&self) -> usize {
