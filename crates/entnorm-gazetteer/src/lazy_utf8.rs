@@ -55,9 +55,11 @@ impl LazyUtf8 {
         // Blocks whose union holds `off..end`: a block starts at the first character boundary at or
         // after its nominal start, so block `off / block` starts at or before `off` where `off` is a
         // boundary; block `(end - 1) / block` ends at or after `end`.
+        let (first, last) = (off >> self.shift, (end - 1) >> self.shift);
         if is_boundary(off)
             && is_boundary(end)
-            && (off >> self.shift..=(end - 1) >> self.shift).all(|k| self.check(bytes, k))
+            && self.check(bytes, first)
+            && (first == last || (first + 1..=last).all(|k| self.check(bytes, k)))
         {
             #[allow(unsafe_code)]
             // SAFETY: the blocks from `off / block` to `(end - 1) / block` were each checked to be
@@ -84,18 +86,22 @@ impl LazyUtf8 {
     }
 
     /// Whether block `k` is UTF-8, checking it if no thread has yet.
+    #[inline]
     fn check(&self, bytes: &[u8], k: usize) -> bool {
-        let state = &self.states[k];
-        match state.load(Ordering::Acquire) {
+        match self.states[k].load(Ordering::Acquire) {
             VALID => true,
             INVALID => false,
-            _ => {
-                let range = self.start(bytes, k)..self.start(bytes, k + 1);
-                let valid = simdutf8::basic::from_utf8(&bytes[range]).is_ok();
-                state.store(if valid { VALID } else { INVALID }, Ordering::Release);
-                valid
-            }
+            _ => self.check_anew(bytes, k),
         }
+    }
+
+    /// Checks block `k` (once per block and matcher, unless two threads race to it).
+    #[cold]
+    fn check_anew(&self, bytes: &[u8], k: usize) -> bool {
+        let range = self.start(bytes, k)..self.start(bytes, k + 1);
+        let valid = simdutf8::basic::from_utf8(&bytes[range]).is_ok();
+        self.states[k].store(if valid { VALID } else { INVALID }, Ordering::Release);
+        valid
     }
 }
 
