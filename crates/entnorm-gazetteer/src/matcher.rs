@@ -1589,7 +1589,11 @@ impl Matcher {
                 _ => return Err(IndexError::Corrupt("metadata line")),
             }
         }
-        let mut matcher = Matcher {
+        let strings_utf8 = LazyUtf8::new(
+            sections.get(storage.bytes(), STRINGS).len(),
+            crate::lazy_utf8::BLOCK,
+        );
+        Ok(Matcher {
             bytes: IndexBytes::new(&storage),
             storage,
             sections,
@@ -1599,12 +1603,9 @@ impl Matcher {
             stem_groups,
             lower_stem_prefixes,
             lower_name_families,
-            strings_utf8: LazyUtf8::new(0, crate::lazy_utf8::BLOCK),
+            strings_utf8,
             instance: NEXT_INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        };
-        matcher.strings_utf8 =
-            LazyUtf8::new(matcher.section(STRINGS).len(), crate::lazy_utf8::BLOCK);
-        Ok(matcher)
+        })
     }
 
     /// Moves the index into the process's own memory, backed by 2 MiB pages where the system offers them

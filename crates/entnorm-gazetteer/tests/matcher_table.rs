@@ -420,25 +420,26 @@ fn one_scratch_serves_two_matchers_in_turn() {
     }
 }
 
+/// An analyzer past its memo's first tokens (having analysed `sample` 400 times): it stamps the keys it
+/// holds.
+fn warm_analyzer(sample: &str) -> entnorm_tokenize::Analyzer {
+    let mut analyzer = entnorm_tokenize::Analyzer::new();
+    let mut out = entnorm_tokenize::Analysis::default();
+    for _ in 0..400 {
+        analyzer.analyze(sample, &mut out);
+    }
+    analyzer
+}
+
 /// The scratch remembers lookups under the analyzer's key stamps: a word that another analyzer, or a later
 /// word in the same memo slot, has displaced must be looked up again, never taken for the word it
 /// displaced. Two town names sharing a memo slot are analysed in turn by two warm analyzers; each find
 /// through one long-lived scratch gives what a fresh scratch gives.
 #[test]
 fn one_scratch_serves_two_analyzers_and_displaced_words() {
-    use entnorm_tokenize::{Analysis, Analyzer};
-    // Past the memo's first tokens, with words of several scripts.
-    let warm = || {
-        let mut analyzer = Analyzer::new();
-        let mut out = Analysis::default();
-        for _ in 0..400 {
-            analyzer.analyze(
-                "Сергей Лавров встретился с John Kerry в Женеве; الجعفري في دمشق.",
-                &mut out,
-            );
-        }
-        analyzer
-    };
+    use entnorm_tokenize::Analysis;
+    // With words of several scripts.
+    let warm = || warm_analyzer("Сергей Лавров встретился с John Kerry в Женеве; الجعفري في دمشق.");
     let (mut a, mut b) = (warm(), warm());
     // Two capitalised words whose keys take the same memo slot.
     let words: Vec<String> = (0..60_000).map(|n| format!("Tarnow{n}")).collect();
@@ -494,14 +495,8 @@ fn one_scratch_serves_two_analyzers_and_displaced_words() {
 fn names_new_to_the_scratch_are_found_wherever_one_text_repeats_them() {
     use entnorm_tokenize::{Analysis, Analyzer};
     let m = matcher(None);
-    let mut warm = Analyzer::new();
+    let mut warm = warm_analyzer("Le ministre a parlé hier à Genève avec ses homologues.");
     let mut analysis = Analysis::default();
-    for _ in 0..400 {
-        warm.analyze(
-            "Le ministre a parlé hier à Genève avec ses homologues.",
-            &mut analysis,
-        );
-    }
     let text = "Сергей Лавров встретился с John Kerry. Лавров и Керри — Сергей Лавров, Джон Керри; \
                 SERGEY LAVROV, Sergey Lavrov. بشار الأسد و جون كيري، بشار الأسد. \
                 Côte d'Ivoire, Cote d'Ivoire, Côte d'Ivoire; Συρία, Συρία, סוריה, סוריה, Сирия, Сирия.";

@@ -972,7 +972,11 @@ fn flat_string_object(text: &str, fields: &FieldNames) -> Option<serde_json::Map
         at = skip_ws(at + 1);
         let (value_end, escaped) = json_string_end(b, at)?;
         if fields.names(key) {
-            let value = unescape_json_string(&text[at..value_end])?;
+            let value = if escaped {
+                unescape_json_string(&text[at..value_end])?
+            } else {
+                text[at + 1..value_end - 1].to_owned()
+            };
             map.insert(key.to_owned(), Value::String(value));
         } else if escaped {
             unescape_json_string(&text[at..value_end])?;
