@@ -797,8 +797,36 @@ fn cmd_run(args: RunArgs) -> Result<ExitCode> {
     result
 }
 
-fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
+/// Refuses bad options and missing inputs of `run`, before the gazetteer is loaded: on a first run that
+/// compiles it (about 20 s for the default one), a mistyped option or path is reported at once.
+fn check_run_args(args: &RunArgs, stream: Option<StreamFormat>) -> Result<()> {
     args.link.check()?;
+    if stream.is_some() && args.resume {
+        bail!("--resume needs an output directory (not filter mode, -o -)");
+    }
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    if args.max_record_bytes == 0 {
+        bail!("--max-record-bytes must be at least 1");
+    }
+    // Texts are analysed with 32-bit token offsets.
+    if u32::try_from(args.max_record_bytes).is_err() {
+        bail!(
+            "--max-record-bytes must be below 4 GiB ({}), not {}",
+            u64::from(u32::MAX) + 1,
+            args.max_record_bytes
+        );
+    }
+    if !(args.checkpoint_interval >= 0.0 && args.checkpoint_interval.is_finite()) {
+        bail!("--checkpoint-interval must be a number of seconds, 0 or more");
+    }
+    entnorm_pipeline::check_named_inputs(&args.inputs)?;
+    Ok(())
+}
+
+fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
+    check_run_args(&args, stream)?;
     let stop = stop_on_signals().context("cannot install signal handlers")?;
     let (mut matcher, skipped_rows) = if args.lenient && args.gazetteer.index.is_none() {
         let specs = source_specs(&args.gazetteer)?;
@@ -820,28 +848,8 @@ fn run_tables(args: RunArgs, stream: Option<StreamFormat>) -> Result<ExitCode> {
     config.review_threshold = args.link.review_threshold;
     config.fuzzy = args.link.fuzzy;
     config.key_layers_only = args.key_layers_only;
-    if stream.is_some() && args.resume {
-        bail!("--resume needs an output directory (not filter mode, -o -)");
-    }
     if let Some(t) = args.threads {
-        if t == 0 {
-            bail!("--threads must be at least 1");
-        }
         config.threads = t;
-    }
-    if args.max_record_bytes == 0 {
-        bail!("--max-record-bytes must be at least 1");
-    }
-    // Texts are analysed with 32-bit token offsets.
-    if u32::try_from(args.max_record_bytes).is_err() {
-        bail!(
-            "--max-record-bytes must be below 4 GiB ({}), not {}",
-            u64::from(u32::MAX) + 1,
-            args.max_record_bytes
-        );
-    }
-    if !(args.checkpoint_interval >= 0.0 && args.checkpoint_interval.is_finite()) {
-        bail!("--checkpoint-interval must be a number of seconds, 0 or more");
     }
     config.progress = !args.quiet;
     config.default_lang = args.lang;

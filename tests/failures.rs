@@ -147,6 +147,65 @@ fn malformed_gazetteer_rows_stop_the_run_or_are_skipped_with_lenient() {
 }
 
 #[test]
+fn bad_options_and_missing_inputs_are_refused_before_the_gazetteer_is_compiled() {
+    let dir = TempDir::new("early-refusal");
+    let cache = dir.path("cache");
+    let out = dir.path("out");
+    let (input, missing) = (fixture("articles.jsonl"), dir.path("no-such-file.jsonl"));
+    let gaz = fixture("gazetteer.tsv");
+    let (input, missing, out_arg) = (
+        input.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let run = |inputs: &[&str], extra: &[&str]| {
+        entnorm()
+            .env("ENTNORM_CACHE_DIR", &cache)
+            .args(base_args(inputs, out_arg, gaz.to_str().unwrap()))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let cached = || std::fs::read_dir(&cache).map_or(0, |d| d.count());
+    for (inputs, extra, says) in [
+        (
+            &[input][..],
+            &["--threads", "0"][..],
+            "--threads must be at least 1",
+        ),
+        (
+            &[input],
+            &["--max-record-bytes", "0"],
+            "--max-record-bytes must be at least 1",
+        ),
+        (
+            &[input],
+            &["--checkpoint-interval=-1"],
+            "--checkpoint-interval must be",
+        ),
+        (
+            &[input, missing],
+            &[],
+            "no-such-file.jsonl: input not found",
+        ),
+    ] {
+        let output = run(inputs, extra);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{extra:?} {inputs:?}");
+        assert!(stderr.contains(says), "{says}: {stderr}");
+        assert_eq!(
+            cached(),
+            0,
+            "{says}: the gazetteer was compiled before the refusal"
+        );
+        assert!(!out.exists(), "{says}: output written");
+    }
+    // The same command with good options compiles the gazetteer into that cache.
+    assert_success(&run(&[input], &[]));
+    assert!(cached() > 0);
+}
+
+#[test]
 fn spreadsheet_safe_neutralises_formula_cells_and_nothing_else() {
     let dir = TempDir::new("spreadsheet");
     // The multilingual fixture articles under IDs that a spreadsheet would run as formulas.

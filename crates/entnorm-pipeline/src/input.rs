@@ -142,6 +142,29 @@ fn format_of(path: &Path) -> Option<Format> {
     }
 }
 
+/// Checks that every input named on the command line (other than `-`) exists and can be examined: the
+/// error [`discover`] would give at once, found before a slow step (loading a gazetteer that must first be
+/// compiled) instead of after it. What is below a directory is examined by `discover` only.
+pub fn check_named_inputs(inputs: &[PathBuf]) -> Result<(), PipelineError> {
+    for input in inputs.iter().filter(|i| i.as_os_str() != "-") {
+        named_input_metadata(input)?;
+    }
+    Ok(())
+}
+
+/// The metadata of an input named on the command line; a missing one is [`PipelineError::InputNotFound`].
+fn named_input_metadata(input: &Path) -> Result<std::fs::Metadata, PipelineError> {
+    std::fs::metadata(input).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => PipelineError::InputNotFound {
+            path: input.to_path_buf(),
+        },
+        _ => PipelineError::Io {
+            path: input.to_path_buf(),
+            source,
+        },
+    })
+}
+
 /// Expands the command-line inputs into files: a file stands for itself, a directory for every supported
 /// file below it (sorted by path; symbolic links to directories are not followed, so loops cannot occur),
 /// `-` for stdin. A missing input named on the command line is an error; an entry of a directory that
@@ -158,15 +181,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, PipelineError> {
             });
             continue;
         }
-        let meta = std::fs::metadata(input).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => PipelineError::InputNotFound {
-                path: input.clone(),
-            },
-            _ => PipelineError::Io {
-                path: input.clone(),
-                source,
-            },
-        })?;
+        let meta = named_input_metadata(input)?;
         if meta.is_dir() {
             // The directory itself must be readable; what is below it is reported per entry.
             std::fs::read_dir(input).map_err(|source| PipelineError::Io {

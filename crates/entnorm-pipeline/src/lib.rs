@@ -37,8 +37,8 @@ pub use index_cache::{
     user_removals, IndexOrigin,
 };
 pub use input::{
-    parse_json_line, Document, FieldNames, FileOutcome, Format, InputFile, ReadOptions, Record,
-    RecordSource, DEFAULT_MAX_DECOMPRESSED_RATIO, DEFAULT_MAX_RECORD_BYTES,
+    check_named_inputs, parse_json_line, Document, FieldNames, FileOutcome, Format, InputFile,
+    ReadOptions, Record, RecordSource, DEFAULT_MAX_DECOMPRESSED_RATIO, DEFAULT_MAX_RECORD_BYTES,
 };
 pub use manifest::write_manifest;
 pub use process::{
