@@ -323,14 +323,37 @@ pub struct KeyHashes {
 /// A stable 64-bit hash of a key (Fx-style, 8 bytes at a time): the same on every platform and Rust
 /// version, so that gazetteer indexes can store it. Not a cryptographic hash.
 pub fn key_hash(bytes: &[u8]) -> u64 {
+    hash_with_tail(bytes, tail_word(bytes, bytes.len() % 8))
+}
+
+/// [`key_hash`] of the key at `range` of `text`. Where the text goes on for 8 bytes from the start of the
+/// key's last partial word, that word is one load, masked: no branch on the key's length, which differs
+/// from one token to the next.
+#[inline]
+fn key_hash_in(text: &[u8], range: std::ops::Range<usize>) -> u64 {
+    let key = &text[range.clone()];
+    let rem = key.len() % 8;
+    let tail_at = range.end - rem;
+    match text.get(tail_at..tail_at + 8) {
+        Some(word) => {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            // `rem` is at most 7: the shift stays below 64.
+            hash_with_tail(key, word & ((1u64 << (rem * 8)) - 1))
+        }
+        None => key_hash(key),
+    }
+}
+
+/// [`key_hash`] of `bytes`, given the word of its last `len % 8` bytes (padded with zeros).
+#[inline]
+fn hash_with_tail(bytes: &[u8], tail: u64) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h: u64 = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
+    for c in bytes.chunks_exact(8) {
         let v = u64::from_le_bytes(c.try_into().expect("8-byte chunk"));
         h = (h.rotate_left(5) ^ v).wrapping_mul(K);
     }
-    h = (h.rotate_left(5) ^ tail_word(bytes, chunks.remainder().len())).wrapping_mul(K);
+    h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
     // final avalanche so that low bits (used for bucket indices) depend on every input bit
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -423,10 +446,22 @@ impl MemoSlot {
         &self.bytes[at..at + usize::from(self.lens[k])]
     }
 
-    /// Whether the slot holds the keys of `token` (never empty).
-    fn holds(&self, token: &str) -> bool {
-        usize::from(self.lens[0]) == token.len()
-            && same_short_bytes(&self.bytes[..token.len()], token.as_bytes())
+    /// Whether the slot holds the keys of the token at `range` of `text` (never empty). A token of up to
+    /// 16 bytes that the text goes on from for 16 bytes is compared in one masked 16-byte comparison:
+    /// no branch on its length.
+    #[inline]
+    fn holds_in(&self, text: &[u8], range: std::ops::Range<usize>) -> bool {
+        let n = range.len();
+        if usize::from(self.lens[0]) != n {
+            return false;
+        }
+        match (text.get(range.start..range.start + 16), self.bytes.get(..16)) {
+            (Some(window), Some(held)) if (1..=16).contains(&n) => {
+                let load = |b: &[u8]| u128::from_le_bytes(b.try_into().unwrap_or([0; 16]));
+                (load(window) ^ load(held)) & (u128::MAX >> (128 - 8 * n)) == 0
+            }
+            _ => same_short_bytes(&self.bytes[..n], &text[range]),
+        }
     }
 
     /// Whether a slot has room for `keys` (the exact, folded and transliterated key, which coincide as
@@ -522,7 +557,7 @@ impl Analyzer {
         // in a ring, not per token: a record of millions of tokens needs no more memory for them.
         const AHEAD: usize = 8;
         let tokens = &out.tokens;
-        let hash_of = |t: &Token| key_hash(&text.as_bytes()[t.range()]);
+        let hash_of = |t: &Token| key_hash_in(text.as_bytes(), t.range());
         let mut ring = [0u64; AHEAD];
         for (h, t) in ring.iter_mut().zip(tokens) {
             *h = hash_of(t);
@@ -538,7 +573,7 @@ impl Analyzer {
             let token = &text[t.range()];
             let at = MemoSlot::index(h);
             let slot = &mut self.memo[at];
-            if slot.holds(token) {
+            if slot.holds_in(text.as_bytes(), t.range()) {
                 out.key_stamps.push(slot.stamp);
                 let keys = slot.keys(h);
                 match keys.same[1] {
@@ -743,6 +778,49 @@ mod tests {
         }
     }
 
+    /// Ranges of `text` between character boundaries, of up to `max_len` bytes.
+    fn ranges(text: &str, max_len: usize) -> Vec<std::ops::Range<usize>> {
+        let bounds: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        bounds
+            .iter()
+            .flat_map(|&a| bounds.iter().map(move |&b| a..b))
+            .filter(|r| r.start <= r.end && r.len() <= max_len)
+            .collect()
+    }
+
+    const SCRIPTS: &str = "Lavrov Лавров Λαβρόφ لافروف לברוב लावरोव 拉夫罗夫 ลาฟรอฟ Ławrow, 2016 Jaafari";
+
+    #[test]
+    fn key_hash_in_a_text_is_key_hash_of_the_slice() {
+        for r in ranges(SCRIPTS, usize::MAX) {
+            let key = &SCRIPTS.as_bytes()[r.clone()];
+            assert_eq!(key_hash_in(SCRIPTS.as_bytes(), r.clone()), key_hash(key), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn a_memo_slot_holds_exactly_the_token_it_was_given() {
+        let text = SCRIPTS.as_bytes();
+        let ranges = ranges(SCRIPTS, 24);
+        for held in ranges.iter().filter(|r| (1..=MEMO_BYTES).contains(&r.len())) {
+            // Bytes after the held key are not part of it (the folded key, or what an earlier key left).
+            let mut slot = MemoSlot {
+                stamp: 1,
+                hashes: [0; 2],
+                same: [0; 3],
+                lens: [held.len() as u8, 0, 0],
+                bytes: [b'a'; MEMO_BYTES],
+            };
+            slot.bytes[..held.len()].copy_from_slice(&text[held.clone()]);
+            for r in ranges.iter().filter(|r| !r.is_empty()) {
+                let same = text[r.clone()] == text[held.clone()];
+                assert_eq!(slot.holds_in(text, r.clone()), same, "{held:?} {r:?}");
+            }
+        }
+    }
+
     /// The memo gives every token the keys and hashes a fresh computation gives: a warm analyzer (past
     /// the point where it builds its memo, having seen every word before) against the memo-less path.
     #[test]
@@ -768,9 +846,8 @@ mod tests {
             .tokens()
             .iter()
             .filter(|t| {
-                let token = &text[t.range()];
-                let h = key_hash(token.as_bytes());
-                warm.memo[MemoSlot::index(h)].holds(token)
+                let h = key_hash(text[t.range()].as_bytes());
+                warm.memo[MemoSlot::index(h)].holds_in(text.as_bytes(), t.range())
             })
             .count();
         assert!(held * 10 >= got.len() * 9, "{held} of {}", got.len());

@@ -203,6 +203,54 @@ static ASCII_WORD: [u8; 256] = {
     t
 };
 
+/// Bytes of a `u64` with each byte's high bit.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// Bytes of a `u64` with each byte 1.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `x` that is ASCII and strictly between `above` and `below` (both at most
+/// 127), computed for the 8 bytes at once: no lane borrows from or carries into its neighbour, as each
+/// lane's sums stay within 0..=255 (the "hasbetween" of Sean Anderson's bit hacks, exact per byte).
+#[inline]
+fn ascii_bytes_between(x: u64, above: u8, below: u8) -> u64 {
+    let low7 = x & !HIGH_BITS;
+    (ONES * (127 + u64::from(below)) - low7) & !x & (low7 + ONES * (127 - u64::from(above))) & HIGH_BITS
+}
+
+/// The run of ASCII letters and digits from byte `pos` of `bytes`: its end and whether it has a letter.
+/// Eight bytes are tested at once (the run's length comes from the first byte that is not one, so the
+/// loop does not branch on every byte of a word, nor mispredict at its end); the last few bytes of a text
+/// one at a time.
+#[inline]
+fn ascii_word_run(bytes: &[u8], mut pos: usize) -> (usize, bool) {
+    let mut alpha = 0;
+    while let Some(chunk) = bytes.get(pos..pos + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let letters = ascii_bytes_between(x | 0x2020_2020_2020_2020, b'a' - 1, b'z' + 1);
+        let alnum = letters | ascii_bytes_between(x, b'0' - 1, b'9' + 1);
+        let stop = !alnum & HIGH_BITS;
+        if stop == 0 {
+            alpha |= letters;
+            pos += 8;
+            continue;
+        }
+        // Bytes before the first that stops the run (little-endian: the lowest lanes come first).
+        let before = stop.trailing_zeros() / 8;
+        alpha |= letters & ((1u64 << (before * 8)) - 1);
+        return (pos + before as usize, alpha != 0);
+    }
+    let mut run_class = 0;
+    while let Some(&b) = bytes.get(pos) {
+        let k = ASCII_WORD[usize::from(b)];
+        if k == 0 {
+            break;
+        }
+        run_class |= k;
+        pos += 1;
+    }
+    (pos, alpha != 0 || run_class & ASCII_ALPHA != 0)
+}
+
 /// Class bits that make a rule other than "a word character extends the word" apply.
 const OTHER_RULE: u16 = SPACE | DASH | IGNORABLE | ATTACHING | APOSTROPHE | SPACELESS_LETTER;
 
@@ -264,16 +312,8 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         // nothing in the rules below looks at them from inside a word), an ASCII space.
         if b.is_ascii_alphanumeric() {
             let start = pos;
-            let mut run_class = 0;
-            while let Some(&b) = bytes.get(pos) {
-                let k = ASCII_WORD[usize::from(b)];
-                if k == 0 {
-                    break;
-                }
-                run_class |= k;
-                pos += 1;
-            }
-            let alpha = run_class & ASCII_ALPHA != 0;
+            let alpha;
+            (pos, alpha) = ascii_word_run(bytes, pos);
             // What follows cannot go on with the word: an ASCII character that is no apostrophe, mark,
             // ignorable or word character, or the end of the text.
             let ends_here = bytes.get(pos).is_none_or(|&n| {
@@ -417,4 +457,51 @@ pub(crate) fn segment(text: &str, tokens: &mut Vec<Token>) {
         }
     }
     seg.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The run of ASCII letters and digits from `pos`, one byte at a time: what [`ascii_word_run`] must
+    /// give.
+    fn byte_by_byte(bytes: &[u8], mut pos: usize) -> (usize, bool) {
+        let mut alpha = false;
+        while let Some(&b) = bytes.get(pos).filter(|b| b.is_ascii_alphanumeric()) {
+            alpha |= b.is_ascii_alphabetic();
+            pos += 1;
+        }
+        (pos, alpha)
+    }
+
+    #[test]
+    fn ascii_word_run_ends_where_the_byte_by_byte_run_ends() {
+        // Every byte value as the first byte that may end a run, at every distance from its start and
+        // from the end of the text, after runs of letters, of digits and of both.
+        for run in ["abcdefghijklmnopqrstuvwxyz", "01234567890123456789", "Zz09aA9zZ0Mm"] {
+            for len in 0..=run.len() {
+                for stop in 0..=255u8 {
+                    for tail in 0..10 {
+                        let mut text = run.as_bytes()[..len].to_vec();
+                        text.push(stop);
+                        text.extend(std::iter::repeat_n(b'x', tail));
+                        for pos in 0..=len {
+                            assert_eq!(
+                                ascii_word_run(&text, pos),
+                                byte_by_byte(&text, pos),
+                                "{text:?} from {pos}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // From every byte of news text in several scripts (UTF-8 lead and continuation bytes included).
+        let news = "Sergey Lavrov (Сергей Лавров) met Ibrahim al-Jaafari (إبراهيم الجعفري) in Moscow \
+                    on 12 Jan 2016; ISIS/ISIL, Δαμασκός, ירושלים, दिल्ली, 北京 and กรุงเทพ@x_y-z9.";
+        let bytes = news.as_bytes();
+        for pos in 0..=bytes.len() {
+            assert_eq!(ascii_word_run(bytes, pos), byte_by_byte(bytes, pos), "from {pos}");
+        }
+    }
 }
