@@ -455,7 +455,10 @@ impl MemoSlot {
         if usize::from(self.lens[0]) != n {
             return false;
         }
-        match (text.get(range.start..range.start + 16), self.bytes.get(..16)) {
+        match (
+            text.get(range.start..range.start + 16),
+            self.bytes.get(..16),
+        ) {
             (Some(window), Some(held)) if (1..=16).contains(&n) => {
                 let load = |b: &[u8]| u128::from_le_bytes(b.try_into().unwrap_or([0; 16]));
                 (load(window) ^ load(held)) & (u128::MAX >> (128 - 8 * n)) == 0
@@ -790,13 +793,18 @@ mod tests {
             .collect()
     }
 
-    const SCRIPTS: &str = "Lavrov Лавров Λαβρόφ لافروف לברוב लावरोव 拉夫罗夫 ลาฟรอฟ Ławrow, 2016 Jaafari";
+    const SCRIPTS: &str =
+        "Lavrov Лавров Λαβρόφ لافروف לברוב लावरोव 拉夫罗夫 ลาฟรอฟ Ławrow, 2016 Jaafari";
 
     #[test]
     fn key_hash_in_a_text_is_key_hash_of_the_slice() {
         for r in ranges(SCRIPTS, usize::MAX) {
             let key = &SCRIPTS.as_bytes()[r.clone()];
-            assert_eq!(key_hash_in(SCRIPTS.as_bytes(), r.clone()), key_hash(key), "{r:?}");
+            assert_eq!(
+                key_hash_in(SCRIPTS.as_bytes(), r.clone()),
+                key_hash(key),
+                "{r:?}"
+            );
         }
     }
 
@@ -804,7 +812,10 @@ mod tests {
     fn a_memo_slot_holds_exactly_the_token_it_was_given() {
         let text = SCRIPTS.as_bytes();
         let ranges = ranges(SCRIPTS, 24);
-        for held in ranges.iter().filter(|r| (1..=MEMO_BYTES).contains(&r.len())) {
+        for held in ranges
+            .iter()
+            .filter(|r| (1..=MEMO_BYTES).contains(&r.len()))
+        {
             // Bytes after the held key are not part of it (the folded key, or what an earlier key left).
             let mut slot = MemoSlot {
                 stamp: 1,

@@ -214,7 +214,10 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 #[inline]
 fn ascii_bytes_between(x: u64, above: u8, below: u8) -> u64 {
     let low7 = x & !HIGH_BITS;
-    (ONES * (127 + u64::from(below)) - low7) & !x & (low7 + ONES * (127 - u64::from(above))) & HIGH_BITS
+    (ONES * (127 + u64::from(below)) - low7)
+        & !x
+        & (low7 + ONES * (127 - u64::from(above)))
+        & HIGH_BITS
 }
 
 /// The run of ASCII letters and digits from byte `pos` of `bytes`: its end and whether it has a letter.
@@ -478,7 +481,11 @@ mod tests {
     fn ascii_word_run_ends_where_the_byte_by_byte_run_ends() {
         // Every byte value as the first byte that may end a run, at every distance from its start and
         // from the end of the text, after runs of letters, of digits and of both.
-        for run in ["abcdefghijklmnopqrstuvwxyz", "01234567890123456789", "Zz09aA9zZ0Mm"] {
+        for run in [
+            "abcdefghijklmnopqrstuvwxyz",
+            "01234567890123456789",
+            "Zz09aA9zZ0Mm",
+        ] {
             for len in 0..=run.len() {
                 for stop in 0..=255u8 {
                     for tail in 0..10 {
@@ -497,11 +504,16 @@ mod tests {
             }
         }
         // From every byte of news text in several scripts (UTF-8 lead and continuation bytes included).
-        let news = "Sergey Lavrov (Сергей Лавров) met Ibrahim al-Jaafari (إبراهيم الجعفري) in Moscow \
+        let news =
+            "Sergey Lavrov (Сергей Лавров) met Ibrahim al-Jaafari (إبراهيم الجعفري) in Moscow \
                     on 12 Jan 2016; ISIS/ISIL, Δαμασκός, ירושלים, दिल्ली, 北京 and กรุงเทพ@x_y-z9.";
         let bytes = news.as_bytes();
         for pos in 0..=bytes.len() {
-            assert_eq!(ascii_word_run(bytes, pos), byte_by_byte(bytes, pos), "from {pos}");
+            assert_eq!(
+                ascii_word_run(bytes, pos),
+                byte_by_byte(bytes, pos),
+                "from {pos}"
+            );
         }
     }
 }
