@@ -326,38 +326,62 @@ pub fn key_hash(bytes: &[u8]) -> u64 {
     hash_with_tail(bytes, tail_word(bytes, bytes.len() % 8))
 }
 
-/// [`key_hash`] of the key at `range` of `text`. Where the text goes on for 8 bytes from the start of the
-/// key's last partial word, that word is one load, masked: no branch on the key's length, which differs
-/// from one token to the next.
+/// [`key_hash`] of the key at `range` of `text`. A key of under 24 bytes (most words) that the text goes
+/// on from for 24 bytes is hashed from three loads: the steps for its whole words are all computed and
+/// the right one chosen, and its last partial word is masked, so nothing branches on its length, which
+/// differs from one token to the next. Other keys: where the text goes on for 8 bytes from the start of
+/// the last partial word, that word is one load, masked.
 #[inline]
 fn key_hash_in(text: &[u8], range: std::ops::Range<usize>) -> u64 {
+    let len = range.len();
+    if let (true, Some(window)) = (len < 24, text.get(range.start..range.start + 24)) {
+        let word =
+            |i: usize| u64::from_le_bytes(window[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+        let words = [word(0), word(1), word(2)];
+        let h0 = len as u64;
+        let h1 = hash_step(h0, words[0]);
+        let steps = [h0, h1, hash_step(h1, words[1])];
+        let (whole, rem) = (len / 8, len % 8);
+        // `rem` is at most 7: the shift stays below 64.
+        let tail = words[whole] & ((1u64 << (rem * 8)) - 1);
+        return hash_finish(hash_step(steps[whole], tail));
+    }
     let key = &text[range.clone()];
     let rem = key.len() % 8;
     let tail_at = range.end - rem;
     match text.get(tail_at..tail_at + 8) {
         Some(word) => {
             let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-            // `rem` is at most 7: the shift stays below 64.
             hash_with_tail(key, word & ((1u64 << (rem * 8)) - 1))
         }
         None => key_hash(key),
     }
 }
 
-/// [`key_hash`] of `bytes`, given the word of its last `len % 8` bytes (padded with zeros).
+/// One step of [`key_hash`]: the hash so far, then the next word of the key.
 #[inline]
-fn hash_with_tail(bytes: &[u8], tail: u64) -> u64 {
+fn hash_step(h: u64, word: u64) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = bytes.len() as u64;
-    for c in bytes.chunks_exact(8) {
-        let v = u64::from_le_bytes(c.try_into().expect("8-byte chunk"));
-        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
-    }
-    h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
-    // final avalanche so that low bits (used for bucket indices) depend on every input bit
+    (h.rotate_left(5) ^ word).wrapping_mul(K)
+}
+
+/// The last step of [`key_hash`]: an avalanche, so that low bits (used for bucket indices) depend on every
+/// input bit.
+#[inline]
+fn hash_finish(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^ (h >> 33)
+}
+
+/// [`key_hash`] of `bytes`, given the word of its last `len % 8` bytes (padded with zeros).
+#[inline]
+fn hash_with_tail(bytes: &[u8], tail: u64) -> u64 {
+    let mut h: u64 = bytes.len() as u64;
+    for c in bytes.chunks_exact(8) {
+        h = hash_step(h, u64::from_le_bytes(c.try_into().expect("8-byte chunk")));
+    }
+    hash_finish(hash_step(h, tail))
 }
 
 /// The last `rem` (0..=7) bytes of `bytes` as a little-endian word padded with zeros, assembled in a
