@@ -1878,17 +1878,18 @@ impl Matcher {
             .resize(tokens.len(), std::cell::Cell::new(None));
         // The tokens a match may start at, in one pass: most tokens start no alias, and the loop below
         // then visits only the others.
+        // Every token's index is written and the count moves on past the starts only: a filtered push
+        // branches on each token, and which tokens start an alias follows no pattern a predictor learns.
         scratch.starts.clear();
-        scratch.starts.extend(
-            tokens
-                .iter()
-                .zip(&scratch.roots)
-                .enumerate()
-                .filter(|(_, (t, roots))| {
-                    t.can_start && t.class != TokenClass::Punct && **roots != [NO_ID; 3]
-                })
-                .map(|(i, _)| i as u32),
-        );
+        scratch.starts.resize(tokens.len() + 1, 0);
+        let mut starts = 0;
+        for (i, (t, roots)) in tokens.iter().zip(&scratch.roots).enumerate() {
+            scratch.starts[starts] = i as u32;
+            // All three NO_ID (u32::MAX) exactly when their bitwise and is.
+            let has_root = roots[0] & roots[1] & roots[2] != NO_ID;
+            starts += usize::from(t.can_start & (t.class != TokenClass::Punct) & has_root);
+        }
+        scratch.starts.truncate(starts);
         let cases = &scratch.cases;
         let text_case = |i: usize| cached_case(cases, tokens, text, i);
         // Walks from the root children of the starts this far ahead are prefetched, so that their first
