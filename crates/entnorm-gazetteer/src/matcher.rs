@@ -1877,9 +1877,9 @@ impl Matcher {
             .cases
             .resize(tokens.len(), std::cell::Cell::new(None));
         // The tokens a match may start at, in one pass: most tokens start no alias, and the loop below
-        // then visits only the others.
-        // Every token's index is written and the count moves on past the starts only: a filtered push
-        // branches on each token, and which tokens start an alias follows no pattern a predictor learns.
+        // then visits only the others. Every token's index is written and the count moves on past the
+        // starts only: a filtered push branches on each token, and which tokens start an alias follows
+        // no pattern a predictor learns.
         scratch.starts.clear();
         scratch.starts.resize(tokens.len() + 1, 0);
         let mut starts = 0;

@@ -55,6 +55,7 @@ mod fold;
 mod inflect;
 mod offsets;
 mod segment;
+mod swar;
 mod table;
 mod translit;
 
@@ -335,25 +336,19 @@ pub fn key_hash(bytes: &[u8]) -> u64 {
 fn key_hash_in(text: &[u8], range: std::ops::Range<usize>) -> u64 {
     let len = range.len();
     if let (true, Some(window)) = (len < 24, text.get(range.start..range.start + 24)) {
-        let word =
-            |i: usize| u64::from_le_bytes(window[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
-        let words = [word(0), word(1), word(2)];
+        let words = [0, 8, 16].map(|at| swar::le_word(&window[at..]));
         let h0 = len as u64;
         let h1 = hash_step(h0, words[0]);
         let steps = [h0, h1, hash_step(h1, words[1])];
         let (whole, rem) = (len / 8, len % 8);
-        // `rem` is at most 7: the shift stays below 64.
-        let tail = words[whole] & ((1u64 << (rem * 8)) - 1);
+        let tail = words[whole] & swar::low_bytes(rem);
         return hash_finish(hash_step(steps[whole], tail));
     }
     let key = &text[range.clone()];
     let rem = key.len() % 8;
     let tail_at = range.end - rem;
     match text.get(tail_at..tail_at + 8) {
-        Some(word) => {
-            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-            hash_with_tail(key, word & ((1u64 << (rem * 8)) - 1))
-        }
+        Some(word) => hash_with_tail(key, swar::le_word(word) & swar::low_bytes(rem)),
         None => key_hash(key),
     }
 }
@@ -379,7 +374,7 @@ fn hash_finish(mut h: u64) -> u64 {
 fn hash_with_tail(bytes: &[u8], tail: u64) -> u64 {
     let mut h: u64 = bytes.len() as u64;
     for c in bytes.chunks_exact(8) {
-        h = hash_step(h, u64::from_le_bytes(c.try_into().expect("8-byte chunk")));
+        h = hash_step(h, swar::le_word(c));
     }
     hash_finish(hash_step(h, tail))
 }
@@ -479,13 +474,10 @@ impl MemoSlot {
         if usize::from(self.lens[0]) != n {
             return false;
         }
-        match (
-            text.get(range.start..range.start + 16),
-            self.bytes.get(..16),
-        ) {
-            (Some(window), Some(held)) if (1..=16).contains(&n) => {
-                let load = |b: &[u8]| u128::from_le_bytes(b.try_into().unwrap_or([0; 16]));
-                (load(window) ^ load(held)) & (u128::MAX >> (128 - 8 * n)) == 0
+        let load = |b: &[u8]| u128::from_le_bytes(b.try_into().unwrap_or([0; 16]));
+        match text.get(range.start..range.start + 16) {
+            Some(window) if (1..=16).contains(&n) => {
+                (load(window) ^ load(&self.bytes[..16])) & (u128::MAX >> (128 - 8 * n)) == 0
             }
             _ => same_short_bytes(&self.bytes[..n], &text[range]),
         }

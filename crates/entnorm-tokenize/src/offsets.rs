@@ -1,5 +1,7 @@
 //! Byte offset to code-point offset conversion, for consumers that report character positions.
 
+use crate::swar::{le_word, low_bytes, HIGH_BITS, ONES};
+
 /// Maps byte offsets of one text to Unicode code-point offsets, exactly, in O(1) amortised per query
 /// when queried in increasing order (a backwards query recounts from the start of the text).
 ///
@@ -42,9 +44,6 @@ impl<'a> CharOffsets<'a> {
     }
 }
 
-/// Bytes of a `u64` with each byte's high bit.
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
 /// The number of code points that start in `range` of `text`: its bytes that are not UTF-8 continuation
 /// bytes (`0b10xx_xxxx`). Eight bytes at a time, the last partial word too as one masked load where the
 /// text goes on that far: most queries span a few bytes (a mention, the gap to the next), and a loop over
@@ -54,18 +53,15 @@ fn code_points_started(text: &[u8], range: std::ops::Range<usize>) -> usize {
     // Continuation bytes of `x`: bit 7 set, bit 6 clear (shifted into bit 7 of the same byte), as a 1
     // in each such byte, summed by one multiplication into the top byte (8 at most: no carry). Not
     // `count_ones`: without the POPCNT instruction (not in the x86-64 baseline) it is a dozen steps.
-    const ONES: u64 = 0x0101_0101_0101_0101;
     let continuations =
         |x: u64| (((x & !(x << 1) & HIGH_BITS) >> 7).wrapping_mul(ONES) >> 56) as usize;
-    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
     let part = &text[range.clone()];
     let mut chunks = part.chunks_exact(8);
-    let mut continued: usize = (&mut chunks).map(|c| continuations(word(c))).sum();
+    let mut continued: usize = (&mut chunks).map(|c| continuations(le_word(c))).sum();
     let rem = chunks.remainder().len();
     let tail_at = range.end - rem;
     continued += match text.get(tail_at..tail_at + 8) {
-        // `rem` is at most 7: the shift stays below 64.
-        Some(w) => continuations(word(w) & ((1u64 << (rem * 8)) - 1)),
+        Some(w) => continuations(le_word(w) & low_bytes(rem)),
         None => chunks
             .remainder()
             .iter()

@@ -5,6 +5,7 @@ use crate::chars::{
     is_hangul_syllable, is_hangul_t, is_hangul_v, is_ignorable, ALPHA, APOSTROPHE, ATTACHING, DASH,
     IGNORABLE, SPACE, SPACELESS_LETTER, WORD_CHAR,
 };
+use crate::swar::{le_word, low_bytes, HIGH_BITS, ONES};
 use crate::{Token, TokenClass};
 
 /// A letter or digit of a script written with spaces: part of a whole-word token.
@@ -203,11 +204,6 @@ static ASCII_WORD: [u8; 256] = {
     t
 };
 
-/// Bytes of a `u64` with each byte's high bit.
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-/// Bytes of a `u64` with each byte 1.
-const ONES: u64 = 0x0101_0101_0101_0101;
-
 /// The high bit of each byte of `x` that is ASCII and strictly between `above` and `below` (both at most
 /// 127), computed for the 8 bytes at once: no lane borrows from or carries into its neighbour, as each
 /// lane's sums stay within 0..=255 (the "hasbetween" of Sean Anderson's bit hacks, exact per byte).
@@ -228,7 +224,7 @@ fn ascii_bytes_between(x: u64, above: u8, below: u8) -> u64 {
 fn ascii_word_run(bytes: &[u8], mut pos: usize) -> (usize, bool) {
     let mut alpha = 0;
     while let Some(chunk) = bytes.get(pos..pos + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let x = le_word(chunk);
         let letters = ascii_bytes_between(x | 0x2020_2020_2020_2020, b'a' - 1, b'z' + 1);
         let alnum = letters | ascii_bytes_between(x, b'0' - 1, b'9' + 1);
         let stop = !alnum & HIGH_BITS;
@@ -239,7 +235,7 @@ fn ascii_word_run(bytes: &[u8], mut pos: usize) -> (usize, bool) {
         }
         // Bytes before the first that stops the run (little-endian: the lowest lanes come first).
         let before = stop.trailing_zeros() / 8;
-        alpha |= letters & ((1u64 << (before * 8)) - 1);
+        alpha |= letters & low_bytes(before as usize);
         return (pos + before as usize, alpha != 0);
     }
     let mut run_class = 0;
