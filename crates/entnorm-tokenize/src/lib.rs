@@ -330,8 +330,8 @@ pub fn key_hash(bytes: &[u8]) -> u64 {
 /// [`key_hash`] of the key at `range` of `text`. A key of under 24 bytes (most words) that the text goes
 /// on from for 24 bytes is hashed from three loads: the steps for its whole words are all computed and
 /// the right one chosen, and its last partial word is masked, so nothing branches on its length, which
-/// differs from one token to the next. Other keys: where the text goes on for 8 bytes from the start of
-/// the last partial word, that word is one load, masked.
+/// differs from one token to the next. Other keys (long ones, or the last few of a text) take
+/// [`key_hash`] of the slice.
 #[inline]
 fn key_hash_in(text: &[u8], range: std::ops::Range<usize>) -> u64 {
     let len = range.len();
@@ -344,13 +344,7 @@ fn key_hash_in(text: &[u8], range: std::ops::Range<usize>) -> u64 {
         let tail = words[whole] & swar::low_bytes(rem);
         return hash_finish(hash_step(steps[whole], tail));
     }
-    let key = &text[range.clone()];
-    let rem = key.len() % 8;
-    let tail_at = range.end - rem;
-    match text.get(tail_at..tail_at + 8) {
-        Some(word) => hash_with_tail(key, swar::le_word(word) & swar::low_bytes(rem)),
-        None => key_hash(key),
-    }
+    key_hash(&text[range])
 }
 
 /// One step of [`key_hash`]: the hash so far, then the next word of the key.
