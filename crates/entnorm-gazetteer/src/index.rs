@@ -35,8 +35,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// children and TERMS entries; 27: the upper-case-next bit in the stem trie's NODE_EDGES; 28: only the
 /// user's lower-case names of a language with case endings in the metadata, with those languages'
 /// families; 29: each candidate's entity and guard flags inline in CANDS; 30: a node's edges beyond
-/// [`SORTED_EDGES_MAX`] in a hash table), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 30;
+/// [`SORTED_EDGES_MAX`] in a hash table; 31: aliases indexed without leading punctuation), so that cached
+/// indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 31;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 

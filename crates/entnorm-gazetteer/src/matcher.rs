@@ -55,6 +55,45 @@ const TRANSLIT_MIN_CHARS_ONE_TOKEN: usize = 7;
 /// Aliases of more tokens than this are not indexed (the case mask has 64 bits).
 const MAX_ALIAS_TOKENS: usize = 64;
 
+/// Closing quotes and brackets that an alias may end with after an opening one (`«Daesh»`).
+const CLOSING_MARKS: &[char] = &[
+    '"', '\u{2019}', '\u{201D}', '\u{00BB}', '\u{203A}', ')', ']', '}', '\u{FF09}', '\u{300D}',
+    '\u{300F}', '\u{300B}', '\u{3009}',
+];
+
+/// Analyses alias text `text` into `analysis` as it is indexed, and returns that part of it: without its
+/// leading punctuation tokens, and, after them, without trailing closing quotes and brackets. A match
+/// never starts at a punctuation token, so an alias written with a leading `‘` (GeoNames' `‘Abdollāhābād`,
+/// the Tongan `‘Akosita Lavulavu`), a quote (`«Daesh»`, `'Ndrangheta`) or a stray mark could never match;
+/// trimmed, it matches the name whether the text writes the mark or not. An alias of punctuation only
+/// is left as it is. The compiler, [`Matcher::lookup`] and the stem matcher's alias keys all see an
+/// alias through this function, so their token positions agree.
+pub(crate) fn analyze_indexed<'t>(
+    text: &'t str,
+    analyzer: &mut Analyzer,
+    analysis: &mut Analysis,
+) -> &'t str {
+    analyzer.analyze(text, analysis);
+    let tokens = analysis.tokens();
+    let Some(first) = tokens.iter().position(|t| t.class != TokenClass::Punct) else {
+        return text;
+    };
+    if first == 0 {
+        return text;
+    }
+    let closing = |t: &entnorm_tokenize::Token| {
+        t.class == TokenClass::Punct
+            && text[t.range()]
+                .chars()
+                .next()
+                .is_some_and(|c| CLOSING_MARKS.contains(&c))
+    };
+    let last = tokens.iter().rposition(|t| !closing(t)).unwrap_or(first);
+    let trimmed = &text[tokens[first].start()..tokens[last.max(first)].end()];
+    analyzer.analyze(trimmed, analysis);
+    trimmed
+}
+
 /// Precision rules that depend on the alias, computed once at compile time (stored as alias flags).
 ///
 /// - `exact_only`: short all-capital aliases (`US`, `UK`, `EU`) are acronyms that collide with common
@@ -72,14 +111,12 @@ const MAX_ALIAS_TOKENS: usize = 64;
 ///   match a text token that starts lower-case (`Turkey` is not `turkey`, `Chad` is not `chad`).
 fn alias_flags(
     alias: &crate::model::Alias,
+    text: &str,
     user_entity: bool,
     analysis: &Analysis,
 ) -> Option<(u32, u64)> {
     let tokens = analysis.tokens();
-    let chars: usize = tokens
-        .iter()
-        .map(|t| alias.text[t.range()].chars().count())
-        .sum();
+    let chars: usize = tokens.iter().map(|t| text[t.range()].chars().count()).sum();
     let has_name_token = tokens
         .iter()
         .any(|t| matches!(t.class, TokenClass::Word | TokenClass::Char));
@@ -88,15 +125,14 @@ fn alias_flags(
     }
     let mut capitalized = 0u64;
     for (k, t) in tokens.iter().enumerate() {
-        if alias.text[t.range()].chars().next().is_some_and(is_upper) {
+        if text[t.range()].chars().next().is_some_and(is_upper) {
             capitalized |= 1 << k;
         }
     }
     let exact_only = tokens.len() == 1
         && chars <= ACRONYM_MAX_CHARS
-        && alias.text.chars().any(char::is_alphabetic)
-        && alias
-            .text
+        && text.chars().any(char::is_alphabetic)
+        && text
             .chars()
             .filter(|c| c.is_alphabetic())
             .all(char::is_uppercase);
@@ -109,7 +145,7 @@ fn alias_flags(
     let name_chars: usize = tokens
         .iter()
         .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Char))
-        .map(|t| alias.text[t.range()].chars().count())
+        .map(|t| text[t.range()].chars().count())
         .sum();
     let translit_ok = name_tokens > 1 || name_chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
     // Acronyms of initials belong to the language of the name they abbreviate.
@@ -616,9 +652,10 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     let mut lower_families = std::collections::BTreeSet::new();
     let mut guards = Vec::with_capacity(gazetteer.aliases.len());
     for (index, alias) in gazetteer.aliases.iter().enumerate() {
-        analyzer.analyze(&alias.text, &mut analysis);
+        let text = analyze_indexed(&alias.text, &mut analyzer, &mut analysis);
         let user_entity = gazetteer.entity(alias.entity).origin == Origin::User;
-        let (mut flags, capitalized) = alias_flags(alias, user_entity, &analysis).unwrap_or((0, 0));
+        let (mut flags, capitalized) =
+            alias_flags(alias, text, user_entity, &analysis).unwrap_or((0, 0));
         if flags & FLAG_INDEXED != 0 && stem_eligible(alias, &analysis, flags) {
             flags |= FLAG_STEM_OK;
             // Only a lower-case name of a language with case endings takes them, in text of its
@@ -2429,7 +2466,7 @@ impl Matcher {
     pub fn lookup(&self, name: &str) -> Vec<LookupHit> {
         let mut analyzer = Analyzer::new();
         let mut analysis = Analysis::default();
-        analyzer.analyze(name, &mut analysis);
+        let name = analyze_indexed(name, &mut analyzer, &mut analysis);
         let tokens = analysis.tokens();
         let text_case = |i: usize| {
             let t = &tokens[i];
@@ -2577,7 +2614,7 @@ impl AliasKeysMemo {
         let at = (alias.wrapping_mul(0x9E37_79B9) >> 20) as usize % ALIAS_KEYS_SLOTS;
         let slot = &mut self.slots[at];
         if slot.alias != alias.wrapping_add(1) {
-            analyzer.analyze(text(), analysis);
+            analyze_indexed(text(), analyzer, analysis);
             slot.alias = alias.wrapping_add(1);
             slot.joined.clear();
             slot.ends.clear();

@@ -388,6 +388,55 @@ fn punctuation_does_not_make_a_one_word_name_long_or_several_words() {
     );
 }
 
+/// A match never starts at a punctuation token, so an alias written with a leading mark (GeoNames'
+/// `‘Abdollāhābād`, the Tongan `‘Akosita Lavulavu`, a quoted `«Daesh»`) is indexed without it, and
+/// without the closing quote that answers it: the name matches whether the text writes the marks or not,
+/// and the mention covers the name alone. A final period stays part of the alias (`U.S.`).
+#[test]
+fn aliases_written_with_leading_punctuation_match_the_name() {
+    let user = "entity_id\tname\ttype\tlang\tkind\tprior
+t:lavulavu\t‘Akosita Lavulavu\tPER\tto\tcanonical\t5
+t:daesh\t«Daesh»\tORG\tfr\tlabel\t5
+t:abdollahabad\t‘Abdollāhābād\tLOC\tfa\tcanonical\t5
+t:us-dotted\tU.S.\tGPE\ten\tabbreviation\t5
+";
+    let m = matcher(Some(user));
+    let one = |surface: &str, id: &str, layer: &'static str| {
+        vec![(surface.to_owned(), id.to_owned(), layer, 1)]
+    };
+    for text in [
+        "Minister ‘Akosita Lavulavu said",
+        "Minister Akosita Lavulavu said",
+    ] {
+        assert_eq!(
+            find(&m, text),
+            one("Akosita Lavulavu", "t:lavulavu", "exact"),
+            "{text}"
+        );
+    }
+    for text in ["les combattants de «Daesh» à Mossoul", "Daesh à Mossoul"] {
+        assert_eq!(find(&m, text), one("Daesh", "t:daesh", "exact"), "{text}");
+    }
+    assert_eq!(
+        find(&m, "the road to ‘Abdollāhābād"),
+        one("Abdollāhābād", "t:abdollahabad", "exact")
+    );
+    assert_eq!(
+        find(&m, "near `Abdollahabad"),
+        one("Abdollahabad", "t:abdollahabad", "folded")
+    );
+    assert_eq!(
+        find(&m, "the U.S. said"),
+        one("U.S.", "t:us-dotted", "exact")
+    );
+    // `entnorm lookup` finds such a name written either way.
+    for name in ["‘Akosita Lavulavu", "Akosita Lavulavu"] {
+        let hits = m.lookup(name);
+        assert_eq!(hits.len(), 1, "{name}");
+        assert_eq!(m.entity(hits[0].entity).id, "t:lavulavu", "{name}");
+    }
+}
+
 #[test]
 fn one_scratch_serves_two_matchers_in_turn() {
     // Two gazetteers whose token ids collide: the scratch must not answer for one with the other's.
