@@ -35,9 +35,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// children and TERMS entries; 27: the upper-case-next bit in the stem trie's NODE_EDGES; 28: only the
 /// user's lower-case names of a language with case endings in the metadata, with those languages'
 /// families; 29: each candidate's entity and guard flags inline in CANDS; 30: a node's edges beyond
-/// [`SORTED_EDGES_MAX`] in a hash table; 31: aliases indexed without leading punctuation), so that cached
-/// indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 31;
+/// [`SORTED_EDGES_MAX`] in a hash table; 31: aliases indexed without leading punctuation; 32: a node's
+/// first edge and first candidate side by side in NODES), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 32;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -65,10 +65,14 @@ pub(crate) const BUCKETS: usize = 5;
 pub(crate) const BLOOM: usize = 6;
 const LAYER_BASE: usize = 7;
 const PER_LAYER: usize = 5;
-/// Per node (and one past the last), the offset of its first edge in EDGES; in the stem trie with
-/// [`UPPER_NEXT_ONLY`] set where it applies.
-pub(crate) const NODE_EDGES: usize = 0;
-/// Bit of a stem-trie NODE_EDGES entry: every alias whose path goes on from the node has a token there
+/// Per node (and one past the last), two u32: the offset of its first edge in EDGES (in the stem trie
+/// with [`UPPER_NEXT_ONLY`] set where it applies), then the offset of its first candidate in CANDS (on
+/// the folded and translit layers and in the stem trie with [`CAPITALIZED_START`] set when the node has
+/// candidates and each one's first token starts upper-case). Side by side, so that a walk reads one
+/// cache line per node it visits (two tables of one u32 each were a cache miss apiece in a large
+/// gazetteer).
+pub(crate) const NODES: usize = 0;
+/// Bit of a stem-trie node's first-edge entry in NODES: every alias whose path goes on from the node has a token there
 /// that starts upper-case, so no walk goes on from it through a text token that starts lower-case (the
 /// stem guard rejects every alias below, a name-part variant needs every word capitalised). German
 /// names rarely go on in lower case (`Frankfurt am Main`), German text nearly always does (`Merkel
@@ -88,10 +92,8 @@ pub(crate) const SORTED_EDGES_MAX: usize = 8;
 /// without a binary search over the node's edges (several cache misses for a node with hundreds of
 /// children).
 pub(crate) const CONTINUES: usize = 4;
-/// Per node (and one past the last), the offset of its first candidate in CANDS; on the folded and
-/// translit layers and in the stem trie with [`CAPITALIZED_START`] set when the node has candidates and
-/// each one's first token starts upper-case.
-pub(crate) const TERMS: usize = 2;
+/// Empty since format 32 (each node's first candidate is in [`NODES`]).
+pub(crate) const UNUSED_TRIE_SECTION: usize = 2;
 /// Per node with candidates, its aliases in precedence order, each a [`CAND_ENTRY`] of two u32: the
 /// alias, then its entity (below 2^[`CAND_ENTITY_BITS`]) with, above it, the alias's flags (`FLAG_*`)
 /// and [`CAND_CAPITALIZED_FIRST`]. A match attempt decides most candidates' guards from the entry
@@ -354,9 +356,10 @@ impl Sections {
         }
         for base in KeyLayer::ALL.map(layer_base).into_iter().chain([STEM_BASE]) {
             let l = |p: usize| len(base + p);
-            let nodes_plus_one = l(NODE_EDGES) / 4;
+            let nodes_plus_one = l(NODES) / 8;
             if nodes_plus_one == 0
-                || l(TERMS) != l(NODE_EDGES)
+                || l(NODES) % 8 != 0
+                || l(UNUSED_TRIE_SECTION) != 0
                 || l(EDGES) % 8 != 0
                 || l(CANDS) % CAND_ENTRY != 0
                 || l(CONTINUES) % 8 != 0

@@ -378,7 +378,7 @@ struct TrieBuilder {
 }
 
 /// What a trie learns of its aliases' letter case while they are inserted, for the marks its walks
-/// read: [`CAPITALIZED_START`] on root children and TERMS entries, [`UPPER_NEXT_ONLY`] on nodes.
+/// read: [`CAPITALIZED_START`] on root children and NODES entries, [`UPPER_NEXT_ONLY`] on nodes.
 #[derive(Default)]
 struct CaseMarks {
     /// Per alias, whether its first token starts upper-case.
@@ -473,6 +473,8 @@ impl TrieBuilder {
         let nodes = self.node_count as usize;
         let mut continues = vec![0u64; vocab_len.div_ceil(64)];
         // Each node's edges: up to SORTED_EDGES_MAX sorted by token, more in a hash table (see EDGES).
+        // Its entries in NODES (first edge, first candidate) are written together at the end.
+        let mut node_entries: Vec<[u32; 2]> = Vec::with_capacity(nodes + 1);
         let mut entries = 0usize;
         let mut next = 0usize;
         for node in 0..=nodes {
@@ -494,7 +496,7 @@ impl TrieBuilder {
                 entries < UPPER_NEXT_ONLY as usize,
                 "a trie of 2^31 edges cannot be indexed"
             );
-            push_u32(w.section(sec(NODE_EDGES)), entries as u32 | flag);
+            node_entries.push([entries as u32 | flag, 0]);
             if own.len() <= SORTED_EDGES_MAX {
                 for &(_, token, child) in own {
                     push_u32(w.section(sec(EDGES)), token);
@@ -530,7 +532,7 @@ impl TrieBuilder {
                     flag = CAPITALIZED_START;
                 }
             }
-            push_u32(w.section(sec(TERMS)), start | flag);
+            node_entries[node as usize][1] = start | flag;
             if let Some(mut aliases) = self.terminals.remove(&node) {
                 aliases.sort_by_cached_key(|a| precedence(a));
                 for &a in &aliases {
@@ -539,6 +541,10 @@ impl TrieBuilder {
                 }
                 start += aliases.len() as u32;
             }
+        }
+        for [edges, terms] in node_entries {
+            push_u32(w.section(sec(NODES)), edges);
+            push_u32(w.section(sec(NODES)), terms);
         }
         if let Some(case) = &self.case {
             for (id, child) in root.iter_mut().enumerate() {
@@ -1243,14 +1249,25 @@ impl VocabView<'_> {
 
 /// One layer's trie sections, sliced once per call.
 struct LayerView<'a> {
-    node_edges: &'a [u8],
+    nodes: &'a [u8],
     edges: &'a [u8],
     continues: &'a [u8],
-    terms: &'a [u8],
     cands: &'a [u8],
 }
 
 impl LayerView<'_> {
+    /// Node `node`'s offset of its first edge in EDGES, with [`UPPER_NEXT_ONLY`] (see [`NODES`]).
+    #[inline]
+    fn first_edge(&self, node: usize) -> u32 {
+        u32_at(self.nodes, 2 * node)
+    }
+
+    /// Node `node`'s offset of its first candidate in CANDS, with [`CAPITALIZED_START`] (see [`NODES`]).
+    #[inline]
+    fn first_cand(&self, node: usize) -> u32 {
+        u32_at(self.nodes, 2 * node + 1)
+    }
+
     /// The child of `node` (not the root: see [`VocabView::root_child`]) by token `token`.
     fn child(&self, node: u32, token: u32) -> Option<u32> {
         self.child_after(node, token, || false)
@@ -1261,12 +1278,12 @@ impl LayerView<'_> {
     /// there ([`UPPER_NEXT_ONLY`]), as the case guards would reject each.
     #[inline]
     fn child_after(&self, node: u32, token: u32, lower: impl FnOnce() -> bool) -> Option<u32> {
-        let first = u32_at(self.node_edges, node as usize);
+        let first = self.first_edge(node as usize);
         if first & UPPER_NEXT_ONLY != 0 && lower() {
             return None;
         }
         let lo = (first & !UPPER_NEXT_ONLY) as usize;
-        let hi = (u32_at(self.node_edges, node as usize + 1) & !UPPER_NEXT_ONLY) as usize;
+        let hi = (self.first_edge(node as usize + 1) & !UPPER_NEXT_ONLY) as usize;
         // The node's edges as (token, child) pairs (see EDGES); a damaged range finds nothing.
         let edges = self.edges.get(lo * 8..hi * 8)?;
         let label = |k: usize| read_u32(edges, k * 8);
@@ -1311,33 +1328,34 @@ impl LayerView<'_> {
 
     /// The candidates of `node` in precedence order: (alias, guard word of its CANDS entry).
     fn candidates(&self, node: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let lo = (u32_at(self.terms, node as usize) & !CAPITALIZED_START) as usize;
-        let hi = (u32_at(self.terms, node as usize + 1) & !CAPITALIZED_START) as usize;
+        let lo = (self.first_cand(node as usize) & !CAPITALIZED_START) as usize;
+        let hi = (self.first_cand(node as usize + 1) & !CAPITALIZED_START) as usize;
         (lo..hi).map(move |i| {
             let at = i * CAND_ENTRY;
             (read_u32(self.cands, at), read_u32(self.cands, at + 4))
         })
     }
 
-    /// Starts loading what a walk from root child `node` reads first: its TERMS entry and its entry in
-    /// the children offsets (see [`prefetch`]).
+    /// Starts loading what a walk from root child `node` reads first: its entry in NODES (see
+    /// [`prefetch`]).
     #[inline]
     fn prefetch_node(&self, node: u32) {
-        let at = node as usize * 4;
-        if let Some(b) = self.terms.get(at) {
-            prefetch(b);
-        }
-        if let Some(b) = self.node_edges.get(at) {
-            prefetch(b);
+        // The node's entry and the next one's, which bounds its ranges: one cache line but for one node
+        // in eight, whose next entry starts the next line.
+        let at = node as usize * 8;
+        for at in [at, at + 8] {
+            if let Some(b) = self.nodes.get(at) {
+                prefetch(b);
+            }
         }
     }
 
     /// Whether `node` is terminal and, if `lower_start`, has a candidate whose first token may match a
-    /// text token that starts lower-case (on the folded layers and in the stem trie, the TERMS bit
+    /// text token that starts lower-case (on the folded layers and in the stem trie, the NODES bit
     /// [`CAPITALIZED_START`] says that none has).
     fn is_terminal_for(&self, node: u32, lower_start: bool) -> bool {
-        let t = u32_at(self.terms, node as usize);
-        (t ^ u32_at(self.terms, node as usize + 1)) & !CAPITALIZED_START != 0
+        let t = self.first_cand(node as usize);
+        (t ^ self.first_cand(node as usize + 1)) & !CAPITALIZED_START != 0
             && !(lower_start && t & CAPITALIZED_START != 0)
     }
 }
@@ -1737,10 +1755,9 @@ impl Matcher {
     fn trie_at(&self, base: usize) -> LayerView<'_> {
         let s = |p| self.section(base + p);
         LayerView {
-            node_edges: s(NODE_EDGES),
+            nodes: s(NODES),
             edges: s(EDGES),
             continues: s(CONTINUES),
-            terms: s(TERMS),
             cands: s(CANDS),
         }
     }
@@ -3065,9 +3082,8 @@ t:court\tВерховный суд\tORG\tru\tcanonical\t10
         b.add_bytes(std::path::Path::new("g.tsv"), tsv.as_bytes(), Origin::User)
             .unwrap();
         let m = Matcher::new(b.build());
-        let flagged = |view: &LayerView<'_>, node: u32| {
-            u32_at(view.node_edges, node as usize) & UPPER_NEXT_ONLY != 0
-        };
+        let flagged =
+            |view: &LayerView<'_>, node: u32| view.first_edge(node as usize) & UPPER_NEXT_ONLY != 0;
         // The stem trie's nodes along a name's path, from its first token's on.
         let stems = m.vocab_at(STEM_VOCAB);
         let view = m.trie_at(STEM_BASE);
@@ -3101,7 +3117,7 @@ t:court\tВерховный суд\tORG\tru\tcanonical\t10
         assert!(flagged(&view, man[1]), "isle of");
         assert!(!flagged(&view, court[0]), "verkhovny");
         for layer in KeyLayer::ALL {
-            let nodes = m.layer(layer).node_edges.len() / 4;
+            let nodes = m.layer(layer).nodes.len() / 8;
             assert!(
                 (0..nodes).all(|n| !flagged(&m.layer(layer), n as u32)),
                 "{layer:?}"
