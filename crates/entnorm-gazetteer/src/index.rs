@@ -36,8 +36,9 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// user's lower-case names of a language with case endings in the metadata, with those languages'
 /// families; 29: each candidate's entity and guard flags inline in CANDS; 30: a node's edges beyond
 /// [`SORTED_EDGES_MAX`] in a hash table; 31: aliases indexed without leading punctuation; 32: a node's
-/// first edge and first candidate side by side in NODES), so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 32;
+/// first edge and first candidate side by side in NODES; 33: four sections per trie, without the one
+/// that was empty since 32), so that cached indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 33;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
@@ -64,7 +65,7 @@ pub(crate) const BUCKETS: usize = 5;
 /// per-thread cache) are rejected without a probe into the hash table.
 pub(crate) const BLOOM: usize = 6;
 const LAYER_BASE: usize = 7;
-const PER_LAYER: usize = 5;
+const PER_LAYER: usize = 4;
 /// Per node (and one past the last), two u32: the offset of its first edge in EDGES (in the stem trie
 /// with [`UPPER_NEXT_ONLY`] set where it applies), then the offset of its first candidate in CANDS (on
 /// the folded and translit layers and in the stem trie with [`CAPITALIZED_START`] set when the node has
@@ -91,15 +92,13 @@ pub(crate) const SORTED_EDGES_MAX: usize = 8;
 /// all (`hat`, `sagte`); the set, a few hundred kilobytes that stay in the core's cache, answers those
 /// without a binary search over the node's edges (several cache misses for a node with hundreds of
 /// children).
-pub(crate) const CONTINUES: usize = 4;
-/// Empty since format 32 (each node's first candidate is in [`NODES`]).
-pub(crate) const UNUSED_TRIE_SECTION: usize = 2;
+pub(crate) const CONTINUES: usize = 3;
 /// Per node with candidates, its aliases in precedence order, each a [`CAND_ENTRY`] of two u32: the
 /// alias, then its entity (below 2^[`CAND_ENTITY_BITS`]) with, above it, the alias's flags (`FLAG_*`)
 /// and [`CAND_CAPITALIZED_FIRST`]. A match attempt decides most candidates' guards from the entry
 /// alone: the alias record (a cache miss per candidate in a large gazetteer) is read only for a
 /// language gate or a case rule that needs the alias's every token.
-pub(crate) const CANDS: usize = 3;
+pub(crate) const CANDS: usize = 2;
 pub(crate) const CAND_ENTRY: usize = 8;
 pub(crate) const CAND_ENTITY_BITS: u32 = 26;
 /// Guard bit of a CANDS entry (above the flags): the alias's first token starts upper-case.
@@ -359,7 +358,6 @@ impl Sections {
             let nodes_plus_one = l(NODES) / 8;
             if nodes_plus_one == 0
                 || l(NODES) % 8 != 0
-                || l(UNUSED_TRIE_SECTION) != 0
                 || l(EDGES) % 8 != 0
                 || l(CANDS) % CAND_ENTRY != 0
                 || l(CONTINUES) % 8 != 0

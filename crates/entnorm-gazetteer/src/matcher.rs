@@ -88,8 +88,9 @@ pub(crate) fn analyze_indexed<'t>(
                 .next()
                 .is_some_and(|c| CLOSING_MARKS.contains(&c))
     };
+    // Token `first` is no punctuation, so the last token that is no closing mark is at or after it.
     let last = tokens.iter().rposition(|t| !closing(t)).unwrap_or(first);
-    let trimmed = &text[tokens[first].start()..tokens[last.max(first)].end()];
+    let trimmed = &text[tokens[first].start()..tokens[last].end()];
     analyzer.analyze(trimmed, analysis);
     trimmed
 }
@@ -109,6 +110,8 @@ pub(crate) fn analyze_indexed<'t>(
 ///   in any document.
 /// - `capitalized`: bit k set if alias token k starts upper-case; in folded layers such a token may not
 ///   match a text token that starts lower-case (`Turkey` is not `turkey`, `Chad` is not `chad`).
+///
+/// `text` is the alias as it is indexed and `analysis` its analysis (see [`analyze_indexed`]).
 fn alias_flags(
     alias: &crate::model::Alias,
     text: &str,

@@ -399,6 +399,7 @@ t:lavulavu\t‘Akosita Lavulavu\tPER\tto\tcanonical\t5
 t:daesh\t«Daesh»\tORG\tfr\tlabel\t5
 t:abdollahabad\t‘Abdollāhābād\tLOC\tfa\tcanonical\t5
 t:us-dotted\tU.S.\tGPE\ten\tabbreviation\t5
+t:gazprom\t«Газпром»\tORG\tru\tcanonical\t5
 ";
     let m = matcher(Some(user));
     let one = |surface: &str, id: &str, layer: &'static str| {
@@ -429,6 +430,24 @@ t:us-dotted\tU.S.\tGPE\ten\tabbreviation\t5
         find(&m, "the U.S. said"),
         one("U.S.", "t:us-dotted", "exact")
     );
+    // An inflected form: the stem matcher compares the text's words with the alias's, mark for mark.
+    let text = "акции «Газпрома» выросли";
+    let (analysis, existing) = m.find_in(text, Some("ru"));
+    let (mut inflected, mut variant) = (Vec::new(), Vec::new());
+    m.find_inflected(
+        text,
+        &analysis,
+        Some("ru"),
+        &existing,
+        &mut entnorm_gazetteer::InflectScratch::default(),
+        &mut inflected,
+        &mut variant,
+    );
+    let found: Vec<_> = inflected
+        .iter()
+        .map(|x| (&text[x.start..x.end], m.entity(x.entity).id))
+        .collect();
+    assert_eq!(found, [("Газпрома", "t:gazprom")]);
     // `entnorm lookup` finds such a name written either way.
     for name in ["‘Akosita Lavulavu", "Akosita Lavulavu"] {
         let hits = m.lookup(name);
