@@ -3070,6 +3070,69 @@ mod tests {
         assert!(!same_family("de", None));
     }
 
+    /// Every (token, child) pair stored under every node of every trie is found by `child`, at nodes of
+    /// a few edges (searched in order) and of many (a hash table: `New` goes on with twelve names here),
+    /// in several scripts; a token that labels no edge of a node finds nothing there.
+    #[test]
+    fn every_stored_edge_is_found_by_child() {
+        let mut tsv = String::from("entity_id\tname\ttype\tlang\n");
+        for (k, w) in [
+            "York",
+            "Delhi",
+            "Zealand",
+            "Mexico",
+            "Jersey",
+            "Hampshire",
+            "Caledonia",
+            "Orleans",
+            "Haven",
+            "London",
+            "Brunswick",
+            "Guinea",
+        ]
+        .iter()
+        .enumerate()
+        {
+            tsv.push_str(&format!("t:new{k}\tNew {w}\tLOC\ten\n"));
+        }
+        tsv.push_str(
+            "t:lavrov\tСергей Викторович Лавров\tPER\tru\nt:kerry\tجون فوربس كيري\tPER\tar\n\
+             t:cdi\tCôte d'Ivoire\tGPE\tfr\nt:court\tВерховный суд\tORG\tru\n",
+        );
+        let mut b = GazetteerBuilder::new();
+        b.add_bytes(std::path::Path::new("g.tsv"), tsv.as_bytes(), Origin::User)
+            .unwrap();
+        let m = Matcher::new(b.build());
+        let mut checked = [0usize; 2];
+        for view in KeyLayer::ALL
+            .map(|l| m.layer(l))
+            .into_iter()
+            .chain([m.trie_at(STEM_BASE)])
+        {
+            let nodes = view.nodes.len() / 8 - 1;
+            for node in 0..nodes {
+                let lo = (view.first_edge(node) & !UPPER_NEXT_ONLY) as usize;
+                let hi = (view.first_edge(node + 1) & !UPPER_NEXT_ONLY) as usize;
+                let mut labels = Vec::new();
+                for k in lo..hi {
+                    let (token, child) =
+                        (read_u32(view.edges, k * 8), read_u32(view.edges, k * 8 + 4));
+                    if token != NO_ID {
+                        assert_eq!(
+                            view.child(node as u32, token),
+                            Some(child),
+                            "{node} {token}"
+                        );
+                        labels.push(token);
+                        checked[usize::from(hi - lo > SORTED_EDGES_MAX)] += 1;
+                    }
+                }
+                let absent = (0..).find(|t| !labels.contains(t)).unwrap();
+                assert_eq!(view.child(node as u32, absent), None, "{node} {absent}");
+            }
+        }
+        assert!(checked[0] > 10 && checked[1] >= 12, "{checked:?}");
+    }
     /// [`UPPER_NEXT_ONLY`] is set on a stem-trie node exactly where every alias going on from it has an
     /// upper-case token next: after `Angela` (`Angela Merkel`) and `Isle of` (`Isle of Man`), not after
     /// `Isle` nor `Верховный` (`Верховный суд`), never on a node without edges (`Merkel` ends its name);
