@@ -131,6 +131,14 @@ fn rules(lang: &str) -> Option<(&'static str, &'static [&'static str])> {
     })
 }
 
+/// The only vowel a stem may lose first after `ending` was cut off, where the language restricts it.
+/// German has no vowel case endings: before `-n`, `-en`, `-er`, `-em`, `-ern`, `-ens` a name's base form
+/// ends in a consonant or in `-e` (`Kollegen` is `Kollege`), so `Gewinn` (`gevin` without `-n`) is not
+/// taken for a form of a name with stem `gev`. After `-s` (`Obamas`) and with no ending, any base vowel.
+fn vowel_before_ending(lang: &str, ending: &str) -> Option<u8> {
+    (lang == "de" && !ending.is_empty() && ending != "s").then_some(b'e')
+}
+
 /// Endings of common nouns' genitive plural that are also surname suffixes (`-ов`/`-ев`, Ukrainian
 /// `-ів`, Polish `-ów`): tried only on lower-case words ([`inflection_candidates_lower`]), where no surname
 /// stands, so `демократов` meets `демократ` while `Лавров` stays `Лавров`.
@@ -265,10 +273,15 @@ fn candidates<'k>(key: &'k str, lang: &str, min_len: usize, lower: bool, out: &m
         let Some(mut rest) = without_ending(key, ending) else {
             continue;
         };
+        let first_vowel = vowel_before_ending(lang, ending);
         for k in 0..=MAX_STRIPPED_VOWELS {
             if k > 0 {
                 match rest.as_bytes().last() {
-                    Some(&b) if is_stem_vowel(b) => rest = &rest[..rest.len() - 1],
+                    Some(&b)
+                        if is_stem_vowel(b) && (k > 1 || first_vowel.is_none_or(|v| v == b)) =>
+                    {
+                        rest = &rest[..rest.len() - 1]
+                    }
                     _ => break,
                 }
             }
@@ -346,6 +359,9 @@ mod tests {
             ("Moskovassa", "fi", "Moskova"),
             ("Moszkvában", "hu", "Moszkva"),
             ("Deutschlands", "de", "Deutschland"),
+            ("Obamas", "de", "Obama"),
+            ("Kollegen", "de", "Kollege"),
+            ("Familien", "de", "Familie"),
             ("Londonu", "sl", "London"),
         ] {
             assert!(
@@ -386,6 +402,21 @@ mod tests {
         stem_alternations("kielc", "kielc", "pl", &mut alts);
         stem_alternations("amerike", "amerik", "ru", &mut alts);
         assert!(alts.is_empty());
+    }
+
+    #[test]
+    fn german_endings_do_not_uncover_other_vowels() {
+        // `Gewinn` (a gain) is no form of `Gev`, `Berlin` none of `Berla`.
+        for (text, name) in [("Gewinn", "Gev"), ("Berlin", "Berla")] {
+            assert!(
+                !meets(text, "de", name),
+                "{text} (de) should not meet {name}"
+            );
+        }
+        assert!(meets("Gewinn", "de", "Gewinn"));
+        // Finnish keeps stripping any vowel after a consonant ending (genitive `-n` of `Moskova`).
+        assert!(meets("Moskovan", "fi", "Moskova"));
+        assert!(!meets("Moskovan", "de", "Moskova"));
     }
 
     #[test]
