@@ -24,7 +24,6 @@
 use entnorm_tokenize::{Analysis, Analyzer, KeyLayer, TokenClass};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::matcher::analyze_indexed;
 use crate::model::{AliasKind, Gazetteer, Origin};
 use crate::names::NameParts;
 
@@ -48,24 +47,6 @@ fn link_key(name: &str) -> Option<String> {
     let acronym =
         letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()) && !name.contains(' ');
     acronym.then(|| format!("={name}"))
-}
-
-/// Alias texts as the index sees them (see [`analyze_indexed`]): a name written with leading punctuation
-/// (`«Daesh»`, `‘Abdollāhābād`) links and gives initials as the name itself does.
-#[derive(Default)]
-struct IndexedText {
-    analyzer: Analyzer,
-    analysis: Analysis,
-}
-
-impl IndexedText {
-    fn of<'t>(&mut self, text: &'t str) -> &'t str {
-        // Most names start with a letter or digit, which no segmentation makes punctuation: no analysis.
-        if text.chars().next().is_none_or(char::is_alphanumeric) {
-            return text;
-        }
-        analyze_indexed(text, &mut self.analyzer, &mut self.analysis)
-    }
 }
 
 /// What enrichment did, for `check` and the run log.
@@ -107,7 +88,6 @@ impl ByInitials {
             }
         }
         let mut by_initials: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-        let mut indexed = IndexedText::default();
         for a in &g.aliases {
             let e = a.entity as usize;
             if !has_default[e]
@@ -118,7 +98,7 @@ impl ByInitials {
             {
                 continue;
             }
-            if let Some(initials) = initials(indexed.of(&a.text)) {
+            if let Some(initials) = initials(&a.text) {
                 let v = by_initials.entry(initials).or_default();
                 if !v.contains(&a.entity) {
                     v.push(a.entity);
@@ -128,11 +108,10 @@ impl ByInitials {
         let mut user_acronyms: FxHashMap<u32, Vec<String>> = FxHashMap::default();
         if !by_initials.is_empty() {
             for a in g.aliases.iter().filter(|a| a.origin == Origin::User) {
-                let text = indexed.of(&a.text);
-                let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+                let letters: Vec<char> = a.text.chars().filter(|c| c.is_alphabetic()).collect();
                 let acronym = (2..=5).contains(&letters.len())
                     && letters.iter().all(|c| c.is_uppercase())
-                    && text.chars().all(|c| c.is_alphabetic() || c == '.');
+                    && a.text.chars().all(|c| c.is_alphabetic() || c == '.');
                 if acronym {
                     user_acronyms
                         .entry(a.entity)
@@ -209,7 +188,6 @@ pub fn add_initials(g: &mut Gazetteer) {
     }
     // (language, acronym) -> entities, and the alias that first gave it (for its source)
     let mut found: FxHashMap<(String, String), (Vec<u32>, u32)> = FxHashMap::default();
-    let mut indexed = IndexedText::default();
     for (i, a) in g.aliases.iter().enumerate() {
         let e = a.entity as usize;
         if a.origin != Origin::Default
@@ -221,7 +199,7 @@ pub fn add_initials(g: &mut Gazetteer) {
         {
             continue;
         }
-        let Some(acronym) = initials(indexed.of(&a.text)) else {
+        let Some(acronym) = initials(&a.text) else {
             continue;
         };
         if acronym.chars().count() < MIN_INITIALS_LETTERS
@@ -533,12 +511,11 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
     }
     // folded name -> (default entity, strongest kind of alias giving it that name)
     let mut default_by_name: FxHashMap<String, Vec<(u32, AliasKind)>> = FxHashMap::default();
-    let mut indexed = IndexedText::default();
     for a in &g.aliases {
         let e = a.entity as usize;
         // A demonym is not a name of the place itself (`German` is also the language).
         if has_default[e] && !has_user[e] && !not_a_name_of_the_entity(a.kind) {
-            if let Some(key) = link_key(indexed.of(&a.text)) {
+            if let Some(key) = link_key(&a.text) {
                 let v = default_by_name.entry(key).or_default();
                 match v.iter_mut().find(|(d, _)| *d == a.entity) {
                     Some((_, k)) => *k = (*k).min(a.kind),
@@ -550,7 +527,7 @@ pub fn enrich_user_entities(g: &mut Gazetteer) -> EnrichReport {
     let mut user_names: FxHashMap<u32, Vec<String>> = FxHashMap::default();
     for a in &g.aliases {
         if a.origin == Origin::User && !not_a_name_of_the_entity(a.kind) {
-            if let Some(key) = link_key(indexed.of(&a.text)) {
+            if let Some(key) = link_key(&a.text) {
                 user_names.entry(a.entity).or_default().push(key);
             }
         }

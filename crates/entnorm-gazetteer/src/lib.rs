@@ -18,8 +18,8 @@ pub use enrich::{enrich_user_entities, EnrichReport};
 pub use error::GazetteerError;
 pub use index::{bulk_hash, stable_hash, IndexError, INDEX_FORMAT_VERSION};
 pub use matcher::{
-    analyze_indexed, compile, layer_score, AliasRef, EntityRef, InflectScratch, LookupHit,
-    MatchScratch, Matcher, Mention,
+    compile, layer_score, AliasRef, EntityRef, InflectScratch, LookupHit, MatchScratch, Matcher,
+    Mention,
 };
 pub use model::{Alias, AliasKind, Entity, Gazetteer, NamePart, Origin, SourceInfo};
 pub use names::NameParts;

@@ -68,7 +68,7 @@ const CLOSING_MARKS: &[char] = &[
 /// trimmed, it matches the name whether the text writes the mark or not. An alias of punctuation only
 /// is left as it is. The compiler, [`Matcher::lookup`] and the stem matcher's alias keys all see an
 /// alias through this function, so their token positions agree.
-pub fn analyze_indexed<'t>(
+pub(crate) fn analyze_indexed<'t>(
     text: &'t str,
     analyzer: &mut Analyzer,
     analysis: &mut Analysis,

@@ -77,31 +77,6 @@ fn a_user_entity_named_in_one_language_is_found_in_others_under_the_users_id() {
 }
 
 #[test]
-fn names_written_in_quotes_link_as_the_names_themselves() {
-    // A list that quotes its names (`«Германия»`, `„Europäische Union“`) links them to the default
-    // gazetteer's `Германия` and, for an acronym, `ЕС`, and finds the default names in text.
-    let (m, report) = matcher(
-        "entity_id\tname\ttype\tlang\nmy:DE\t«Германия»\tLOC\tru\nmy:EU\t\"ЕС\"\tORG\tru\n",
-    );
-    let mut linked = report.enrichment.linked.clone();
-    linked.sort();
-    assert_eq!(
-        linked,
-        vec![
-            ("my:DE".to_owned(), "Q1001".to_owned()),
-            ("my:EU".to_owned(), "Q4001".to_owned())
-        ]
-    );
-    assert_eq!(
-        ids(&m, "Niemcy i Unia: European Union"),
-        [
-            ("Niemcy".into(), "my:DE".into()),
-            ("European Union".into(), "my:EU".into())
-        ]
-    );
-}
-
-#[test]
 fn a_user_entitys_borrowed_one_word_names_match_in_text_of_any_language() {
     // `Londyn` is a GeoNames name without a language: for the default entity alone it is gated out of
     // Polish text (such one-word names are common words in some language); once the user lists London,

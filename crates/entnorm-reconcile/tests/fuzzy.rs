@@ -135,15 +135,6 @@ fn a_removed_alias_is_not_reached_through_a_near_spelling_of_its_entity() {
 }
 
 #[test]
-fn a_name_written_in_quotes_is_near_the_spellings_of_the_name() {
-    // Fuzzy keys leave punctuation out, so `«Daesh»` is keyed as `Daesh` is.
-    let quoted = "entity_id\tname\ttype\tlang\tkind\nt:isis\t«Daesh»\tORG\tund\tcanonical\n";
-    let m = matcher_with(quoted);
-    let index = FuzzyIndex::build(&m);
-    assert_eq!(hit_entity(&index, &m, "Daesch").as_deref(), Some("t:isis"));
-}
-
-#[test]
 fn numbers_and_short_words_are_not_fuzzy() {
     let m = matcher_with("");
     let index = FuzzyIndex::build(&m);
