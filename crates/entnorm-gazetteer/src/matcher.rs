@@ -250,6 +250,12 @@ fn variant_paths(
 /// short because it lost a long base-form ending (`Россия`, key `rosiya`, stem `ros`).
 const STEM_MIN_CHARS_ONE_TOKEN: usize = 4;
 
+/// The prior from which a default place is a world city (a million people: see gazetteers/README.md),
+/// whose name in a language such as German GeoNames lists without saying so (`Wien` for `Vienna`): a
+/// text word that is the stem of such a name is still taken for it where the language's word forms
+/// would not allow it (see `entnorm_tokenize::word_forms_agree`).
+const WORLD_CITY_PRIOR: f64 = 1000.0;
+
 /// The shortest stem of a one-token alias whose key has at least [`SHORT_STEM_MIN_KEY_CHARS`] bytes. Such
 /// an alias matches only a text token that shares at least [`STEM_MIN_CHARS_ONE_TOKEN`] bytes with its
 /// key (`России` → `rosii` shares `rosi` with `rosiya`; `Роса`, `rosa`, shares only the stem).
@@ -1846,6 +1852,14 @@ impl Matcher {
         }
     }
 
+    /// Whether entity `index` matches a text word by a shared stem alone, whatever the language's word
+    /// forms say: an entity of the user's, or a default place of a million people or more (see
+    /// [`WORLD_CITY_PRIOR`]).
+    fn keeps_stem_matches(&self, index: u32) -> bool {
+        self.entity_origin(index) == Origin::User
+            || self.entity_prior(index) >= WORLD_CITY_PRIOR && self.entity_type(index) == "LOC"
+    }
+
     /// The kind of alias `index`: [`Self::alias`]'s `kind` without reading the alias's strings (each a
     /// cache miss in a large gazetteer; the scores ask it of every link).
     pub fn alias_kind(&self, index: u32) -> AliasKind {
@@ -2455,6 +2469,23 @@ impl Matcher {
                 if end - start == 1
                     && script_of(alias_text()) != text_script
                     && entnorm_tokenize::stem_key(keys.key(0)).len() < TRANSLIT_MIN_CHARS_ONE_TOKEN
+                {
+                    continue;
+                }
+                // An inflected form (not a name-part variant, whose words differ by design) agrees with
+                // the alias word by word as the language's endings allow (German: `Kindern` is no form
+                // of the town `Kindia`), unless the alias names an entity of the user's, who chose it
+                // (`Europa` is their `Europe`, `Aragonien` their `Aragon`), or a world city (`Wien` is
+                // `Vienna`).
+                if !via_group
+                    && !(start..end).zip(keys.iter()).all(|(i, k)| {
+                        entnorm_tokenize::word_forms_agree(
+                            analysis.key(KeyLayer::Translit, i),
+                            k,
+                            lang.unwrap_or(""),
+                        )
+                    })
+                    && !self.keeps_stem_matches(a.entity)
                 {
                     continue;
                 }
