@@ -250,6 +250,10 @@ fn variant_paths(
 /// short because it lost a long base-form ending (`Россия`, key `rosiya`, stem `ros`).
 const STEM_MIN_CHARS_ONE_TOKEN: usize = 4;
 
+/// The shortest transliterated key, in bytes, of a word that a name-part variant match may spell
+/// otherwise than the alias (see `Matcher::longest_inflected_at`).
+const VARIANT_MIN_RESPELT_BYTES: usize = 4;
+
 /// The prior from which a default place is a world city (a million people: see gazetteers/README.md),
 /// whose name in a language such as German GeoNames lists without saying so (`Wien` for `Vienna`): a
 /// text word that is the stem of such a name is still taken for it where the language's word forms
@@ -2489,6 +2493,26 @@ impl Matcher {
                 {
                     continue;
                 }
+                // A name-part variant respells a word only where both spellings are long enough to
+                // show it: a short word differs from a short name part (`In June` and `Ying Yong`,
+                // `Ahmed Al` and `Ahmed Ali`, `Tool Co` and `Anatole Koué`) by being another word.
+                // A word that only adds an ending (`Nixa` of `Nix`) is no respelling, and a word of
+                // the text in another alphabet than Latin is only approximated by its transliterated
+                // key, so there one letter less is enough (`Нил Койл` is Neil Coyle). The user's own
+                // entities are exempt: the user chose them.
+                if via_group
+                    && self.entity_origin(a.entity) != Origin::User
+                    && (start..end).zip(keys.iter()).any(|(i, k)| {
+                        let t = analysis.key(KeyLayer::Translit, i);
+                        let shorter = t.len().min(k.len());
+                        !t.starts_with(k)
+                            && shorter < VARIANT_MIN_RESPELT_BYTES
+                            && (shorter < VARIANT_MIN_RESPELT_BYTES - 1
+                                || script_of(&text[tokens[i].range()]) == LATIN_SCRIPT)
+                    })
+                {
+                    continue;
+                }
                 let shared: usize = (start..end)
                     .zip(keys.iter())
                     .map(|(i, k)| common_prefix(analysis.key(KeyLayer::Translit, i), k))
@@ -2833,12 +2857,15 @@ fn bit_or_beyond(set: &[u8], i: u32) -> bool {
         .is_none_or(|w| read_u64(w, 0) >> (i % 64) & 1 != 0)
 }
 
+/// [`script_of`] a Latin-script text.
+const LATIN_SCRIPT: u8 = 1;
+
 /// Which alphabet a name starts in, coarsely: enough to tell a cross-script stem match. Letters are
 /// told by the tokenizer's class table: `char::is_alphabetic` searches Unicode's tables for every
 /// letter outside ASCII (0.9% of a run on Cyrillic and Czech news).
 fn script_of(s: &str) -> u8 {
     match s.chars().find(|&c| is_letter(c)).map(|c| c as u32) {
-        Some(0x0041..=0x024F | 0x1E00..=0x1EFF) => 1,
+        Some(0x0041..=0x024F | 0x1E00..=0x1EFF) => LATIN_SCRIPT,
         Some(0x0370..=0x03FF | 0x1F00..=0x1FFF) => 2,
         Some(0x0400..=0x052F) => 3,
         Some(_) => 4,

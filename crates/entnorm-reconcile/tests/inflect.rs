@@ -361,3 +361,50 @@ Q183\tDeutschland\tGPE\tde\tcanonical\t1000000
         ]
     );
 }
+
+#[test]
+fn a_short_word_is_no_respelling_of_a_name_part() {
+    // Real pairs from news: `Ahmed Al` (as in `Ahmed Al Jaber`) is not Ahmed Ali though `al` and `ali`
+    // share a name group; a word in another alphabet is only approximated by its transliteration, so
+    // there three letters are enough (`Нил Койл` is Neil Coyle).
+    const PERSONS: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+Q1\tAhmed Ali\tPER\ten\tcanonical\t100
+Q2\tNeil Coyle\tPER\ten\tcanonical\t100
+";
+    const NAME_PARTS: &str = "name_part\tname_group
+ali\tG1
+al\tG1
+neil\tG2
+нил\tG2
+coyle\tG3
+койл\tG3
+";
+    let matcher = |origin| {
+        let mut b = GazetteerBuilder::new();
+        b.add_bytes(Path::new("p.tsv"), PERSONS.as_bytes(), origin)
+            .unwrap();
+        b.add_bytes(
+            Path::new("name_parts.tsv"),
+            NAME_PARTS.as_bytes(),
+            Origin::Default,
+        )
+        .unwrap();
+        Matcher::new(b.build())
+    };
+    let m = matcher(Origin::Default);
+    let mut scratch = ResolveScratch::default();
+    assert_eq!(
+        reconciled_with(&m, &mut scratch, "Ahmed Al Jaber said.", Some("en")),
+        owned(&[])
+    );
+    assert_eq!(
+        reconciled_with(&m, &mut scratch, "Нил Койл заявил.", Some("ru")),
+        owned(&[("Нил Койл", "Q2", "variant")])
+    );
+    // The user's own persons keep every variant: the user chose them.
+    let m = matcher(Origin::User);
+    assert_eq!(
+        reconciled_with(&m, &mut scratch, "Ahmed Al Jaber said.", Some("en")),
+        owned(&[("Ahmed Al", "Q1", "variant")])
+    );
+}
