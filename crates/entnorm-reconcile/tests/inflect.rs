@@ -275,17 +275,22 @@ zakharova\tQ56276427
 sacharowa\tQ56276427
 ";
 
-fn variant_links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str)> {
+/// A matcher over `persons` (a gazetteer of `origin`) and the name-part spellings `name_parts`.
+fn with_name_parts(persons: &str, origin: Origin, name_parts: &str) -> Matcher {
     let mut b = GazetteerBuilder::new();
-    b.add_bytes(Path::new("p.tsv"), PERSONS.as_bytes(), Origin::Default)
+    b.add_bytes(Path::new("p.tsv"), persons.as_bytes(), origin)
         .unwrap();
     b.add_bytes(
         Path::new("name_parts.tsv"),
-        NAME_PARTS.as_bytes(),
+        name_parts.as_bytes(),
         Origin::Default,
     )
     .unwrap();
-    let m = Matcher::new(b.build());
+    Matcher::new(b.build())
+}
+
+fn variant_links(text: &str, lang: Option<&str>) -> Vec<(String, String, &'static str)> {
+    let m = with_name_parts(PERSONS, Origin::Default, NAME_PARTS);
     reconciled_with(&m, &mut ResolveScratch::default(), text, lang)
 }
 
@@ -379,19 +384,7 @@ neil\tG2
 coyle\tG3
 койл\tG3
 ";
-    let matcher = |origin| {
-        let mut b = GazetteerBuilder::new();
-        b.add_bytes(Path::new("p.tsv"), PERSONS.as_bytes(), origin)
-            .unwrap();
-        b.add_bytes(
-            Path::new("name_parts.tsv"),
-            NAME_PARTS.as_bytes(),
-            Origin::Default,
-        )
-        .unwrap();
-        Matcher::new(b.build())
-    };
-    let m = matcher(Origin::Default);
+    let m = with_name_parts(PERSONS, Origin::Default, NAME_PARTS);
     let mut scratch = ResolveScratch::default();
     assert_eq!(
         reconciled_with(&m, &mut scratch, "Ahmed Al Jaber said.", Some("en")),
@@ -402,7 +395,7 @@ coyle\tG3
         owned(&[("Нил Койл", "Q2", "variant")])
     );
     // The user's own persons keep every variant: the user chose them.
-    let m = matcher(Origin::User);
+    let m = with_name_parts(PERSONS, Origin::User, NAME_PARTS);
     assert_eq!(
         reconciled_with(&m, &mut scratch, "Ahmed Al Jaber said.", Some("en")),
         owned(&[("Ahmed Al", "Q1", "variant")])

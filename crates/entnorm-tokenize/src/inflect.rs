@@ -139,16 +139,13 @@ fn vowel_before_ending(lang: &str, ending: &str) -> Option<u8> {
     (lang == "de" && !ending.is_empty() && ending != "s").then_some(b'e')
 }
 
-/// Endings a German word of a name may take or have: case endings of nouns (`Obamas`, `Kollegen`) and
-/// adjectives (`Deutschen`, `Deutscher`, `Europäische`), as transliterated keys spell them.
-const GERMAN_FORM_ENDINGS: &[&str] = &["s", "es", "n", "en", "er", "em", "ern", "ens", "e"];
-
 /// Whether a text word with transliterated key `text` may be a form, in language `lang`, of a name's word
 /// with key `name` that shares its stem. German adds endings to a name (`Obamas`, `Kollegen`) or swaps an
 /// adjective's (`Deutschen` for `Deutscher`) but never drops a name's final vowel, so `Kindern` is no form
 /// of the town `Kindia` although both have the stem `kind` (`Januar` none of `Januária`, `Auch` none of
-/// `Auchi`): the two keys must agree but for such endings. Languages whose case endings replace a final
-/// vowel (`Moskvy` of `Moskva`) ask nothing more than the shared stem: true.
+/// `Auchi`): the two keys must agree but for German endings (its [`consonant_endings`] and `-e`, which
+/// nouns and adjectives take: `Europäische`). Languages whose case endings replace a final vowel
+/// (`Moskvy` of `Moskva`) ask nothing more than the shared stem: true.
 ///
 /// ```
 /// use entnorm_tokenize::word_forms_agree;
@@ -161,10 +158,12 @@ pub fn word_forms_agree(text: &str, name: &str, lang: &str) -> bool {
     if lang != "de" {
         return true;
     }
+    let endings = consonant_endings(lang).unwrap_or_default();
     let bases = |key| {
         std::iter::once(key).chain(
-            GERMAN_FORM_ENDINGS
+            endings
                 .iter()
+                .chain(std::iter::once(&"e"))
                 .filter_map(move |e| without_ending(key, e)),
         )
     };
