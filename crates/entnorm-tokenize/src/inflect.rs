@@ -49,7 +49,7 @@ const BASE_ENDINGS: &[&str] = &[
 ];
 
 /// The stem of a transliterated token key of a gazetteer name: the key without its base-form ending (the
-/// longest of [`BASE_ENDINGS`] it has), unless that would leave fewer than two bytes. Keys ending in a
+/// longest of `BASE_ENDINGS` it has), unless that would leave fewer than two bytes. Keys ending in a
 /// consonant are their own stem.
 ///
 /// ```
@@ -131,19 +131,27 @@ fn rules(lang: &str) -> Option<(&'static str, &'static [&'static str])> {
     })
 }
 
+/// Whether language `lang`'s case endings are only added to a name, never replacing its final vowel:
+/// German (`Obamas`, `Merkels`, `Kollegen` of `Kollege`), where the Slavic languages replace it
+/// (`Moskvy` of `Moskva`). Such a language asks more of a shared stem ([`vowel_before_ending`],
+/// [`word_forms_agree`]).
+fn adds_endings_only(lang: &str) -> bool {
+    lang == "de"
+}
+
 /// The only vowel a stem may lose first after `ending` was cut off, where the language restricts it.
 /// German has no vowel case endings: before `-n`, `-en`, `-er`, `-em`, `-ern`, `-ens` a name's base form
 /// ends in a consonant or in `-e` (`Kollegen` is `Kollege`), so `Gewinn` (`gevin` without `-n`) is not
 /// taken for a form of a name with stem `gev`. After `-s` (`Obamas`) and with no ending, any base vowel.
 fn vowel_before_ending(lang: &str, ending: &str) -> Option<u8> {
-    (lang == "de" && !ending.is_empty() && ending != "s").then_some(b'e')
+    (adds_endings_only(lang) && !ending.is_empty() && ending != "s").then_some(b'e')
 }
 
 /// Whether a text word with transliterated key `text` may be a form, in language `lang`, of a name's word
 /// with key `name` that shares its stem. German adds endings to a name (`Obamas`, `Kollegen`) or swaps an
 /// adjective's (`Deutschen` for `Deutscher`) but never drops a name's final vowel, so `Kindern` is no form
 /// of the town `Kindia` although both have the stem `kind` (`Januar` none of `Januária`, `Auch` none of
-/// `Auchi`): the two keys must agree but for German endings (its [`consonant_endings`] and `-e`, which
+/// `Auchi`): the two keys must agree but for German endings (its case endings and `-e`, which
 /// nouns and adjectives take: `Europäische`). Languages whose case endings replace a final vowel
 /// (`Moskvy` of `Moskva`) ask nothing more than the shared stem: true.
 ///
@@ -155,7 +163,7 @@ fn vowel_before_ending(lang: &str, ending: &str) -> Option<u8> {
 /// assert!(word_forms_agree("moskvy", "moskva", "ru"));
 /// ```
 pub fn word_forms_agree(text: &str, name: &str, lang: &str) -> bool {
-    if lang != "de" {
+    if !adds_endings_only(lang) {
         return true;
     }
     let endings = consonant_endings(lang).unwrap_or_default();

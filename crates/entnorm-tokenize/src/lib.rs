@@ -508,7 +508,7 @@ impl MemoSlot {
 /// Segments text and computes keys; holds scratch space reused across calls (one per thread).
 ///
 /// Word frequencies are Zipfian, so most tokens of a text are words met shortly before: a direct-mapped
-/// memo of recent tokens' keys (8 MiB, keys of up to [`MEMO_BYTES`] bytes in all) gives most of
+/// memo of recent tokens' keys (8 MiB, keys of up to `MEMO_BYTES` bytes in all) gives most of
 /// them without folding and transliterating again. Keys are a function of the token text alone, so the
 /// memo never changes a result. Its size is set by Arabic, two-thirds of the shared corpus: a word
 /// takes clitics and articles, so its distinct forms are many, and each one missed is folded and
