@@ -402,7 +402,7 @@ fn tail_word(bytes: &[u8], rem: usize) -> u64 {
 /// Bytes of key text a [`MemoSlot`] holds: the exact key, then the folded and transliterated keys where
 /// they differ from a stricter one (what is left of one 64-byte cache line).
 const MEMO_BYTES: usize = 34;
-const MEMO_SLOTS: usize = 1 << 17;
+const MEMO_SLOTS: usize = 1 << 18;
 
 /// One token's keys, as remembered by the [`Analyzer`]'s memo: one cache line.
 #[derive(Clone, Copy, Debug)]
@@ -508,14 +508,15 @@ impl MemoSlot {
 /// Segments text and computes keys; holds scratch space reused across calls (one per thread).
 ///
 /// Word frequencies are Zipfian, so most tokens of a text are words met shortly before: a direct-mapped
-/// memo of recent tokens' keys (8 MiB, keys of up to `MEMO_BYTES` bytes in all) gives most of
+/// memo of recent tokens' keys (16 MiB, keys of up to `MEMO_BYTES` bytes in all) gives most of
 /// them without folding and transliterating again. Keys are a function of the token text alone, so the
 /// memo never changes a result. Its size is set by Arabic, two-thirds of the shared corpus: a word
 /// takes clitics and articles, so its distinct forms are many, and each one missed is folded and
 /// transliterated afresh (1 MiB missed 27% of the tokens of 6 MB of Arabic news, 4 MiB 18%). A miss
 /// costs more than the wait for a larger table's line: on the 50 MB slice of the shared corpus, a
-/// one-core run took 4% longer with 2 MiB than with 4 MiB, and 2.5% less with 8 MiB (3.2% less with
-/// 16 MiB, for 20 MB more of memory per thread).
+/// one-core run took 4% longer with 2 MiB than with 4 MiB, and 2.5% less with 8 MiB; 16 MiB took 1%
+/// less than 8 MiB on the slice and 2% less on the whole corpus, whose words are more varied (for 20 MB
+/// more memory per thread: this memo, the matcher's lookups by its slots, and the stem matcher's).
 #[derive(Default, Debug)]
 pub struct Analyzer {
     scratch: String,
@@ -662,7 +663,7 @@ fn same_short_bytes(a: &[u8], b: &[u8]) -> bool {
 
 /// The stamp after `last` (0: none given yet): the next serial number of the same analyzer, or the first
 /// of a newly numbered one, so that no two stores anywhere in the process share a stamp. Past 2^24
-/// numbered analyzers (each a memo of 8 MiB) no stamps are given: 0.
+/// numbered analyzers (each a memo of 16 MiB) no stamps are given: 0.
 fn next_stamp(last: u64) -> u64 {
     const SERIAL: u64 = (1 << STAMP_SERIAL_BITS) - 1;
     if last != 0 && last & SERIAL != SERIAL {
