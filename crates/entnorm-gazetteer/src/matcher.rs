@@ -2493,6 +2493,20 @@ impl Matcher {
                 {
                     continue;
                 }
+                // Nor is a word that is the name without its final vowels and with no ending of its own
+                // (`Совет` of the township `Совето`, `Александр` of `Александрий`), world city or not.
+                if !via_group
+                    && (start..end).zip(keys.iter()).any(|(i, k)| {
+                        entnorm_tokenize::is_bare_stem(
+                            analysis.key(KeyLayer::Translit, i),
+                            k,
+                            lang.unwrap_or(""),
+                        )
+                    })
+                    && self.entity_origin(a.entity) != Origin::User
+                {
+                    continue;
+                }
                 // A name-part variant respells a word only where both spellings are long enough to
                 // show it: a short word differs from a short name part (`In June` and `Ying Yong`,
                 // `Ahmed Al` and `Ahmed Ali`, `Tool Co` and `Anatole Koué`) by being another word.

@@ -368,6 +368,65 @@ Q183\tDeutschland\tGPE\tde\tcanonical\t1000000
 }
 
 #[test]
+fn a_slavic_word_without_an_ending_is_no_form_of_a_name_ending_in_a_vowel() {
+    // Real pairs from Russian news: `Совет` (council) and `Александр` are the towns `Совето` (Soweto)
+    // and `Александрий` (Alexandria) without their final vowels, a form no case of those names has;
+    // `Иванов` (a surname) is not the town `Иваново`. World cities are not exempt. Plural names have a
+    // genitive without an ending (`из Афин`, `z Českých Budějovic`), and `Москву` and `Испании` (whose key
+    // `ispani` is a prefix of `ispaniya`) have endings.
+    const PLACES: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+geonames:953781\tСовето\tLOC\tru\tcanonical\t1695
+geonames:361058\tАлександрий\tLOC\tru\tcanonical\t5000
+geonames:555312\tИваново\tLOC\tru\tcanonical\t420
+geonames:524901\tМосква\tLOC\tru\tcanonical\t12000
+geonames:264371\tАфины\tLOC\tru\tcanonical\t664
+geonames:3077929\tČeské Budějovice\tLOC\tcs\tcanonical\t94
+geonames:2510769\tИспания\tLOC\tru\tcanonical\t46000
+";
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("default.tsv"), PLACES.as_bytes(), Origin::Default)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let mut scratch = ResolveScratch::default();
+    let text =
+        "Совет Федерации одобрил закон. Александр Иванов прилетел из Афин в Москву вместе с \
+                министром Испании.";
+    let ids = |found: Vec<(String, String, &str)>| -> Vec<(String, String)> {
+        found.into_iter().map(|(s, id, _)| (s, id)).collect()
+    };
+    assert_eq!(
+        ids(reconciled_with(&m, &mut scratch, text, Some("ru"))),
+        [
+            ("Афин".to_string(), "geonames:264371".to_string()),
+            ("Москву".to_string(), "geonames:524901".to_string()),
+            ("Испании".to_string(), "geonames:2510769".to_string()),
+        ]
+    );
+    assert_eq!(
+        ids(reconciled_with(
+            &m,
+            &mut scratch,
+            "Autobus z Českých Budějovic do Prahy.",
+            Some("cs")
+        )),
+        [(
+            "Českých Budějovic".to_string(),
+            "geonames:3077929".to_string()
+        )]
+    );
+    // The user's own names keep such matches: the user chose them.
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("user.tsv"), PLACES.as_bytes(), Origin::User)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let found = ids(reconciled_with(&m, &mut scratch, text, Some("ru")));
+    assert!(
+        found.contains(&("Совет".to_string(), "geonames:953781".to_string())),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_short_word_is_no_respelling_of_a_name_part() {
     // Real pairs from news: `Ahmed Al` (as in `Ahmed Al Jaber`) is not Ahmed Ali though `al` and `ali`
     // share a name group; a word in another alphabet is only approximated by its transliteration, so

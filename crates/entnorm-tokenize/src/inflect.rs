@@ -178,6 +178,40 @@ pub fn word_forms_agree(text: &str, name: &str, lang: &str) -> bool {
     bases(text).any(|t| !t.is_empty() && bases(name).any(|n| n == t))
 }
 
+/// Whether a text word with transliterated key `text` is, in language `lang`, no form of a name's word with
+/// key `name` because it is that word without its final vowels and with no ending of its own (`sovet` of
+/// `soveto`, `aleksandr` of `aleksandriy`, `mark` of `marka`). In the languages whose case endings replace
+/// a name's final vowel, a name ending in one never goes without an ending (`Moskva` is `Moskvy`,
+/// `Moskve`, `Moskvu`, never `Moskv`), so such a word is another word. Two exceptions: a plural name's
+/// genitive has no ending (`Čechy`, `z Čech`; `Афины`, `Афин`; `České Budějovice`, `Českých Budějovic`;
+/// `Katowice`, `z Katowic`), so a name that ends in a plural's `-y`, `-i` or `-e` alone is not dropping
+/// it; and a text word that itself ends in a vowel has an ending (`Испании`, key `ispani`, of
+/// `ispaniya`). German, which only adds endings, and languages without rules: false
+/// (see [`word_forms_agree`] for German).
+///
+/// ```
+/// use entnorm_tokenize::is_bare_stem;
+/// assert!(is_bare_stem("sovet", "soveto", "ru"));
+/// assert!(!is_bare_stem("moskvy", "moskva", "ru"));
+/// assert!(!is_bare_stem("cech", "cechy", "cs"));
+/// assert!(!is_bare_stem("katowic", "katowice", "pl"));
+/// assert!(!is_bare_stem("ispani", "ispaniya", "ru"));
+/// assert!(!is_bare_stem("sovet", "soveto", "en"));
+/// ```
+pub fn is_bare_stem(text: &str, name: &str, lang: &str) -> bool {
+    if adds_endings_only(lang) || !is_inflecting_language(lang) {
+        return false;
+    }
+    let Some(dropped) = name.strip_prefix(text) else {
+        return false;
+    };
+    let vowel = |b: u8| b"aeiouy".contains(&b);
+    text.bytes().last().is_some_and(|b| !vowel(b))
+        && !dropped.is_empty()
+        && dropped.bytes().all(vowel)
+        && !matches!(dropped, "y" | "i" | "e")
+}
+
 /// Endings of common nouns' genitive plural that are also surname suffixes (`-ов`/`-ев`, Ukrainian
 /// `-ів`, Polish `-ów`): tried only on lower-case words ([`inflection_candidates_lower`]), where no surname
 /// stands, so `демократов` meets `демократ` while `Лавров` stays `Лавров`.
