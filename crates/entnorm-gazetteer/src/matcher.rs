@@ -2493,11 +2493,11 @@ impl Matcher {
                 {
                     continue;
                 }
-                // Nor is a word that is the name without its final vowels and with no ending of its own
-                // (`Совет` of the township `Совето`, `Александр` of `Александрий`), world city or not.
+                // Nor is a word that loses vowels every form of the name keeps (`Совет` of the township
+                // `Совето`, `Александр` of `Александрий`, `George` of `Georgia`), world city or not.
                 if !via_group
                     && (start..end).zip(keys.iter()).any(|(i, k)| {
-                        entnorm_tokenize::is_bare_stem(
+                        entnorm_tokenize::loses_final_vowels(
                             analysis.key(KeyLayer::Translit, i),
                             k,
                             lang.unwrap_or(""),

@@ -179,37 +179,52 @@ pub fn word_forms_agree(text: &str, name: &str, lang: &str) -> bool {
 }
 
 /// Whether a text word with transliterated key `text` is, in language `lang`, no form of a name's word with
-/// key `name` because it is that word without its final vowels and with no ending of its own (`sovet` of
-/// `soveto`, `aleksandr` of `aleksandriy`, `mark` of `marka`). In the languages whose case endings replace
-/// a name's final vowel, a name ending in one never goes without an ending (`Moskva` is `Moskvy`,
-/// `Moskve`, `Moskvu`, never `Moskv`), so such a word is another word. Two exceptions: a plural name's
-/// genitive has no ending (`Čechy`, `z Čech`; `Афины`, `Афин`; `České Budějovice`, `Českých Budějovic`;
-/// `Katowice`, `z Katowic`), so a name that ends in a plural's `-y`, `-i` or `-e` alone is not dropping
-/// it; and a text word that itself ends in a vowel has an ending (`Испании`, key `ispani`, of
-/// `ispaniya`). German, which only adds endings, and languages without rules: false
-/// (see [`word_forms_agree`] for German).
+/// key `name` that shares its stem, because it loses vowels that every form of the name keeps. In the
+/// languages whose case endings replace a name's final vowels:
+///
+/// - a name ending in a vowel never goes without an ending (`Moskva` is `Moskvy`, `Moskve`, `Moskvu`,
+///   never `Moskv`), so the name without its final vowels is another word (`sovet` of `soveto`,
+///   `aleksandr` of `aleksandriy`, `mark` of `marka`). A plural name's genitive has no ending (`Čechy`,
+///   `z Čech`; `Афины`, `Афин`; `České Budějovice`, `Českých Budějovic`; `Katowice`, `z Katowic`), so a
+///   name that ends in a plural's `-y`, `-i` or `-e` alone keeps it;
+/// - a name whose final vowels begin with `i` keeps the `i` before every ending (`Россия`: `России`,
+///   `Россию`; `Georgia`: `Georgii`, `Georgie`), so `george` is no form of `georgia`; but not the
+///   adjectival `-ий` (`Европейский`, `Европейского`).
+///
+/// A text word that itself ends in a vowel after the name's stem has an ending (`Испании`, key
+/// `ispani`, of `ispaniya`). German, which only adds endings, and languages without rules: false (see
+/// [`word_forms_agree`] for German).
 ///
 /// ```
-/// use entnorm_tokenize::is_bare_stem;
-/// assert!(is_bare_stem("sovet", "soveto", "ru"));
-/// assert!(!is_bare_stem("moskvy", "moskva", "ru"));
-/// assert!(!is_bare_stem("cech", "cechy", "cs"));
-/// assert!(!is_bare_stem("katowic", "katowice", "pl"));
-/// assert!(!is_bare_stem("ispani", "ispaniya", "ru"));
-/// assert!(!is_bare_stem("sovet", "soveto", "en"));
+/// use entnorm_tokenize::loses_final_vowels;
+/// assert!(loses_final_vowels("sovet", "soveto", "ru"));
+/// assert!(loses_final_vowels("george", "georgia", "cs"));
+/// assert!(!loses_final_vowels("moskvy", "moskva", "ru"));
+/// assert!(!loses_final_vowels("cech", "cechy", "cs"));
+/// assert!(!loses_final_vowels("katowic", "katowice", "pl"));
+/// assert!(!loses_final_vowels("ispani", "ispaniya", "ru"));
+/// assert!(!loses_final_vowels("georgii", "georgia", "cs"));
+/// assert!(!loses_final_vowels("evropeyskogo", "evropeyskiy", "ru"));
+/// assert!(!loses_final_vowels("sovet", "soveto", "en"));
 /// ```
-pub fn is_bare_stem(text: &str, name: &str, lang: &str) -> bool {
+pub fn loses_final_vowels(text: &str, name: &str, lang: &str) -> bool {
     if adds_endings_only(lang) || !is_inflecting_language(lang) {
         return false;
     }
-    let Some(dropped) = name.strip_prefix(text) else {
+    let vowel = |b: &u8| b"aeiouy".contains(b);
+    let finals = name.bytes().rev().take_while(vowel).count();
+    if finals == 0 || finals == name.len() {
         return false;
-    };
-    let vowel = |b: u8| b"aeiouy".contains(&b);
-    text.bytes().last().is_some_and(|b| !vowel(b))
-        && !dropped.is_empty()
-        && dropped.bytes().all(vowel)
-        && !matches!(dropped, "y" | "i" | "e")
+    }
+    let (stem, finals) = name.split_at(name.len() - finals);
+    if text == stem {
+        return !matches!(finals, "y" | "i" | "e");
+    }
+    finals.len() > 1
+        && finals.starts_with('i')
+        && finals != "iy"
+        && text.starts_with(stem)
+        && !text[stem.len()..].starts_with('i')
 }
 
 /// Endings of common nouns' genitive plural that are also surname suffixes (`-ов`/`-ев`, Ukrainian

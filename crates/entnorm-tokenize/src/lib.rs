@@ -62,8 +62,8 @@ mod translit;
 pub use chars::{is_letter, is_upper, letter_case, LetterCase};
 pub use fold::fold;
 pub use inflect::{
-    inflection_candidates, inflection_candidates_lower, inflection_family, is_bare_stem,
-    is_inflecting_language, stem_alternations, stem_key, word_forms_agree,
+    inflection_candidates, inflection_candidates_lower, inflection_family, is_inflecting_language,
+    loses_final_vowels, stem_alternations, stem_key, word_forms_agree,
 };
 pub use offsets::CharOffsets;
 pub use table::{Zeroed, ZeroedTable};
