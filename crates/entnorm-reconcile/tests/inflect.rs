@@ -332,12 +332,14 @@ fn persons_names_match_in_other_spellings_of_their_name_parts() {
 #[test]
 fn german_words_meet_only_names_they_can_be_forms_of() {
     // Real German news: `Auch` (also), `Kinder` (children) and `April` share the stems of the towns
-    // `Auchi`, `Kindia` and `Aprilia` but add no German ending to those names; `Deutschlands`, `Wien`
-    // (a world city's German name) and a user's `Europe` are still met.
+    // `Auchi`, `Kindia` and `Aprilia` but add no German ending to those names, and `Rhein` drops the
+    // `-e` no form of the town `Rheine` lacks; `Deutschlands`, `Wien` (a world city's German name) and a
+    // user's `Europe` are still met.
     const PLACES: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 geonames:2348773\tAuchi\tLOC\tund\tcanonical\t104
 geonames:2418362\tKindia\tLOC\tund\tcanonical\t181
 geonames:3182851\tAprilia\tLOC\tund\tcanonical\t64
+geonames:2848245\tRheine\tLOC\tund\tcanonical\t76
 geonames:2761369\tVienna\tLOC\tund\tcanonical\t1691
 Q183\tDeutschland\tGPE\tde\tcanonical\t1000000
 ";
@@ -351,7 +353,8 @@ Q183\tDeutschland\tGPE\tde\tcanonical\t1000000
     )
     .unwrap();
     let m = Matcher::new(b.build());
-    let text = "Auch die Kinder Deutschlands reisten im April nach Wien und durch Europa.";
+    let text =
+        "Auch die Kinder Deutschlands reisten im April vom Rhein nach Wien und durch Europa.";
     let found = reconciled_with(&m, &mut ResolveScratch::default(), text, Some("de"));
     let ids: Vec<(&str, &str)> = found
         .iter()

@@ -152,14 +152,18 @@ fn vowel_before_ending(lang: &str, ending: &str) -> Option<u8> {
 /// adjective's (`Deutschen` for `Deutscher`) but never drops a name's final vowel, so `Kindern` is no form
 /// of the town `Kindia` although both have the stem `kind` (`Januar` none of `Januária`, `Auch` none of
 /// `Auchi`): the two keys must agree but for German endings (its case endings and `-e`, which
-/// nouns and adjectives take: `Europäische`). Languages whose case endings replace a final vowel
-/// (`Moskvy` of `Moskva`) ask nothing more than the shared stem: true.
+/// nouns and adjectives take: `Europäische`), and a word without an ending is no form of a name that is
+/// it plus `-e` (`Rhein` is not the town `Rheine`, `Herrn`, key `hern`, not `Herne`). Languages whose
+/// case endings replace a final vowel (`Moskvy` of `Moskva`) ask nothing more here than the shared stem:
+/// true (see [`loses_final_vowels`]).
 ///
 /// ```
 /// use entnorm_tokenize::word_forms_agree;
 /// assert!(word_forms_agree("obamas", "obama", "de"));
 /// assert!(word_forms_agree("deutschen", "deutscher", "de"));
 /// assert!(!word_forms_agree("kindern", "kindia", "de"));
+/// assert!(!word_forms_agree("rhein", "rheine", "de"));
+/// assert!(word_forms_agree("kollegen", "kollege", "de"));
 /// assert!(word_forms_agree("moskvy", "moskva", "ru"));
 /// ```
 pub fn word_forms_agree(text: &str, name: &str, lang: &str) -> bool {
@@ -167,15 +171,22 @@ pub fn word_forms_agree(text: &str, name: &str, lang: &str) -> bool {
         return true;
     }
     let endings = consonant_endings(lang).unwrap_or_default();
+    // Each base with the ending cut off to make it ("" for the key itself).
     let bases = |key| {
-        std::iter::once(key).chain(
+        std::iter::once((key, "")).chain(
             endings
                 .iter()
                 .chain(std::iter::once(&"e"))
-                .filter_map(move |e| without_ending(key, e)),
+                .filter_map(move |&e| Some((without_ending(key, e)?, e))),
         )
     };
-    bases(text).any(|t| !t.is_empty() && bases(name).any(|n| n == t))
+    // A name never loses its final `-e` (`Herne` is `Hernes`, never `Hern`; `Rheine` never `Rhein`):
+    // a text word without an ending meets no name that is it plus `-e`.
+    bases(text).any(|(t, text_ending)| {
+        !t.is_empty()
+            && bases(name)
+                .any(|(n, name_ending)| n == t && !(text_ending.is_empty() && name_ending == "e"))
+    })
 }
 
 /// Whether a text word with transliterated key `text` is, in language `lang`, no form of a name's word with
