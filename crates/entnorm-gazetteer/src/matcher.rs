@@ -2476,6 +2476,14 @@ impl Matcher {
                 {
                     continue;
                 }
+                // A name written in capitals (an acronym, or a list that writes names so: Phoenix's
+                // `KIEV`, `ODESA`) takes endings only after its capitals (`ОМОНа`, `NATOs`): a
+                // capitalised word sharing its stem is another word (`Kiew` is not that `KIEV`, `Brace`
+                // not `BRAC`, `Singen` not `SING`).
+                if keys.in_capitals && !(start..end).all(|i| word(i).is_none_or(starts_in_capitals))
+                {
+                    continue;
+                }
                 // An inflected form (not a name-part variant, whose words differ by design) agrees with
                 // the alias word by word as the language's endings allow (German: `Kindern` is no form
                 // of the town `Kindia`), unless the alias names an entity of the user's, who chose it
@@ -2661,6 +2669,8 @@ struct AliasKeys {
     joined: String,
     /// End of each key in `joined`.
     ends: Vec<u32>,
+    /// The alias is written in capitals (see [`in_capitals`]).
+    in_capitals: bool,
 }
 
 impl AliasKeys {
@@ -2703,7 +2713,9 @@ impl AliasKeysMemo {
         let at = (alias.wrapping_mul(0x9E37_79B9) >> 20) as usize % ALIAS_KEYS_SLOTS;
         let slot = &mut self.slots[at];
         if slot.alias != alias.wrapping_add(1) {
-            analyze_indexed(text(), analyzer, analysis);
+            let text = text();
+            analyze_indexed(text, analyzer, analysis);
+            slot.in_capitals = in_capitals(text);
             slot.alias = alias.wrapping_add(1);
             slot.joined.clear();
             slot.ends.clear();
@@ -3010,6 +3022,26 @@ impl SpanCase {
     fn allows(self, capitalized: impl FnOnce() -> u64) -> bool {
         !self.acronym && (self.lower == 0 || self.lower & capitalized() == 0)
     }
+}
+
+/// Whether `name` is written in capitals: two letters or more, none of them lower-case (`KIEV`, `NATO`,
+/// `U.S.`; not `McCain`, `X`).
+fn in_capitals(name: &str) -> bool {
+    let mut letters = 0;
+    for c in name.chars().filter(|&c| is_letter(c)) {
+        if letter_case(c) == LetterCase::Lower {
+            return false;
+        }
+        letters += 1;
+    }
+    letters >= 2
+}
+
+/// Whether a text word starts with two capitals, or is one capital letter (`ОМОНа`, `NATOs`, `X`; not
+/// `Kiew`).
+fn starts_in_capitals(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(is_upper) && chars.next().is_none_or(is_upper)
 }
 
 /// How a text token is written, for the case guards of the folded layers.

@@ -427,6 +427,45 @@ Q458\tЕвропейский союз\tORG\tru\tcanonical\t1000
 }
 
 #[test]
+fn a_name_in_capitals_takes_endings_only_after_its_capitals() {
+    // Real cases: the Phoenix actor list writes places in capitals under a lumped Ukraine actor
+    // (`KIEV`, `ODESA`), which German `Kiew` and `Odessa` met through their stems; `Odessa` is the city
+    // (an alias of its own), `Kiew` nothing here. An acronym still takes endings after its capitals in
+    // Russian (`ОМОНа`).
+    const NAMES: &str = "entity_id\tname\ttype\tlang\tkind\tprior
+phoenix:ua\tCharkiv\tORG\ten\tcanonical\t6530
+phoenix:ua\tKIEV\tORG\ten\tabbreviation\t6530
+phoenix:ua\tODESA\tORG\ten\tabbreviation\t6530
+geonames:698740\tOdesa\tLOC\tund\tcanonical\t1015
+geonames:698740\tOdesa\tLOC\tde\talias\t1015
+Q2367337\tОМОН\tORG\tru\tcanonical\t100
+";
+    let mut b = GazetteerBuilder::new();
+    b.add_bytes(Path::new("default.tsv"), NAMES.as_bytes(), Origin::Default)
+        .unwrap();
+    let m = Matcher::new(b.build());
+    let mut scratch = ResolveScratch::default();
+    assert_eq!(
+        reconciled_with(
+            &m,
+            &mut scratch,
+            "Die Gespräche in Kiew und Odessas Hafen gingen weiter.",
+            Some("de")
+        ),
+        owned(&[("Odessas", "geonames:698740", "inflected")])
+    );
+    assert_eq!(
+        reconciled_with(
+            &m,
+            &mut scratch,
+            "Сотрудники ОМОНа задержали его.",
+            Some("ru")
+        ),
+        owned(&[("ОМОНа", "Q2367337", "inflected")])
+    );
+}
+
+#[test]
 fn a_short_word_is_no_respelling_of_a_name_part() {
     // Real pairs from news: `Ahmed Al` (as in `Ahmed Al Jaber`) is not Ahmed Ali though `al` and `ali`
     // share a name group; a word in another alphabet is only approximated by its transliteration, so
