@@ -3024,17 +3024,18 @@ impl SpanCase {
     }
 }
 
-/// Whether `name` is written in capitals: two letters or more, none of them lower-case (`KIEV`, `NATO`,
-/// `U.S.`; not `McCain`, `X`).
+/// Whether `name` is written in capitals: two capital letters or more and no lower-case one (`KIEV`,
+/// `NATO`, `U.S.`; not `McCain`, `X`, nor a name of a script without case).
 fn in_capitals(name: &str) -> bool {
-    let mut letters = 0;
-    for c in name.chars().filter(|&c| is_letter(c)) {
-        if letter_case(c) == LetterCase::Lower {
-            return false;
+    let mut capitals = 0;
+    for c in name.chars() {
+        match letter_case(c) {
+            LetterCase::Lower => return false,
+            LetterCase::Upper => capitals += 1,
+            _ => {}
         }
-        letters += 1;
     }
-    letters >= 2
+    capitals >= 2
 }
 
 /// Whether a text word starts with two capitals, or is one capital letter (`ОМОНа`, `NATOs`, `X`; not
