@@ -375,7 +375,7 @@ fn a_slavic_word_that_loses_a_names_final_vowels_is_no_form_of_it() {
     // Real pairs from news: `Совет` (council) and `Александр` are the towns `Совето` (Soweto) and
     // `Александрий` (Alexandria) without their final vowels, a form no case of those names has; `Иванов`
     // (a surname) is not the town `Иваново`; Czech `George` drops the `i` every form of `Georgia` keeps
-    // (`Georgie`). World cities are not exempt. Plural names have a genitive without an ending (`из
+    // (`Georgie`), and `Také` (also) is `Takeo` without an ending (`Takea` has one). World cities are not exempt. Plural names have a genitive without an ending (`из
     // Афин`, `z Českých Budějovic`); `Москву` and `Испании` (whose key `ispani` is a prefix of
     // `ispaniya`) have endings, and an adjective's `-ий` is replaced whole (`Европейского союза`).
     const PLACES: &str = "entity_id\tname\ttype\tlang\tkind\tprior
@@ -387,6 +387,7 @@ geonames:264371\tАфины\tLOC\tru\tcanonical\t664
 geonames:3077929\tČeské Budějovice\tLOC\tcs\tcanonical\t94
 geonames:2510769\tИспания\tLOC\tru\tcanonical\t46000
 geonames:4197000\tGeorgia\tLOC\ten\tcanonical\t10000
+geonames:1821940\tTakeo\tLOC\tund\tcanonical\t43
 Q458\tЕвропейский союз\tORG\tru\tcanonical\t1000
 ";
     let mut b = GazetteerBuilder::new();
@@ -406,12 +407,13 @@ Q458\tЕвропейский союз\tORG\tru\tcanonical\t1000
             ("Европейского союза", "Q458", "inflected"),
         ])
     );
-    let text_cs = "George Clooney přiletěl z Českých Budějovic do Georgie.";
+    let text_cs = "George Clooney přiletěl z Českých Budějovic do Georgie. Také do Takea.";
     assert_eq!(
         reconciled_with(&m, &mut scratch, text_cs, Some("cs")),
         owned(&[
             ("Českých Budějovic", "geonames:3077929", "inflected"),
             ("Georgie", "geonames:4197000", "inflected"),
+            ("Takea", "geonames:1821940", "inflected"),
         ])
     );
     // The user's own names keep such matches: the user chose them.

@@ -200,7 +200,11 @@ pub fn word_forms_agree(text: &str, name: &str, lang: &str) -> bool {
 ///   name that ends in a plural's `-y`, `-i` or `-e` alone keeps it;
 /// - a name whose final vowels begin with `i` keeps the `i` before every ending (`Россия`: `России`,
 ///   `Россию`; `Georgia`: `Georgii`, `Georgie`), so `george` is no form of `georgia`; but not the
-///   adjectival `-ий` (`Европейский`, `Европейского`).
+///   adjectival `-ий` (`Европейский`, `Европейского`);
+/// - a name ending in two vowels or more takes its endings after all but the last (`Romeo`: `Romea`,
+///   `Romeem`), never without one, so `take` (Czech `také`, also) is no form of `takeo` nor `samo` of
+///   `samoa`. Not where the vowels begin with `i` (above) or have a `y` (Russian `я` is `ya`, and a
+///   doubled vowel is written once in keys: `Кореей` and `Корей` both have the key `korey`).
 ///
 /// A text word that itself ends in a vowel after the name's stem has an ending (`Испании`, key
 /// `ispani`, of `ispaniya`). German, which only adds endings, and languages without rules: false (see
@@ -210,6 +214,8 @@ pub fn word_forms_agree(text: &str, name: &str, lang: &str) -> bool {
 /// use entnorm_tokenize::loses_final_vowels;
 /// assert!(loses_final_vowels("sovet", "soveto", "ru"));
 /// assert!(loses_final_vowels("george", "georgia", "cs"));
+/// assert!(loses_final_vowels("take", "takeo", "cs"));
+/// assert!(!loses_final_vowels("korey", "koreya", "ru"));
 /// assert!(!loses_final_vowels("moskvy", "moskva", "ru"));
 /// assert!(!loses_final_vowels("cech", "cechy", "cs"));
 /// assert!(!loses_final_vowels("katowic", "katowice", "pl"));
@@ -230,6 +236,13 @@ pub fn loses_final_vowels(text: &str, name: &str, lang: &str) -> bool {
     let (stem, finals) = name.split_at(name.len() - finals);
     if text == stem {
         return !matches!(finals, "y" | "i" | "e");
+    }
+    if finals.len() > 1
+        && !finals.starts_with('i')
+        && !finals.contains('y')
+        && text == &name[..name.len() - 1]
+    {
+        return true;
     }
     finals.len() > 1
         && finals.starts_with('i')
