@@ -234,21 +234,21 @@ pub fn loses_final_vowels(text: &str, name: &str, lang: &str) -> bool {
         return false;
     }
     let (stem, finals) = name.split_at(name.len() - finals);
-    if text == stem {
-        return !matches!(finals, "y" | "i" | "e");
-    }
-    if finals.len() > 1
-        && !finals.starts_with('i')
-        && !finals.contains('y')
-        && text == &name[..name.len() - 1]
-    {
-        return true;
-    }
-    finals.len() > 1
+    let several = finals.len() > 1;
+    // The name without its final vowels and no ending (but a plural's genitive).
+    let bare_stem = text == stem && !matches!(finals, "y" | "i" | "e");
+    // Without the `i` its final vowels begin with (but the adjectival `-ий`).
+    let drops_i = several
         && finals.starts_with('i')
         && finals != "iy"
         && text.starts_with(stem)
-        && !text[stem.len()..].starts_with('i')
+        && !text[stem.len()..].starts_with('i');
+    // Without its last vowel and no ending (but where a `y` makes the key ambiguous).
+    let drops_last = several
+        && !finals.starts_with('i')
+        && !finals.contains('y')
+        && text == &name[..name.len() - 1];
+    bare_stem || drops_i || drops_last
 }
 
 /// Endings of common nouns' genitive plural that are also surname suffixes (`-ов`/`-ев`, Ukrainian
