@@ -2488,32 +2488,25 @@ impl Matcher {
                 // the alias word by word as the language's endings allow (German: `Kindern` is no form
                 // of the town `Kindia`), unless the alias names an entity of the user's, who chose it
                 // (`Europa` is their `Europe`, `Aragonien` their `Aragon`), or a world city (`Wien` is
-                // `Vienna`).
-                if !via_group
-                    && !(start..end).zip(keys.iter()).all(|(i, k)| {
-                        entnorm_tokenize::word_forms_agree(
-                            analysis.key(KeyLayer::Translit, i),
-                            k,
-                            lang.unwrap_or(""),
-                        )
-                    })
-                    && !self.keeps_stem_matches(a.entity)
-                {
-                    continue;
-                }
-                // Nor is a word that loses vowels every form of the name keeps (`Совет` of the township
-                // `Совето`, `Александр` of `Александрий`, `George` of `Georgia`), world city or not.
-                if !via_group
-                    && (start..end).zip(keys.iter()).any(|(i, k)| {
-                        entnorm_tokenize::loses_final_vowels(
-                            analysis.key(KeyLayer::Translit, i),
-                            k,
-                            lang.unwrap_or(""),
-                        )
-                    })
-                    && self.entity_origin(a.entity) != Origin::User
-                {
-                    continue;
+                // `Vienna`); nor does it lose vowels every form of the name keeps (`Совет` of the
+                // township `Совето`, `Александр` of `Александрий`, `George` of `Georgia`), world city
+                // or not.
+                if !via_group {
+                    let lang = lang.unwrap_or("");
+                    let words = || {
+                        (start..end)
+                            .zip(keys.iter())
+                            .map(|(i, k)| (analysis.key(KeyLayer::Translit, i), k))
+                    };
+                    let disagrees =
+                        !words().all(|(t, k)| entnorm_tokenize::word_forms_agree(t, k, lang));
+                    let loses_vowels =
+                        words().any(|(t, k)| entnorm_tokenize::loses_final_vowels(t, k, lang));
+                    if (disagrees && !self.keeps_stem_matches(a.entity))
+                        || (loses_vowels && self.entity_origin(a.entity) != Origin::User)
+                    {
+                        continue;
+                    }
                 }
                 // A name-part variant respells a word only where both spellings are long enough to
                 // show it: a short word differs from a short name part (`In June` and `Ying Yong`,
