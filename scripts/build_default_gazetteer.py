@@ -1167,9 +1167,14 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
     # country names per QID (folded tokens of Latin-script names) for the similarity test
     qid_tokens: dict[str, set] = collections.defaultdict(set)
     qid_names: dict[str, set] = collections.defaultdict(set)
-    for (eid, name, _lang), kind in cg.rows.items():
+    # the same, of the names given with a language (an `und` name is gated: rigour's weak names of a
+    # country include its provinces, `British Columbia`, which Phoenix lumps with it too)
+    qid_tagged_names: dict[str, set] = collections.defaultdict(set)
+    for (eid, name, lang), kind in cg.rows.items():
         if kind != "demonym" and re.search(r"[A-Za-z]", name):
             qid_names[eid].add(name.lower())
+            if lang != "und":
+                qid_tagged_names[eid].add(name.lower())
             for tok in fold(name).split(" "):
                 if len(tok) >= 4:
                     qid_tokens[eid].add(tok)
@@ -1238,13 +1243,25 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
                 continue
         # country entries -> the country's QID
         same_country = bool(bare) and len(bare) == 1 and all(c.startswith(bare[0]) for c in codes)
-        if same_country and (codes == bare and not dated or country_like(prim, alpha3_qid[bare[0]])):
+        # A country that split from another is coded by succession: `USRUKR` before 1991 (Ukraine in the
+        # USSR), `UKRUNR` for its months unrecognised, then `UKR` from 1991 on. Its entry lumps misspellings
+        # of the country with places in it (`Charkiv`, `KIEV`, `Donbas`), so its main name need not be a
+        # name of the country: the entry is the country if its one open-ended role is the bare code and
+        # every code contains it. Only its country names are kept (the filters below); its places are
+        # GeoNames'.
+        current = [c for c, op, *_ in rs if op == "after" and c in alpha3_qid]
+        succession = "Countries" in file and len(current) == 1 and all(current[0] in c for c in codes)
+        if succession:
+            bare, same_country = current, True
+        if same_country and (codes == bare and not dated or succession
+                             or country_like(prim, alpha3_qid[bare[0]])):
             qid = alpha3_qid.get(bare[0])
             if lang == "ar":
                 stats["entries skipped: Arabic country-level phrases"] += 1
                 continue
-            if qid and qid in cg.etype and country_like(prim, qid):
+            if qid and qid in cg.etype and (succession or country_like(prim, qid)):
                 merged_country += 1
+                stats["country entries coded by succession (USRUKR, UKRUNR, UKR)"] += succession
                 trusted_lower = qid_names[qid]
                 multi_first = {n.split(" ", 1)[0] for n in trusted_lower if " " in n}
                 for n in allnames:
@@ -1258,7 +1275,11 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
                                   or looks_demonym(conv, qid)):
                         stats["country entries: names dropped (demonym)"] += 1
                     else:
-                        if conv.lower() in trusted_lower:
+                        low = conv.lower()
+                        # `Bosnia`, gated as a weak name of Bosnia and Herzegovina, is in English news
+                        # the usual name of the country: the first part of its name `X and Y`
+                        short_name = any(t.startswith(low + " and ") for t in qid_tagged_names[qid])
+                        if low in qid_tagged_names[qid] or low in trusted_lower and not short_name:
                             stats["country entries: names already in the country entity"] += 1
                         elif cg.add(qid, conv, lang, "abbreviation" if ABBREV_RE.match(conv) else "alias"):
                             stats["country entries: names added to country QIDs"] += 1

@@ -38,3 +38,55 @@ fn same_excerpt_in_latin_cyrillic_and_arabic_script_finds_the_same_entities() {
         assert!(ar.contains(qid), "Arabic excerpt lacks {qid}: {ar:?}");
     }
 }
+
+/// The places of a country that split from another (Ukraine from the USSR: Phoenix codes it `USRUKR`,
+/// then `UKRUNR`, then `UKR`) are places, not an organisation: Phoenix lumps `KIEV`, `Donbas` and
+/// `Chernobyl` with misspellings of the country into one actor, which the gazetteer build takes for the
+/// country it is (keeping only its names of the country: `Belorussia`). A world city's exonyms, which
+/// GeoNames gives without a language, match in text of any language (`Kiev` in English, `Kiew` in
+/// German), and English `Bosnia` is Bosnia and Herzegovina.
+#[test]
+fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms() {
+    let dir = TempDir::new("lumped-default");
+    let input = dir.path("news.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id":"en","lang":"en","text":"Shelling in Donbas, talks in Kiev, a visit to Chernobyl; Belorussia and Bosnia abstained."}"#,
+            "\n",
+            r#"{"id":"de","lang":"de","text":"In Kiew und Moskau wurde verhandelt."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path("out");
+    assert_success(&run_entnorm(
+        &[
+            "run",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    ));
+    let rows = read_table(&out.join("mentions.csv"));
+    let linked = |surface: &str| -> Vec<(String, String)> {
+        rows.iter()
+            .filter(|m| m["surface"] == surface)
+            .map(|m| (m["entity_id"].clone(), m["entity_type"].clone()))
+            .collect()
+    };
+    assert_eq!(linked("Kiev"), [("geonames:703448".into(), "LOC".into())]);
+    assert_eq!(linked("Kiew"), [("geonames:703448".into(), "LOC".into())]);
+    assert_eq!(linked("Moskau"), [("geonames:524901".into(), "LOC".into())]);
+    assert_eq!(linked("Belorussia"), [("Q184".into(), "GPE".into())]);
+    assert_eq!(linked("Bosnia"), [("Q225".into(), "GPE".into())]);
+    for place in ["Donbas", "Chernobyl"] {
+        assert!(
+            linked(place).iter().all(|(_, t)| t != "ORG" && t != "PER"),
+            "{place}: {:?}",
+            linked(place)
+        );
+    }
+}

@@ -98,7 +98,8 @@ pub(crate) fn analyze_indexed<'t>(
 /// Precision rules that depend on the alias, computed once at compile time (stored as alias flags).
 ///
 /// - `exact_only`: short all-capital aliases (`US`, `UK`, `EU`) are acronyms that collide with common
-///   words once case-folded (`us`), so they only match their exact spelling.
+///   words once case-folded (`us`), so they only match their exact spelling; so do the short world
+///   cities' names of [`world_city_names`].
 /// - `translit_ok`: transliteration merges spellings that differ in letters, which for one short word is
 ///   as likely a different word as a variant (Mongolian `Герман` "Germany" is English `German` on that
 ///   key), so a one-token alias must be long to match on the transliterated key.
@@ -107,7 +108,9 @@ pub(crate) fn analyze_indexed<'t>(
 ///   language is known they match only if given in that language. Canonical names, abbreviations, names
 ///   of several words and all names of the user's entities (their own and those enrichment gave them:
 ///   the user chose the entity, so `Londyn` is London in Polish text once the user lists `Лондон`) match
-///   in any document.
+///   in any document, as do, but never transliterated nor inflected, the world cities' names of
+///   [`world_city_names`] (GeoNames gives `Kiev` for Kyiv and `Bombay` for
+///   Mumbai without a language).
 /// - `capitalized`: bit k set if alias token k starts upper-case; in folded layers such a token may not
 ///   match a text token that starts lower-case (`Turkey` is not `turkey`, `Chad` is not `chad`).
 ///
@@ -116,6 +119,7 @@ fn alias_flags(
     alias: &crate::model::Alias,
     text: &str,
     user_entity: bool,
+    world_city: bool,
     analysis: &Analysis,
 ) -> Option<(u32, u64)> {
     let tokens = analysis.tokens();
@@ -138,7 +142,10 @@ fn alias_flags(
         && text
             .chars()
             .filter(|c| c.is_alphabetic())
-            .all(char::is_uppercase);
+            .all(char::is_uppercase)
+        // A world city's short name, matched in text of any language: only as written (`Kiew`, not
+        // `Kasa` for `Kasã`, Kazan, nor `PARI` for `Pari`, Paris).
+        || world_city && chars <= WORLD_CITY_EXACT_MAX_CHARS;
     // Words, not tokens: punctuation makes no name longer (Amharic `ኂ፥` for Chad is one word and a
     // colon, whose transliterated key is the English `Hi,`).
     let name_tokens = tokens
@@ -150,10 +157,12 @@ fn alias_flags(
         .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Char))
         .map(|t| text[t.range()].chars().count())
         .sum();
-    let translit_ok = name_tokens > 1 || name_chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN;
+    let translit_ok =
+        (name_tokens > 1 || name_chars >= TRANSLIT_MIN_CHARS_ONE_TOKEN) && !world_city;
     // Acronyms of initials belong to the language of the name they abbreviate.
     let lang_gated = alias.origin == Origin::Default
         && !user_entity
+        && !world_city
         && (alias.kind == AliasKind::Initials
             || (name_tokens == 1
                 && !exact_only
@@ -259,6 +268,14 @@ const VARIANT_MIN_RESPELT_BYTES: usize = 4;
 /// text word that is the stem of such a name is still taken for it where the language's word forms
 /// would not allow it (see `entnorm_tokenize::word_forms_agree`).
 const WORLD_CITY_PRIOR: f64 = 1000.0;
+
+/// The fewest letters of a world city's name that matches in text of any language (see
+/// [`world_city_names`]): shorter ones are as often another language's word (`Cos`, `Rim`, `Wei`).
+const WORLD_CITY_NAME_MIN_CHARS: usize = 4;
+
+/// A world city's name of at most this many letters that matches in text of any language matches only as
+/// written (see [`world_city_names`]).
+const WORLD_CITY_EXACT_MAX_CHARS: usize = 4;
 
 /// The shortest stem of a one-token alias whose key has at least [`SHORT_STEM_MIN_KEY_CHARS`] bytes. Such
 /// an alias matches only a text token that shares at least [`STEM_MIN_CHARS_ONE_TOKEN`] bytes with its
@@ -602,6 +619,83 @@ fn cand_guard(entity: u32, flags: u32, capitalized: u64) -> u32 {
     entity | (flags | first) << CAND_ENTITY_BITS
 }
 
+/// The one-word aliases without a language (not the canonical name, which no gate stops) of default
+/// places of a million people or more (see [`WORLD_CITY_PRIOR`]) that such a city is known by in any
+/// language: capitalised, not in capitals (so not a caseless script's word: Persian `مدینه`, Madinah,
+/// is Arabic `مدينة`, "city"), of at least [`WORLD_CITY_NAME_MIN_CHARS`] letters (`Edo` for Tokyo), no
+/// spelling of a name part (`Sophia` for Sofia), no other entity's name (Hong Kong's `Victoria`,
+/// Chattogram's `Islamabad`), compared in lower case, and no form of a name of the user's. See
+/// `lang_gated` in [`alias_flags`].
+fn world_city_names(gazetteer: &Gazetteer) -> rustc_hash::FxHashSet<u32> {
+    let is_world_city = |entity: u32| {
+        let e = gazetteer.entity(entity);
+        e.origin == Origin::Default && e.entity_type == "LOC" && e.prior >= WORLD_CITY_PRIOR
+    };
+    let name_parts: rustc_hash::FxHashSet<String> = gazetteer
+        .name_parts
+        .iter()
+        .map(|p| p.form.to_lowercase())
+        .collect();
+    let mut owner: FxHashMap<String, Option<u32>> = FxHashMap::default();
+    for a in &gazetteer.aliases {
+        let letters = a.text.chars().filter(|c| c.is_alphabetic()).count();
+        if is_world_city(a.entity)
+            && !matches!(a.kind, AliasKind::Canonical | AliasKind::Abbreviation)
+            && a.langs.iter().all(|l| l == "und")
+            && a.text.chars().next().is_some_and(is_upper)
+            && !a.text.chars().all(is_upper)
+            && letters == a.text.chars().count()
+            && letters >= WORLD_CITY_NAME_MIN_CHARS
+            && !name_parts.contains(&a.text.to_lowercase())
+        {
+            owner.insert(a.text.to_lowercase(), Some(a.entity));
+        }
+    }
+    // Their transliterated keys without final vowels: a name of the user's that one of the city's names
+    // could be an inflected form of, or the other way round, counts as another entity's (the user's
+    // `Филадельфия` in Czech `Filadelfii`, which GeoNames also gives for Philadelphia), lest the city's
+    // name, matched as written, displace the user's entity's inflected form.
+    let mut owner_of_stem: FxHashMap<String, Option<u32>> = FxHashMap::default();
+    for a in &gazetteer.aliases {
+        if owner.contains_key(&a.text.to_lowercase()) {
+            owner_of_stem.insert(vowelless_key(&a.text), Some(a.entity));
+        }
+    }
+    for a in &gazetteer.aliases {
+        if let Some(o) = owner.get_mut(&a.text.to_lowercase()) {
+            if *o != Some(a.entity) {
+                *o = None;
+            }
+        }
+        if a.origin == Origin::User && !a.text.contains(' ') {
+            if let Some(o) = owner_of_stem.get_mut(&vowelless_key(&a.text)) {
+                if *o != Some(a.entity) {
+                    *o = None;
+                }
+            }
+        }
+    }
+    (0u32..)
+        .zip(&gazetteer.aliases)
+        .filter(|(_, a)| {
+            owner
+                .get(&a.text.to_lowercase())
+                .is_some_and(|o| o.is_some())
+                && owner_of_stem[&vowelless_key(&a.text)].is_some()
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// A one-word name's transliterated key without its final vowels (`filadelf` for `Filadelfii` and
+/// `Филадельфия`).
+fn vowelless_key(name: &str) -> String {
+    let mut key = entnorm_tokenize::transliterate(name);
+    let stem = key.trim_end_matches(['a', 'e', 'i', 'o', 'u', 'y']).len();
+    key.truncate(stem);
+    key
+}
+
 /// Compiles a gazetteer into the bytes of an index file (see [`crate::index`]).
 pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     let mut w = IndexWriter::new();
@@ -669,13 +763,15 @@ pub fn compile(gazetteer: &Gazetteer) -> Vec<u8> {
     }
     let mut lower_prefixes = std::collections::BTreeSet::new();
     let mut lower_families = std::collections::BTreeSet::new();
+    let world_city_names = world_city_names(gazetteer);
     let mut guards = Vec::with_capacity(gazetteer.aliases.len());
     for (index, alias) in gazetteer.aliases.iter().enumerate() {
         let text = analyze_indexed(&alias.text, &mut analyzer, &mut analysis);
         let user_entity = gazetteer.entity(alias.entity).origin == Origin::User;
+        let world_city = world_city_names.contains(&(index as u32));
         let (mut flags, capitalized) =
-            alias_flags(alias, text, user_entity, &analysis).unwrap_or((0, 0));
-        if flags & FLAG_INDEXED != 0 && stem_eligible(alias, &analysis, flags) {
+            alias_flags(alias, text, user_entity, world_city, &analysis).unwrap_or((0, 0));
+        if flags & FLAG_INDEXED != 0 && !world_city && stem_eligible(alias, &analysis, flags) {
             flags |= FLAG_STEM_OK;
             // Only a lower-case name of a language with case endings takes them, in text of its
             // language family (see `stem_guard_allows`).

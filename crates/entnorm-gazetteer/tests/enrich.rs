@@ -20,6 +20,9 @@ geonames:2643743\tLondon\tLOC\ten\tcanonical\t4000\tpopulation=8961989
 geonames:2643743\tЛондон\tLOC\tru\tlabel\t
 geonames:2643743\tLondyn\tLOC\tund\talias\t
 geonames:6058560\tLondon\tLOC\ten\tcanonical\t422\tpopulation=422324
+geonames:3099434\tGdańsk\tLOC\tpl\tcanonical\t461\tpopulation=461865
+geonames:3099434\tГданьск\tLOC\tru\tlabel\t
+geonames:3099434\tDanzig\tLOC\tund\talias\t
 geonames:6058560\tЛондон\tLOC\tund\talias\t
 Q3001\tAngela Merkel\tPER\ten\tcanonical\t100
 Q4001\tEuropean Union\tORG\ten\tcanonical\t1000000
@@ -78,20 +81,21 @@ fn a_user_entity_named_in_one_language_is_found_in_others_under_the_users_id() {
 
 #[test]
 fn a_user_entitys_borrowed_one_word_names_match_in_text_of_any_language() {
-    // `Londyn` is a GeoNames name without a language: for the default entity alone it is gated out of
-    // Polish text (such one-word names are common words in some language); once the user lists London,
-    // it is a name of the user's entity and matches wherever the user's own names do.
-    let text = "Premier przyleciał do Londyn wczoraj";
+    // `Danzig` is a GeoNames name without a language: for the default entity alone (a city of under a
+    // million people) it is gated out of English text (such one-word names are common words in some
+    // language); once the user lists Gdańsk, it is a name of the user's entity and matches wherever the
+    // user's own names do.
+    let text = "The ship sailed from Danzig yesterday";
     let (alone, _) = matcher("entity_id\tname\ttype\tlang\nmy:DE\tГермания\tLOC\tru\n");
-    assert_eq!(common::found_ids(&alone, text, Some("pl")), []);
-    let (m, report) = matcher("entity_id\tname\ttype\tlang\nmy:LON\tЛондон\tLOC\tbg\n");
+    assert_eq!(common::found_ids(&alone, text, Some("en")), []);
+    let (m, report) = matcher("entity_id\tname\ttype\tlang\nmy:GDN\tГданьск\tLOC\tbg\n");
     assert_eq!(
         report.enrichment.linked,
-        vec![("my:LON".to_owned(), "geonames:2643743".to_owned())]
+        vec![("my:GDN".to_owned(), "geonames:3099434".to_owned())]
     );
     assert_eq!(
-        common::found_ids(&m, text, Some("pl")),
-        [("Londyn".to_owned(), "my:LON".to_owned())]
+        common::found_ids(&m, text, Some("en")),
+        [("Danzig".to_owned(), "my:GDN".to_owned())]
     );
 }
 

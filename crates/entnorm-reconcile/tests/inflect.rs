@@ -334,13 +334,16 @@ fn german_words_meet_only_names_they_can_be_forms_of() {
     // Real German news: `Auch` (also), `Kinder` (children) and `April` share the stems of the towns
     // `Auchi`, `Kindia` and `Aprilia` but add no German ending to those names, and `Rhein` drops the
     // `-e` no form of the town `Rheine` lacks; `Deutschlands`, `Wien` (a world city's German name) and a
-    // user's `Europe` are still met.
+    // user's `Europe` are still met. A world city's other names (Yantai's `Chefoo`, which GeoNames gives
+    // without a language) match in any language but take no endings: `Chef` is no form of it.
     const PLACES: &str = "entity_id\tname\ttype\tlang\tkind\tprior
 geonames:2348773\tAuchi\tLOC\tund\tcanonical\t104
 geonames:2418362\tKindia\tLOC\tund\tcanonical\t181
 geonames:3182851\tAprilia\tLOC\tund\tcanonical\t64
 geonames:2848245\tRheine\tLOC\tund\tcanonical\t76
 geonames:2761369\tVienna\tLOC\tund\tcanonical\t1691
+geonames:1787093\tYantai\tLOC\tund\tcanonical\t2227
+geonames:1787093\tChefoo\tLOC\tund\talias\t2227
 Q183\tDeutschland\tGPE\tde\tcanonical\t1000000
 ";
     let mut b = GazetteerBuilder::new();
@@ -354,7 +357,7 @@ Q183\tDeutschland\tGPE\tde\tcanonical\t1000000
     .unwrap();
     let m = Matcher::new(b.build());
     let text =
-        "Auch die Kinder Deutschlands reisten im April vom Rhein nach Wien und durch Europa.";
+        "Auch die Kinder Deutschlands reisten im April vom Rhein nach Wien und durch Europa, sagte ihr Chef.";
     let found = reconciled_with(&m, &mut ResolveScratch::default(), text, Some("de"));
     let ids: Vec<(&str, &str)> = found
         .iter()
