@@ -1170,14 +1170,28 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
     # the same, of the names given with a language (an `und` name is gated: rigour's weak names of a
     # country include its provinces, `British Columbia`, which Phoenix lumps with it too)
     qid_tagged_names: dict[str, set] = collections.defaultdict(set)
+    # one-word English names (and the canonical name) per QID, for the demonyms Phoenix lists
+    qid_en_words: dict[str, set] = collections.defaultdict(set)
     for (eid, name, lang), kind in cg.rows.items():
         if kind != "demonym" and re.search(r"[A-Za-z]", name):
             qid_names[eid].add(name.lower())
             if lang != "und":
                 qid_tagged_names[eid].add(name.lower())
+            if (lang == "en" or kind == "canonical") and " " not in name:
+                qid_en_words[eid].add(name.lower())
             for tok in fold(name).split(" "):
                 if len(tok) >= 4:
                     qid_tokens[eid].add(tok)
+    phoenix_demonyms: dict[str, set] = collections.defaultdict(set)
+
+    def regular_demonym(word: str, qid: str) -> bool:
+        """`Russian`, `Italian`, `Yemeni`, `Pakistani`: an English name of the country (without its
+        final vowels) and a demonym ending, not the name itself (`Burundi`)."""
+        low = word.lower()
+        if not EN_DEMONYM_RE.match(word) or low in qid_en_words[qid]:
+            return False
+        return any(low == base + end for t in qid_en_words[qid] for base in {t, t.rstrip("aeiouy")}
+                   for end in ("n", "an", "ian", "ean", "ese", "ish", "i", "er"))
 
     org_words = load_org_words(shared / "data" / "sources")
 
@@ -1274,6 +1288,8 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
                     elif one and (is_demonym(conv, trusted_lower, multi_first) or skeleton(conv) in demonym_skels
                                   or looks_demonym(conv, qid)):
                         stats["country entries: names dropped (demonym)"] += 1
+                        if lang == "en" and regular_demonym(conv, qid):
+                            phoenix_demonyms[qid].add(conv)
                     else:
                         low = conv.lower()
                         # `Bosnia`, gated as a weak name of Bosnia and Herzegovina, is in English news
@@ -1357,6 +1373,27 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
         role_countries[eid] = {alpha3_qid[c[:3]] for c, *_ in rs if c[:3] in alpha3_qid}
         stats[f"entities: {etype} ({lang})"] += 1
     stats["country entries merged into country QIDs"] = merged_country
+    # Phoenix's English demonyms of a country that the country sources lack (`Russian`, `Italian`,
+    # `Libyan`), as the demonyms there are kept: language `en`, kind `demonym`, not one two countries share
+    demonym_owners: dict[str, set] = collections.defaultdict(set)
+    for (eid, name, _lang), kind in cg.rows.items():
+        if kind == "demonym":
+            demonym_owners[name].add(eid)
+    for qid, forms in phoenix_demonyms.items():
+        for form in forms:
+            demonym_owners[form].add(qid)
+    for qid, forms in sorted(phoenix_demonyms.items()):
+        for form in sorted(forms):
+            if demonym_owners[form] != {qid}:
+                stats["country entries: Phoenix demonyms left out (another country's)"] += 1
+            elif (qid, form, "en") not in cg.rows:
+                cg.add(qid, form, "en", "demonym")
+                stats["country entries: Phoenix demonyms added (kind demonym, lang en)"] += 1
+                # the country sources' weak name `Libyan` (no language) is this demonym, which as an
+                # alias would match as the country's name
+                if cg.rows.get((qid, form, "und")) == "alias":
+                    del cg.rows[(qid, form, "und")]
+                    stats["country entries: weak names that are Phoenix demonyms dropped"] += 1
     stats[f"English common words (in >= {ENGLISH_COMMON_MIN} entries)"] = len(en_common)
     stats["Arabic title/institution words (>= %d phrases)" % ARABIC_HEAD_MIN] = len(ar_heads)
     return g, {"stats": stats, "en_common": en_common, "strong_common": strong_common,
