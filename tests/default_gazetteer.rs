@@ -1,13 +1,20 @@
 //! The bundled default gazetteer on the same news excerpt in English, Russian and Arabic: the persons and
 //! countries found in English are found in the other scripts wherever the gazetteer has names in them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 
 use crate::util::*;
 
 fn entities_in(file: &str, dir: &TempDir) -> BTreeSet<String> {
-    let out = dir.path(file);
-    let input = fixture(file);
+    mentions_of(&fixture(file), &dir.path(file))
+        .into_iter()
+        .map(|m| m["entity_id"].clone())
+        .collect()
+}
+
+/// The rows of `mentions.csv` of `entnorm run INPUT -o OUT` with the default gazetteer alone.
+fn mentions_of(input: &Path, out: &Path) -> Vec<HashMap<String, String>> {
     assert_success(&run_entnorm(
         &[
             "run",
@@ -19,9 +26,6 @@ fn entities_in(file: &str, dir: &TempDir) -> BTreeSet<String> {
         None,
     ));
     read_table(&out.join("mentions.csv"))
-        .into_iter()
-        .map(|m| m["entity_id"].clone())
-        .collect()
 }
 
 #[test]
@@ -60,18 +64,7 @@ fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms()
         ),
     )
     .unwrap();
-    let out = dir.path("out");
-    assert_success(&run_entnorm(
-        &[
-            "run",
-            input.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "-q",
-        ],
-        None,
-    ));
-    let rows = read_table(&out.join("mentions.csv"));
+    let rows = mentions_of(&input, &dir.path("out"));
     let linked = |surface: &str| -> Vec<(String, String)> {
         rows.iter()
             .filter(|m| m["surface"] == surface)

@@ -43,17 +43,18 @@ t:iom\tMan\tGPE\thu\tlabel\t
 ";
 
 fn matcher(extra_user: Option<&str>) -> Matcher {
+    let mut files = Vec::from_iter(extra_user.map(|user| (user, Origin::User)));
+    files.push((GAZETTEER, Origin::Default));
+    matcher_of(&files)
+}
+
+/// A matcher over gazetteer files given as their text (a header tells a name-part table).
+fn matcher_of(files: &[(&str, Origin)]) -> Matcher {
     let mut b = GazetteerBuilder::new();
-    if let Some(user) = extra_user {
-        b.add_bytes(Path::new("user.tsv"), user.as_bytes(), Origin::User)
+    for (i, (text, origin)) in files.iter().enumerate() {
+        b.add_bytes(Path::new(&format!("{i}.tsv")), text.as_bytes(), *origin)
             .unwrap();
     }
-    b.add_bytes(
-        Path::new("default.tsv"),
-        GAZETTEER.as_bytes(),
-        Origin::Default,
-    )
-    .unwrap();
     Matcher::new(b.build())
 }
 
@@ -676,16 +677,8 @@ t:sofia\tSophia\tLOC\tund\talias\t
 t:gomel\tGomel\tLOC\tund\tcanonical\t501
 t:gomel\tHomel\tLOC\tund\talias\t
 ";
-    let mut b = GazetteerBuilder::new();
-    b.add_bytes(Path::new("places.tsv"), places.as_bytes(), Origin::Default)
-        .unwrap();
-    b.add_bytes(
-        Path::new("name_parts.tsv"),
-        "name_part\tname_group\nsophia\tQ1\nsofia\tQ1\n".as_bytes(),
-        Origin::Default,
-    )
-    .unwrap();
-    let m = Matcher::new(b.build());
+    let name_parts = "name_part\tname_group\nsophia\tQ1\nsofia\tQ1\n";
+    let m = matcher_of(&[(places, Origin::Default), (name_parts, Origin::Default)]);
     let ids = |text: &str, lang: Option<&str>| -> Vec<String> {
         find_in(&m, text, lang)
             .into_iter()
@@ -715,19 +708,9 @@ t:philadelphia\tPhiladelphia\tLOC\tund\tcanonical\t1567
 t:philadelphia\tFiladelfii\tLOC\tund\talias\t
 ";
     let with_user = |user: Option<&str>| {
-        let mut b = GazetteerBuilder::new();
-        if let Some(user) = user {
-            b.add_bytes(Path::new("user.tsv"), user.as_bytes(), Origin::User)
-                .unwrap();
-        }
-        b.add_bytes(
-            Path::new("places.tsv"),
-            philadelphia.as_bytes(),
-            Origin::Default,
-        )
-        .unwrap();
-        let m = Matcher::new(b.build());
-        find_in(&m, "ve Filadelfii", Some("cs"))
+        let mut files = Vec::from_iter(user.map(|user| (user, Origin::User)));
+        files.push((philadelphia, Origin::Default));
+        find_in(&matcher_of(&files), "ve Filadelfii", Some("cs"))
             .into_iter()
             .map(|(_, id, _, _)| id)
             .collect::<Vec<_>>()
