@@ -681,7 +681,9 @@ fn world_city_names(gazetteer: &Gazetteer) -> rustc_hash::FxHashSet<u32> {
             owner
                 .get(&a.text.to_lowercase())
                 .is_some_and(|o| o.is_some())
-                && owner_of_stem[&vowelless_key(&a.text)].is_some()
+                && owner_of_stem
+                    .get(&vowelless_key(&a.text))
+                    .is_some_and(|o| o.is_some())
         })
         .map(|(i, _)| i)
         .collect()
