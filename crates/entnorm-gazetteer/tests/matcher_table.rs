@@ -82,6 +82,14 @@ fn find_in(
         .collect()
 }
 
+/// The entity IDs of the mentions found in `text`, in order.
+fn entity_ids(m: &Matcher, text: &str, lang: Option<&str>) -> Vec<String> {
+    find_in(m, text, lang)
+        .into_iter()
+        .map(|(_, id, _, _)| id)
+        .collect()
+}
+
 /// Each row: text, then the expected (surface, id, method) mentions in order.
 type Row = (
     &'static str,
@@ -259,12 +267,7 @@ fn aliases_of_one_id_merge_across_files() {
 #[test]
 fn one_word_default_names_match_only_in_their_languages_when_the_language_is_known() {
     let m = matcher(None);
-    let ids = |text: &str, lang: Option<&str>| -> Vec<String> {
-        find_in(&m, text, lang)
-            .into_iter()
-            .map(|(_, id, _, _)| id)
-            .collect()
-    };
+    let ids = |text: &str, lang: Option<&str>| entity_ids(&m, text, lang);
     // `Man` is the Isle of Man in Estonian and Hungarian, a common word in English.
     assert_eq!(ids("Man Syria", Some("en")), ["t:syria"]);
     assert_eq!(ids("Man Syria", Some("et")), ["t:iom", "t:syria"]);
@@ -679,12 +682,7 @@ t:gomel\tHomel\tLOC\tund\talias\t
 ";
     let name_parts = "name_part\tname_group\nsophia\tQ1\nsofia\tQ1\n";
     let m = matcher_of(&[(places, Origin::Default), (name_parts, Origin::Default)]);
-    let ids = |text: &str, lang: Option<&str>| -> Vec<String> {
-        find_in(&m, text, lang)
-            .into_iter()
-            .map(|(_, id, _, _)| id)
-            .collect()
-    };
+    let ids = |text: &str, lang: Option<&str>| entity_ids(&m, text, lang);
     assert_eq!(ids("Protests in Kiev", Some("en")), ["t:kyiv"]);
     assert_eq!(ids("Proteste in Kiew", Some("de")), ["t:kyiv"]);
     assert_eq!(ids("Protesty v Kyjev", Some("cs")), ["t:kyiv"]);
@@ -710,10 +708,7 @@ t:philadelphia\tFiladelfii\tLOC\tund\talias\t
     let with_user = |user: Option<&str>| {
         let mut files = Vec::from_iter(user.map(|user| (user, Origin::User)));
         files.push((philadelphia, Origin::Default));
-        find_in(&matcher_of(&files), "ve Filadelfii", Some("cs"))
-            .into_iter()
-            .map(|(_, id, _, _)| id)
-            .collect::<Vec<_>>()
+        entity_ids(&matcher_of(&files), "ve Filadelfii", Some("cs"))
     };
     assert_eq!(with_user(None), ["t:philadelphia"]);
     assert!(with_user(Some(
