@@ -997,6 +997,8 @@ def build_places(shared: Path, country_names_folded: set, territories: dict,
 # ---------------------------------------------------------------------------------------------
 
 PHOENIX_LANG = {"arabic": "ar", "spanish": "es", "petrarch2": "en"}
+# CAMEO country codes that are not the ISO alpha-3 code rigour gives: East Timor, Kosovo
+PHOENIX_COUNTRY_CODES = {"TMP": "TLS", "KSV": "XKX"}
 ARABIC_HEAD_MIN = 20
 ENGLISH_COMMON_MIN = 10
 ARABIC_COMMON_MIN = 3   # an Arabic word in >= this many Phoenix phrases is a common word  # an English word in >= this many Phoenix entries is a common word
@@ -1164,6 +1166,10 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
     for t in territories.values():
         if t.get("alpha3"):
             alpha3_qid[t["alpha3"].upper()] = t["qid"]
+    # CAMEO's own codes of two countries whose ISO codes came later (or are user-assigned)
+    for cameo, iso in PHOENIX_COUNTRY_CODES.items():
+        if iso in alpha3_qid:
+            alpha3_qid[cameo] = alpha3_qid[iso]
     # country names per QID (folded tokens of Latin-script names) for the similarity test
     qid_tokens: dict[str, set] = collections.defaultdict(set)
     qid_names: dict[str, set] = collections.defaultdict(set)

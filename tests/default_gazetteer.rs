@@ -48,8 +48,9 @@ fn same_excerpt_in_latin_cyrillic_and_arabic_script_finds_the_same_entities() {
 /// `Chernobyl` with misspellings of the country into one actor, which the gazetteer build takes for the
 /// country it is (keeping only its names of the country: `Belorussia`). A world city's exonyms, which
 /// GeoNames gives without a language, match in text of any language (`Kiev` in English, `Kiew` in
-/// German), and English `Bosnia` is Bosnia and Herzegovina. Phoenix's English demonyms that the country
-/// sources lack are the countries' demonyms (`Russian`, `Libyan`).
+/// German), English `Bosnia` is Bosnia and Herzegovina, and `Kosavo` (a Phoenix misspelling) Kosovo.
+/// Phoenix's English demonyms that the country sources lack are the countries' demonyms (`Russian`,
+/// `Libyan`).
 #[test]
 fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms() {
     let dir = TempDir::new("lumped-default");
@@ -57,7 +58,7 @@ fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms()
     std::fs::write(
         &input,
         concat!(
-            r#"{"id":"en","lang":"en","text":"Shelling in Donbas, talks in Kiev, a visit to Chernobyl; Belorussia and Bosnia abstained. Russian and Libyan officials met."}"#,
+            r#"{"id":"en","lang":"en","text":"Shelling in Donbas, talks in Kiev, a visit to Chernobyl; Belorussia, Bosnia and Kosavo abstained. Russian and Libyan officials met."}"#,
             "\n",
             r#"{"id":"de","lang":"de","text":"In Kiew und Moskau wurde verhandelt."}"#,
             "\n"
@@ -76,6 +77,8 @@ fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms()
     assert_eq!(linked("Moskau"), [("geonames:524901".into(), "LOC".into())]);
     assert_eq!(linked("Belorussia"), [("Q184".into(), "GPE".into())]);
     assert_eq!(linked("Bosnia"), [("Q225".into(), "GPE".into())]);
+    // CAMEO codes Kosovo `KSV` (its lumped entry `Cosovo` with `Prishtina`), rigour `XKX`.
+    assert_eq!(linked("Kosavo"), [("Q1246".into(), "GPE".into())]);
     // Phoenix's English demonyms of a country that the country sources lack.
     for (demonym, country) in [("Russian", "Q159"), ("Libyan", "Q1016")] {
         let rows: Vec<_> = rows.iter().filter(|m| m["surface"] == demonym).collect();
