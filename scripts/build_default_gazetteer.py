@@ -284,6 +284,33 @@ def add_demonyms(g: "Gazetteer", demonyms: dict, first_words: set, shared: Path,
             stats["demonyms: kept (kind demonym, lang en)"] += 1
 
 
+def weak_names_as_demonyms(g: "Gazetteer", stats) -> None:
+    """rigour's weak names of a country (no language, gated as one-word aliases) include its English
+    demonym where the country lists lack it (`Iraqi`, `Kenyan`, `Omani`, `Nepali`, `Ghanaian`): a word
+    that is an English one-word name of the country plus `-n`, `-an`, `-ian` or `-i` becomes the
+    country's demonym (language `en`), unless another country has it."""
+    english: dict[str, set] = collections.defaultdict(set)
+    owners: dict[str, set] = collections.defaultdict(set)
+    for (eid, name, lang), kind in g.rows.items():
+        if kind == "demonym":
+            owners[name].add(eid)
+        elif (lang == "en" or kind == "canonical") and " " not in name:
+            english[eid].add(name.lower())
+    found = [(eid, name) for (eid, name, lang), kind in g.rows.items()
+             if lang == "und" and kind == "alias" and EN_DEMONYM_RE.match(name)
+             and any(name.lower() == t + end for t in english[eid] for end in ("n", "an", "ian", "i"))]
+    for eid, name in found:
+        owners[name].add(eid)
+    for eid, name in sorted(found):
+        if owners[name] != {eid}:
+            stats["weak names as demonyms: left out, another country's"] += 1
+            continue
+        del g.rows[(eid, name, "und")]
+        if (eid, name, "en") not in g.rows:
+            g.add(eid, name, "en", "demonym")
+            stats["weak names as demonyms: kept (kind demonym, lang en)"] += 1
+
+
 def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
     src = shared / "data" / "sources"
     territories = {}
@@ -414,6 +441,7 @@ def build_countries(shared: Path) -> tuple[Gazetteer, dict]:
     dropped = g.remove_where(lambda name: skeleton(name) in demonym_skeletons)
     stats["dropped: aliases spelled like a demonym after transliteration"] += dropped
     add_demonyms(g, demonyms, first_words, shared, stats)
+    weak_names_as_demonyms(g, stats)
     return g, {"stats": stats, "excluded": excluded, "place_names": place_names,
                "demonym_skeletons": demonym_skeletons, "big_place_names": big_place_names}
 

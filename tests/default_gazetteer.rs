@@ -50,7 +50,7 @@ fn same_excerpt_in_latin_cyrillic_and_arabic_script_finds_the_same_entities() {
 /// GeoNames gives without a language, match in text of any language (`Kiev` in English, `Kiew` in
 /// German), English `Bosnia` is Bosnia and Herzegovina, and `Kosavo` (a Phoenix misspelling) Kosovo.
 /// Phoenix's English demonyms that the country sources lack are the countries' demonyms (`Russian`,
-/// `Libyan`).
+/// `Libyan`), as are the demonyms among rigour's weak names (`Iraqi`).
 #[test]
 fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms() {
     let dir = TempDir::new("lumped-default");
@@ -58,7 +58,7 @@ fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms()
     std::fs::write(
         &input,
         concat!(
-            r#"{"id":"en","lang":"en","text":"Shelling in Donbas, talks in Kiev, a visit to Chernobyl; Belorussia, Bosnia and Kosavo abstained. Russian and Libyan officials met."}"#,
+            r#"{"id":"en","lang":"en","text":"Shelling in Donbas, talks in Kiev, a visit to Chernobyl; Belorussia, Bosnia and Kosavo abstained. Russian, Libyan and Iraqi officials met."}"#,
             "\n",
             r#"{"id":"de","lang":"de","text":"In Kiew und Moskau wurde verhandelt."}"#,
             "\n"
@@ -88,6 +88,8 @@ fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms()
             (country, "demonym")
         );
     }
+    // rigour's weak name `Iraqi` (no language, so gated in English text) is Iraq's demonym.
+    assert_eq!(linked("Iraqi"), [("Q796".into(), "GPE".into())]);
     for place in ["Donbas", "Chernobyl"] {
         assert!(
             linked(place).iter().all(|(_, t)| t != "ORG" && t != "PER"),
