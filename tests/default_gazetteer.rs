@@ -49,8 +49,8 @@ fn same_excerpt_in_latin_cyrillic_and_arabic_script_finds_the_same_entities() {
 /// country it is (keeping only its names of the country: `Belorussia`). A world city's exonyms, which
 /// GeoNames gives without a language, match in text of any language (`Kiev` in English, `Kiew` in
 /// German), English `Bosnia` is Bosnia and Herzegovina, and `Kosavo` (a Phoenix misspelling) Kosovo.
-/// Phoenix's English demonyms that the country sources lack are the countries' demonyms (`Russian`,
-/// `Libyan`), as are the demonyms among rigour's weak names (`Iraqi`).
+/// Phoenix's English demonyms that the country sources lack are the countries' demonyms (`Russian`), as
+/// are the demonyms among rigour's weak names (`Libyan`, `Iraqi`).
 #[test]
 fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms() {
     let dir = TempDir::new("lumped-default");
@@ -79,7 +79,7 @@ fn places_of_the_default_gazetteer_are_no_lumped_actors_and_keep_their_exonyms()
     assert_eq!(linked("Bosnia"), [("Q225".into(), "GPE".into())]);
     // CAMEO codes Kosovo `KSV` (its lumped entry `Cosovo` with `Prishtina`), rigour `XKX`.
     assert_eq!(linked("Kosavo"), [("Q1246".into(), "GPE".into())]);
-    // Phoenix's English demonyms of a country that the country sources lack.
+    // Demonyms the country sources lack: Phoenix's (`Russian`), rigour's weak names (`Libyan`).
     for (demonym, country) in [("Russian", "Q159"), ("Libyan", "Q1016")] {
         let rows: Vec<_> = rows.iter().filter(|m| m["surface"] == demonym).collect();
         assert_eq!(rows.len(), 1, "{demonym}");
