@@ -235,6 +235,26 @@ def is_demonym(cand: str, trusted: set[str], trusted_multi_first: set[str]) -> b
 # An English demonym as the country sources list them: one capitalised Latin word with an adjective
 # ending (`Iraqi`, `Mexican`, `Palestinian`, `Sudanese`, `Polish`, `Liechtensteiner`).
 EN_DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(an|ian|ean|ese|ish|ic|i|er)$")
+DEMONYM_ENDINGS = ("n", "an", "ian", "ean", "ese", "ish", "i", "er")
+
+
+def english_words(g: "Gazetteer") -> dict[str, set]:
+    """Per entity, its one-word English names and its canonical name, in lower case (no demonyms)."""
+    out: dict[str, set] = collections.defaultdict(set)
+    for (eid, name, lang), kind in g.rows.items():
+        if kind != "demonym" and (lang == "en" or kind == "canonical") and " " not in name:
+            out[eid].add(name.lower())
+    return out
+
+
+def english_demonym_of(word: str, names: set, endings=DEMONYM_ENDINGS, strip_vowels=True) -> bool:
+    """`Russian`, `Italian`, `Iraqi`: one of a country's English one-word `names` (without its final
+    vowels too, if `strip_vowels`) plus one of `endings`, and not such a name itself (`Burundi`)."""
+    low = word.lower()
+    if not EN_DEMONYM_RE.match(word) or low in names:
+        return False
+    return any(low == base + end for t in names
+               for base in ({t, t.rstrip("aeiouy")} if strip_vowels else {t}) for end in endings)
 
 
 def wikidata_demonyms(shared: Path, qids: set) -> dict[str, set[str]]:
@@ -289,16 +309,14 @@ def weak_names_as_demonyms(g: "Gazetteer", stats) -> None:
     demonym where the country lists lack it (`Iraqi`, `Kenyan`, `Omani`, `Nepali`, `Ghanaian`): a word
     that is an English one-word name of the country plus `-n`, `-an`, `-ian` or `-i` becomes the
     country's demonym (language `en`), unless another country has it."""
-    english: dict[str, set] = collections.defaultdict(set)
+    english = english_words(g)
     owners: dict[str, set] = collections.defaultdict(set)
-    for (eid, name, lang), kind in g.rows.items():
+    for (eid, name, _lang), kind in g.rows.items():
         if kind == "demonym":
             owners[name].add(eid)
-        elif (lang == "en" or kind == "canonical") and " " not in name:
-            english[eid].add(name.lower())
     found = [(eid, name) for (eid, name, lang), kind in g.rows.items()
-             if lang == "und" and kind == "alias" and EN_DEMONYM_RE.match(name)
-             and any(name.lower() == t + end for t in english[eid] for end in ("n", "an", "ian", "i"))]
+             if lang == "und" and kind == "alias"
+             and english_demonym_of(name, english[eid], ("n", "an", "ian", "i"), strip_vowels=False)]
     for eid, name in found:
         owners[name].add(eid)
     for eid, name in sorted(found):
@@ -1204,28 +1222,17 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
     # the same, of the names given with a language (an `und` name is gated: rigour's weak names of a
     # country include its provinces, `British Columbia`, which Phoenix lumps with it too)
     qid_tagged_names: dict[str, set] = collections.defaultdict(set)
-    # one-word English names (and the canonical name) per QID, for the demonyms Phoenix lists
-    qid_en_words: dict[str, set] = collections.defaultdict(set)
     for (eid, name, lang), kind in cg.rows.items():
         if kind != "demonym" and re.search(r"[A-Za-z]", name):
             qid_names[eid].add(name.lower())
             if lang != "und":
                 qid_tagged_names[eid].add(name.lower())
-            if (lang == "en" or kind == "canonical") and " " not in name:
-                qid_en_words[eid].add(name.lower())
             for tok in fold(name).split(" "):
                 if len(tok) >= 4:
                     qid_tokens[eid].add(tok)
+    # the demonyms Phoenix lists that an English name of the country makes (`Russian`, `Italian`)
+    qid_en_words = english_words(cg)
     phoenix_demonyms: dict[str, set] = collections.defaultdict(set)
-
-    def regular_demonym(word: str, qid: str) -> bool:
-        """`Russian`, `Italian`, `Yemeni`, `Pakistani`: an English name of the country (without its
-        final vowels) and a demonym ending, not the name itself (`Burundi`)."""
-        low = word.lower()
-        if not EN_DEMONYM_RE.match(word) or low in qid_en_words[qid]:
-            return False
-        return any(low == base + end for t in qid_en_words[qid] for base in {t, t.rstrip("aeiouy")}
-                   for end in ("n", "an", "ian", "ean", "ese", "ish", "i", "er"))
 
     org_words = load_org_words(shared / "data" / "sources")
 
@@ -1322,7 +1329,7 @@ def build_phoenix(shared: Path, cg: Gazetteer, territories: dict, place_names: s
                     elif one and (is_demonym(conv, trusted_lower, multi_first) or skeleton(conv) in demonym_skels
                                   or looks_demonym(conv, qid)):
                         stats["country entries: names dropped (demonym)"] += 1
-                        if lang == "en" and regular_demonym(conv, qid):
+                        if lang == "en" and english_demonym_of(conv, qid_en_words[qid]):
                             phoenix_demonyms[qid].add(conv)
                     else:
                         low = conv.lower()
