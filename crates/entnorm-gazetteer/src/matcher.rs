@@ -636,56 +636,59 @@ fn world_city_names(gazetteer: &Gazetteer) -> rustc_hash::FxHashSet<u32> {
         .iter()
         .map(|p| p.form.to_lowercase())
         .collect();
+    // Each candidate's entity by its name in lower case, and by its transliterated key without final
+    // vowels: a name of the user's that one of the city's names could be an inflected form of, or the
+    // other way round, counts as another entity's (the user's `Филадельфия` in Czech `Filadelfii`, which
+    // GeoNames also gives for Philadelphia), lest the city's name, matched as written, displace the
+    // user's entity's inflected form. `None` once another entity has it.
     let mut owner: FxHashMap<String, Option<u32>> = FxHashMap::default();
-    for a in &gazetteer.aliases {
+    let mut owner_of_stem: FxHashMap<String, Option<u32>> = FxHashMap::default();
+    let mut candidates = Vec::new();
+    for (index, a) in (0u32..).zip(&gazetteer.aliases) {
         let letters = a.text.chars().filter(|c| c.is_alphabetic()).count();
-        if is_world_city(a.entity)
+        if !(is_world_city(a.entity)
             && !matches!(a.kind, AliasKind::Canonical | AliasKind::Abbreviation)
             && a.langs.iter().all(|l| l == "und")
             && a.text.chars().next().is_some_and(is_upper)
             && !a.text.chars().all(is_upper)
             && letters == a.text.chars().count()
-            && letters >= WORLD_CITY_NAME_MIN_CHARS
-            && !name_parts.contains(&a.text.to_lowercase())
+            && letters >= WORLD_CITY_NAME_MIN_CHARS)
         {
-            owner.insert(a.text.to_lowercase(), Some(a.entity));
+            continue;
         }
-    }
-    // Their transliterated keys without final vowels: a name of the user's that one of the city's names
-    // could be an inflected form of, or the other way round, counts as another entity's (the user's
-    // `Филадельфия` in Czech `Filadelfii`, which GeoNames also gives for Philadelphia), lest the city's
-    // name, matched as written, displace the user's entity's inflected form.
-    let mut owner_of_stem: FxHashMap<String, Option<u32>> = FxHashMap::default();
-    for a in &gazetteer.aliases {
-        if owner.contains_key(&a.text.to_lowercase()) {
-            owner_of_stem.insert(vowelless_key(&a.text), Some(a.entity));
+        let lower = a.text.to_lowercase();
+        if name_parts.contains(&lower) {
+            continue;
         }
+        let key = vowelless_key(&a.text);
+        owner.insert(lower.clone(), Some(a.entity));
+        owner_of_stem.insert(key.clone(), Some(a.entity));
+        candidates.push((index, lower, key));
     }
-    for a in &gazetteer.aliases {
-        if let Some(o) = owner.get_mut(&a.text.to_lowercase()) {
-            if *o != Some(a.entity) {
+    let disown = |map: &mut FxHashMap<String, Option<u32>>, name: &str, entity: u32| {
+        if let Some(o) = map.get_mut(name) {
+            if *o != Some(entity) {
                 *o = None;
             }
         }
-        if a.origin == Origin::User && !a.text.contains(' ') {
-            if let Some(o) = owner_of_stem.get_mut(&vowelless_key(&a.text)) {
-                if *o != Some(a.entity) {
-                    *o = None;
-                }
-            }
+    };
+    for a in &gazetteer.aliases {
+        // Every candidate is one word.
+        if a.text.contains(' ') {
+            continue;
+        }
+        disown(&mut owner, &a.text.to_lowercase(), a.entity);
+        if a.origin == Origin::User {
+            disown(&mut owner_of_stem, &vowelless_key(&a.text), a.entity);
         }
     }
-    (0u32..)
-        .zip(&gazetteer.aliases)
-        .filter(|(_, a)| {
-            owner
-                .get(&a.text.to_lowercase())
-                .is_some_and(|o| o.is_some())
-                && owner_of_stem
-                    .get(&vowelless_key(&a.text))
-                    .is_some_and(|o| o.is_some())
+    candidates
+        .into_iter()
+        .filter(|(_, lower, key)| {
+            owner.get(lower).is_some_and(Option::is_some)
+                && owner_of_stem.get(key).is_some_and(Option::is_some)
         })
-        .map(|(i, _)| i)
+        .map(|(index, _, _)| index)
         .collect()
 }
 
