@@ -37,9 +37,10 @@ pub(crate) const MAGIC: &[u8; 12] = b"ENTNORM-IDX\0";
 /// families; 29: each candidate's entity and guard flags inline in CANDS; 30: a node's edges beyond
 /// [`SORTED_EDGES_MAX`] in a hash table; 31: aliases indexed without leading punctuation; 32: a node's
 /// first edge and first candidate side by side in NODES; 33: four sections per trie, without the one
-/// that was empty since 32; 34: one-word names of places of a million people are not gated by language),
-/// so that cached indexes are rebuilt.
-pub const INDEX_FORMAT_VERSION: u32 = 34;
+/// that was empty since 32; 34: one-word names of places of a million people are not gated by language;
+/// 35: their case variants that the candidate rules exclude keep their own flags), so that cached
+/// indexes are rebuilt.
+pub const INDEX_FORMAT_VERSION: u32 = 35;
 
 pub(crate) const NO_ID: u32 = u32::MAX;
 
